@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: MIT */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "log.h"
+
+static int log_level = LOG_INFO;
+static vw_log_sink_t log_sink;
+static void *log_sink_userdata;
+static const char *log_ident = "vwire";
+static int use_prefix = -1;
+
+static const char *const level_names[] = {
+        [LOG_EMERG] = "emerg", [LOG_ALERT] = "alert", [LOG_CRIT] = "crit",
+        [LOG_ERR] = "error", [LOG_WARNING] = "warning", [LOG_NOTICE] = "notice",
+        [LOG_INFO] = "info", [LOG_DEBUG] = "debug",
+};
+
+void vw_log_set_level(int level) { log_level = level; }
+int vw_log_get_level(void) { return log_level; }
+void vw_log_set_ident(const char *ident) { log_ident = ident; }
+
+void vw_log_set_sink(vw_log_sink_t sink, void *userdata)
+{
+        log_sink = sink;
+        log_sink_userdata = userdata;
+}
+
+int vw_log_level_from_string(const char *s)
+{
+        for (size_t i = 0; i < ELEMENTSOF(level_names); i++)
+                if (level_names[i] && strcasecmp(s, level_names[i]) == 0)
+                        return (int)i;
+        if (strcasecmp(s, "err") == 0)
+                return LOG_ERR;
+        if (strcasecmp(s, "warn") == 0)
+                return LOG_WARNING;
+        return -EINVAL;
+}
+
+const char *vw_log_level_to_string(int level)
+{
+        if (level < 0 || (size_t)level >= ELEMENTSOF(level_names))
+                return "unknown";
+        return level_names[level];
+}
+
+/* stderr is connected to the journal when JOURNAL_STREAM names its device:inode. */
+static bool stderr_is_journal(void)
+{
+        const char *e = getenv("JOURNAL_STREAM");
+        unsigned long long dev, ino;
+        struct stat st;
+
+        if (!e || sscanf(e, "%llu:%llu", &dev, &ino) != 2)
+                return false;
+        if (fstat(STDERR_FILENO, &st) < 0)
+                return false;
+        return st.st_dev == dev && st.st_ino == ino;
+}
+
+void vw_logv(int level, const char *fmt, va_list ap)
+{
+        char msg[2048];
+
+        if (level > log_level)
+                return;
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        if (log_sink) {
+                log_sink(level, msg, log_sink_userdata);
+                return;
+        }
+        if (use_prefix < 0)
+                use_prefix = stderr_is_journal();
+        if (use_prefix)
+                fprintf(stderr, "<%d>%s\n", level, msg);
+        else if (level <= LOG_WARNING)
+                fprintf(stderr, "%s: %s: %s\n", log_ident, level_names[level], msg);
+        else
+                fprintf(stderr, "%s: %s\n", log_ident, msg);
+}
+
+void vw_log(int level, const char *fmt, ...)
+{
+        va_list ap;
+
+        va_start(ap, fmt);
+        vw_logv(level, fmt, ap);
+        va_end(ap);
+}
+
+int vw_log_errno(int level, int err, const char *fmt, ...)
+{
+        va_list ap;
+        int saved = errno;
+
+        err = err < 0 ? -err : err;
+        if (level <= log_level) {
+                char buf[1536];
+                va_start(ap, fmt);
+                vsnprintf(buf, sizeof(buf), fmt, ap);
+                va_end(ap);
+                errno = err;
+                vw_log(level, "%s: %s", buf, strerror(err));
+        }
+        errno = saved;
+        return -err;
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <stdarg.h>
+#include <syslog.h>
+
+#include "macro.h"
+
+/* Log levels are syslog's LOG_ERR .. LOG_DEBUG. Under systemd (JOURNAL_STREAM set and
+ * matching stderr) lines carry "<N>" priority prefixes that journald understands. */
+typedef void (*vw_log_sink_t)(int level, const char *msg, void *userdata);
+
+void vw_log_set_level(int level);
+int vw_log_get_level(void);
+int vw_log_level_from_string(const char *s);
+const char *vw_log_level_to_string(int level);
+void vw_log_set_sink(vw_log_sink_t sink, void *userdata);
+void vw_log_set_ident(const char *ident);
+
+void vw_log(int level, const char *fmt, ...) _printf_(2, 3);
+void vw_logv(int level, const char *fmt, va_list ap) _printf_(2, 0);
+/* Log and return -abs(err) so callers can write "return log_error_errno(r, ...)". */
+int vw_log_errno(int level, int err, const char *fmt, ...) _printf_(3, 4);
+
+#define log_debug(...) vw_log(LOG_DEBUG, __VA_ARGS__)
+#define log_info(...) vw_log(LOG_INFO, __VA_ARGS__)
+#define log_notice(...) vw_log(LOG_NOTICE, __VA_ARGS__)
+#define log_warning(...) vw_log(LOG_WARNING, __VA_ARGS__)
+#define log_error(...) vw_log(LOG_ERR, __VA_ARGS__)
+#define log_error_errno(e, ...) vw_log_errno(LOG_ERR, (e), __VA_ARGS__)
+#define log_warning_errno(e, ...) vw_log_errno(LOG_WARNING, (e), __VA_ARGS__)
+#define log_debug_errno(e, ...) vw_log_errno(LOG_DEBUG, (e), __VA_ARGS__)

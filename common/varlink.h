@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/*
+ * Varlink framing shared by vwired and vwirectl: NUL-terminated JSON objects on a stream.
+ * Pure buffer code; the caller does the I/O.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <json-c/json.h>
+
+#define VW_VARLINK_MAX_MESSAGE (1024u * 1024u)
+#define VW_INTERFACE "io.vwire"
+
+struct vw_msgbuf {
+        char *data;
+        size_t len, cap;
+};
+
+void vw_msgbuf_done(struct vw_msgbuf *b);
+/* Append raw bytes received from the peer. -EMSGSIZE when an unterminated message passes the cap. */
+int vw_msgbuf_feed(struct vw_msgbuf *b, const void *data, size_t len);
+/* Room to read into directly: returns a pointer with at least `want` bytes free. */
+char *vw_msgbuf_reserve(struct vw_msgbuf *b, size_t want);
+int vw_msgbuf_commit(struct vw_msgbuf *b, size_t n);
+/*
+ * Take the next complete message. Returns 1 and *ret (caller puts it) when one was parsed,
+ * 0 when more bytes are needed, -EBADMSG when the message is not a JSON object.
+ */
+int vw_msgbuf_next(struct vw_msgbuf *b, json_object **ret);
+/* Drop the first n bytes (after they were written). */
+void vw_msgbuf_drop(struct vw_msgbuf *b, size_t n);
+
+/* Serialize obj plus the NUL terminator onto out. */
+int vw_varlink_append(struct vw_msgbuf *out, json_object *obj);
+
+/* Build messages. Each steals `parameters` (may be NULL). */
+json_object *vw_varlink_call(const char *method, json_object *parameters, bool more);
+json_object *vw_varlink_reply(json_object *parameters, bool continues);
+json_object *vw_varlink_error(const char *error, json_object *parameters);
+
+/* Hex encoding for byte payloads. */
+char *vw_hex_encode(const void *data, size_t len);
+/* Returns length or -EINVAL; *ret malloc'd. Accepts upper/lower case and ignores spaces and colons. */
+int vw_hex_decode(const char *hex, unsigned char **ret, size_t *ret_len);

@@ -1,0 +1,607 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "list.h"
+#include "macro.h"
+#include "router.h"
+
+struct lane {
+        struct vw_route *route;
+        bool reverse;
+        struct vw_ring *ring;
+        struct vw_port **writers;
+        size_t n_writers;
+        struct vw_port **readers;
+        size_t n_readers;
+};
+
+struct vw_route {
+        struct vw_router *router;
+        struct vw_list link;
+        char *name;
+        struct vw_route_params params;
+        struct lane lanes[2];
+        unsigned n_lanes;
+        void *userdata;
+        bool monitored;
+};
+
+struct vw_port {
+        struct vw_router *router;
+        struct vw_list link;
+        char *name;
+        const struct vw_port_ops *ops;
+        void *userdata;
+        struct lane **out;
+        size_t n_out;
+        struct lane **in;
+        size_t n_in;
+        struct vw_list sinks;
+        struct vw_list pending;
+        struct vw_counters counters;
+        bool blocked;
+        bool monitored;
+};
+
+struct sink_entry {
+        struct lane *lane;
+        struct vw_cursor *cursor;
+};
+
+struct vw_sink {
+        struct vw_port *port;
+        struct vw_list link;
+        struct vw_list pending;
+        vw_sink_ready_t ready;
+        void *userdata;
+        struct sink_entry *entries;
+        size_t n_entries;
+        size_t rr;       /* lane to try first: round-robin between inbound lanes */
+        size_t current;  /* entry of the chunk last peeked */
+        uint32_t current_len;
+};
+
+struct vw_router {
+        const struct vw_router_hooks *hooks;
+        void *userdata;
+        struct vw_list pending_sinks;
+        struct vw_list pending_ports;
+        struct vw_list ports;
+        struct vw_list routes;
+};
+
+/* Small pointer arrays: membership lists are short and change rarely. */
+static int ptr_append(void ***array, size_t *n, void *p)
+{
+        void **a = realloc(*array, (*n + 1) * sizeof(void *));
+
+        if (!a)
+                return -ENOMEM;
+        a[(*n)++] = p;
+        *array = a;
+        return 0;
+}
+
+static void ptr_remove(void **array, size_t *n, void *p)
+{
+        for (size_t i = 0; i < *n; i++)
+                if (array[i] == p) {
+                        memmove(array + i, array + i + 1, (*n - i - 1) * sizeof(void *));
+                        (*n)--;
+                        return;
+                }
+}
+
+#define PTR_APPEND(arr, n, p) ptr_append((void ***)&(arr), &(n), (p))
+#define PTR_REMOVE(arr, n, p) ptr_remove((void **)(arr), &(n), (p))
+
+static void router_wakeup(struct vw_router *r)
+{
+        if (r->hooks && r->hooks->wakeup)
+                r->hooks->wakeup(r, r->userdata);
+}
+
+static void queue_sink(struct vw_sink *s)
+{
+        struct vw_router *r = s->port->router;
+
+        if (vw_list_linked(&s->pending))
+                return;
+        vw_list_insert_tail(&r->pending_sinks, &s->pending);
+        router_wakeup(r);
+}
+
+static void queue_port(struct vw_port *p)
+{
+        struct vw_router *r = p->router;
+
+        if (vw_list_linked(&p->pending))
+                return;
+        vw_list_insert_tail(&r->pending_ports, &p->pending);
+        router_wakeup(r);
+}
+
+/* Room was freed in this lane: wake its blocked writers. */
+static void lane_room(struct lane *l)
+{
+        for (size_t i = 0; i < l->n_writers; i++)
+                if (l->writers[i]->blocked) {
+                        l->writers[i]->blocked = false;
+                        queue_port(l->writers[i]);
+                }
+}
+
+static void lane_data(struct lane *l)
+{
+        for (size_t i = 0; i < l->n_readers; i++)
+                vw_list_for_each(j, &l->readers[i]->sinks)
+                        queue_sink(vw_list_entry(j, struct vw_sink, link));
+}
+
+int vw_router_new(const struct vw_router_hooks *hooks, void *userdata, struct vw_router **ret)
+{
+        struct vw_router *r = calloc(1, sizeof(*r));
+
+        if (!r)
+                return -ENOMEM;
+        r->hooks = hooks;
+        r->userdata = userdata;
+        vw_list_init(&r->pending_sinks);
+        vw_list_init(&r->pending_ports);
+        vw_list_init(&r->ports);
+        vw_list_init(&r->routes);
+        *ret = r;
+        return 0;
+}
+
+void vw_router_free(struct vw_router *r)
+{
+        if (!r)
+                return;
+        vw_list_for_each_safe(i, tmp, &r->routes)
+                vw_route_free(vw_list_entry(i, struct vw_route, link));
+        vw_list_for_each_safe(i, tmp, &r->ports)
+                vw_port_free(vw_list_entry(i, struct vw_port, link));
+        free(r);
+}
+
+bool vw_router_has_pending(const struct vw_router *r)
+{
+        return !vw_list_empty(&r->pending_sinks) || !vw_list_empty(&r->pending_ports);
+}
+
+void vw_router_dispatch(struct vw_router *r)
+{
+        /* Bounded, so an endpoint that keeps producing cannot starve the event loop. */
+        for (unsigned budget = 4096; budget > 0 && vw_router_has_pending(r); budget--) {
+                if (!vw_list_empty(&r->pending_sinks)) {
+                        struct vw_sink *s = vw_list_entry(r->pending_sinks.next, struct vw_sink, pending);
+                        vw_list_remove(&s->pending);
+                        if (s->ready)
+                                s->ready(s, s->userdata);
+                        continue;
+                }
+                struct vw_port *p = vw_list_entry(r->pending_ports.next, struct vw_port, pending);
+                vw_list_remove(&p->pending);
+                if (p->ops && p->ops->room)
+                        p->ops->room(p, p->userdata);
+        }
+        if (vw_router_has_pending(r))
+                router_wakeup(r);
+}
+
+int vw_port_new(struct vw_router *r, const char *name, const struct vw_port_ops *ops, void *userdata,
+                struct vw_port **ret)
+{
+        struct vw_port *p = calloc(1, sizeof(*p));
+
+        if (!p)
+                return -ENOMEM;
+        p->name = strdup(name);
+        if (!p->name) {
+                free(p);
+                return -ENOMEM;
+        }
+        p->router = r;
+        p->ops = ops;
+        p->userdata = userdata;
+        vw_list_init(&p->sinks);
+        vw_list_init(&p->pending);
+        vw_list_insert_tail(&r->ports, &p->link);
+        *ret = p;
+        return 0;
+}
+
+static int sink_add_lane(struct vw_sink *s, struct lane *l)
+{
+        struct sink_entry *e = realloc(s->entries, (s->n_entries + 1) * sizeof(*e));
+        int r;
+
+        if (!e)
+                return -ENOMEM;
+        s->entries = e;
+        r = vw_cursor_new(l->ring, s, &e[s->n_entries].cursor);
+        if (r < 0)
+                return r;
+        e[s->n_entries++].lane = l;
+        return 0;
+}
+
+static void sink_remove_lane(struct vw_sink *s, struct lane *l)
+{
+        for (size_t i = 0; i < s->n_entries; i++) {
+                if (s->entries[i].lane != l)
+                        continue;
+                vw_cursor_free(s->entries[i].cursor);
+                memmove(s->entries + i, s->entries + i + 1, (s->n_entries - i - 1) * sizeof(*s->entries));
+                s->n_entries--;
+                s->rr = 0;
+                lane_room(l);
+                return;
+        }
+}
+
+void vw_sink_free(struct vw_sink *s)
+{
+        if (!s)
+                return;
+        while (s->n_entries > 0)
+                sink_remove_lane(s, s->entries[0].lane);
+        vw_list_remove(&s->link);
+        vw_list_remove(&s->pending);
+        free(s->entries);
+        free(s);
+}
+
+void vw_port_free(struct vw_port *p)
+{
+        if (!p)
+                return;
+        vw_list_for_each_safe(i, tmp, &p->sinks)
+                vw_sink_free(vw_list_entry(i, struct vw_sink, link));
+        for (size_t i = 0; i < p->n_out; i++)
+                PTR_REMOVE(p->out[i]->writers, p->out[i]->n_writers, p);
+        for (size_t i = 0; i < p->n_in; i++)
+                PTR_REMOVE(p->in[i]->readers, p->in[i]->n_readers, p);
+        vw_list_remove(&p->pending);
+        vw_list_remove(&p->link);
+        free(p->out);
+        free(p->in);
+        free(p->name);
+        free(p);
+}
+
+const char *vw_port_name(const struct vw_port *p) { return p->name; }
+void *vw_port_userdata(const struct vw_port *p) { return p->userdata; }
+bool vw_port_has_outbound(const struct vw_port *p) { return p->n_out > 0; }
+bool vw_port_has_inbound(const struct vw_port *p) { return p->n_in > 0; }
+void vw_port_get_counters(const struct vw_port *p, struct vw_counters *ret) { *ret = p->counters; }
+void vw_port_set_monitored(struct vw_port *p, bool b) { p->monitored = b; }
+
+unsigned vw_port_n_routes(const struct vw_port *p)
+{
+        /* A duplex route shows up once in each list. */
+        unsigned n = (unsigned)p->n_out;
+
+        for (size_t i = 0; i < p->n_in; i++)
+                if (!p->in[i]->route->params.duplex)
+                        n++;
+        return n;
+}
+
+void vw_port_count_dropped(struct vw_port *p, size_t bytes)
+{
+        p->counters.dropped_bytes += bytes;
+        p->counters.dropped_chunks++;
+}
+
+size_t vw_port_room(struct vw_port *p)
+{
+        size_t room = SIZE_MAX;
+
+        for (size_t i = 0; i < p->n_out; i++) {
+                struct vw_ring *ring = p->out[i]->ring;
+
+                room = MIN(room, vw_ring_max_chunk(ring));
+                if (vw_ring_policy(ring) == VW_OVERFLOW_BLOCK)
+                        room = MIN(room, vw_ring_room(ring));
+        }
+        if (room == 0)
+                p->blocked = true;
+        return room;
+}
+
+int vw_port_write(struct vw_port *p, enum vw_chunk_type type, const void *data, size_t len)
+{
+        struct vw_router *router = p->router;
+        struct vw_chunk chunk = { .type = type, .len = (uint32_t)len, .data = data };
+        bool dropped = false;
+
+        if (len == 0)
+                return 0;
+        if (p->n_out == 0) {
+                vw_port_count_dropped(p, len);
+                return 0;
+        }
+        for (size_t i = 0; i < p->n_out; i++) {
+                struct vw_ring *ring = p->out[i]->ring;
+
+                if (len > vw_ring_max_chunk(ring))
+                        return -EMSGSIZE;
+                if (vw_ring_policy(ring) == VW_OVERFLOW_BLOCK && vw_ring_n_cursors(ring) > 0 &&
+                    vw_ring_room(ring) < len) {
+                        p->blocked = true;
+                        return -EAGAIN;
+                }
+        }
+        for (size_t i = 0; i < p->n_out; i++) {
+                struct lane *l = p->out[i];
+                int r = vw_ring_write(l->ring, type, 0, data, len);
+
+                if (r == -ENOBUFS || vw_ring_n_cursors(l->ring) == 0) {
+                        dropped = true;
+                        continue;
+                }
+                if (r < 0) /* cannot happen: checked above */
+                        return r;
+                lane_data(l);
+                if (l->route->monitored && router->hooks && router->hooks->route_tap)
+                        router->hooks->route_tap(l->route, l->reverse, p, &chunk, router->userdata);
+        }
+        if (dropped)
+                vw_port_count_dropped(p, len);
+        p->counters.rx_bytes += len;
+        p->counters.rx_chunks++;
+        if (p->monitored && router->hooks && router->hooks->port_tap)
+                router->hooks->port_tap(p, VW_DIR_RX, &chunk, router->userdata);
+        return 0;
+}
+
+static bool ptr_contains(struct vw_port *const *a, size_t n, const struct vw_port *p)
+{
+        for (size_t i = 0; i < n; i++)
+                if (a[i] == p)
+                        return true;
+        return false;
+}
+
+void vw_port_signal(struct vw_port *p, const struct vw_signal *sig)
+{
+        struct vw_port **peers = NULL;
+        size_t n_peers = 0;
+
+        /* Everyone on the other side of each route: readers of our lanes, writers of lanes we read. */
+        for (size_t i = 0; i < p->n_out; i++)
+                for (size_t j = 0; j < p->out[i]->n_readers; j++)
+                        if (!ptr_contains(peers, n_peers, p->out[i]->readers[j]))
+                                PTR_APPEND(peers, n_peers, p->out[i]->readers[j]);
+        for (size_t i = 0; i < p->n_in; i++)
+                for (size_t j = 0; j < p->in[i]->n_writers; j++)
+                        if (!ptr_contains(peers, n_peers, p->in[i]->writers[j]))
+                                PTR_APPEND(peers, n_peers, p->in[i]->writers[j]);
+        for (size_t i = 0; i < n_peers; i++)
+                if (peers[i] != p && peers[i]->ops && peers[i]->ops->signal)
+                        peers[i]->ops->signal(peers[i], sig, peers[i]->userdata);
+        free(peers);
+}
+
+int vw_sink_new(struct vw_port *p, vw_sink_ready_t ready, void *userdata, struct vw_sink **ret)
+{
+        struct vw_sink *s = calloc(1, sizeof(*s));
+        int r;
+
+        if (!s)
+                return -ENOMEM;
+        s->port = p;
+        s->ready = ready;
+        s->userdata = userdata;
+        vw_list_init(&s->pending);
+        vw_list_insert_tail(&p->sinks, &s->link);
+        for (size_t i = 0; i < p->n_in; i++) {
+                r = sink_add_lane(s, p->in[i]);
+                if (r < 0) {
+                        vw_sink_free(s);
+                        return r;
+                }
+        }
+        *ret = s;
+        return 0;
+}
+
+struct vw_port *vw_sink_port(const struct vw_sink *s) { return s->port; }
+
+bool vw_sink_peek(struct vw_sink *s, struct vw_chunk *ret)
+{
+        for (size_t i = 0; i < s->n_entries; i++) {
+                size_t idx = (s->rr + i) % s->n_entries;
+
+                if (vw_cursor_peek(s->entries[idx].cursor, ret)) {
+                        s->current = idx;
+                        s->current_len = ret->len;
+                        return true;
+                }
+        }
+        return false;
+}
+
+void vw_sink_consume(struct vw_sink *s, size_t n)
+{
+        struct vw_router *router = s->port->router;
+        struct sink_entry *e;
+        struct vw_chunk chunk;
+
+        if (s->current >= s->n_entries || n == 0)
+                return;
+        e = &s->entries[s->current];
+        if (s->port->monitored && router->hooks && router->hooks->port_tap &&
+            vw_cursor_peek(e->cursor, &chunk)) {
+                chunk.len = (uint32_t)MIN((size_t)chunk.len, n);
+                router->hooks->port_tap(s->port, VW_DIR_TX, &chunk, router->userdata);
+        }
+        s->port->counters.tx_bytes += n;
+        if (n >= s->current_len) {
+                s->port->counters.tx_chunks++;
+                s->rr = (s->current + 1) % s->n_entries;
+        }
+        s->current_len -= (uint32_t)MIN(n, (size_t)s->current_len);
+        if (vw_cursor_consume(e->cursor, n))
+                lane_room(e->lane);
+}
+
+void vw_sink_discard(struct vw_sink *s)
+{
+        for (size_t i = 0; i < s->n_entries; i++) {
+                size_t pending = vw_cursor_pending(s->entries[i].cursor);
+
+                if (pending == 0)
+                        continue;
+                vw_port_count_dropped(s->port, pending);
+                if (vw_cursor_skip_all(s->entries[i].cursor))
+                        lane_room(s->entries[i].lane);
+        }
+}
+
+size_t vw_sink_pending(const struct vw_sink *s)
+{
+        size_t n = 0;
+
+        for (size_t i = 0; i < s->n_entries; i++)
+                n += vw_cursor_pending(s->entries[i].cursor);
+        return n;
+}
+
+static void lane_detach(struct lane *l)
+{
+        for (size_t i = 0; i < l->n_writers; i++) {
+                struct vw_port *p = l->writers[i];
+                PTR_REMOVE(p->out, p->n_out, l);
+                if (p->blocked) {
+                        p->blocked = false;
+                        queue_port(p);
+                }
+        }
+        for (size_t i = 0; i < l->n_readers; i++) {
+                struct vw_port *p = l->readers[i];
+                PTR_REMOVE(p->in, p->n_in, l);
+                vw_list_for_each(j, &p->sinks)
+                        sink_remove_lane(vw_list_entry(j, struct vw_sink, link), l);
+        }
+        free(l->writers);
+        free(l->readers);
+        l->writers = l->readers = NULL;
+        l->n_writers = l->n_readers = 0;
+        vw_ring_free(l->ring);
+        l->ring = NULL;
+}
+
+static int lane_attach(struct lane *l, struct vw_port *const *writers, size_t n_writers,
+                       struct vw_port *const *readers, size_t n_readers)
+{
+        int r;
+
+        for (size_t i = 0; i < n_writers; i++) {
+                r = PTR_APPEND(l->writers, l->n_writers, writers[i]);
+                if (r >= 0)
+                        r = PTR_APPEND(writers[i]->out, writers[i]->n_out, l);
+                if (r < 0)
+                        return r;
+        }
+        for (size_t i = 0; i < n_readers; i++) {
+                r = PTR_APPEND(l->readers, l->n_readers, readers[i]);
+                if (r >= 0)
+                        r = PTR_APPEND(readers[i]->in, readers[i]->n_in, l);
+                if (r < 0)
+                        return r;
+                vw_list_for_each(j, &readers[i]->sinks) {
+                        r = sink_add_lane(vw_list_entry(j, struct vw_sink, link), l);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        return 0;
+}
+
+static bool has_duplicates(struct vw_port *const *a, size_t n, struct vw_port *const *b, size_t m)
+{
+        for (size_t i = 0; i < n; i++) {
+                if (!a[i] || ptr_contains(a + i + 1, n - i - 1, a[i]) || ptr_contains(b, m, a[i]))
+                        return true;
+        }
+        for (size_t i = 0; i < m; i++)
+                if (!b[i] || ptr_contains(b + i + 1, m - i - 1, b[i]))
+                        return true;
+        return false;
+}
+
+int vw_route_new(struct vw_router *router, const char *name, const struct vw_route_params *params,
+                 struct vw_port *const *from, size_t n_from, struct vw_port *const *to, size_t n_to,
+                 struct vw_route **ret)
+{
+        struct vw_route *route;
+        int r;
+
+        if (n_from == 0 || n_to == 0 || has_duplicates(from, n_from, to, n_to))
+                return -EINVAL;
+        if ((unsigned)params->overflow >= _VW_OVERFLOW_MAX || params->buffer > VW_RING_MAX_CAPACITY)
+                return -EINVAL;
+        route = calloc(1, sizeof(*route));
+        if (!route)
+                return -ENOMEM;
+        route->router = router;
+        route->params = *params;
+        vw_list_init(&route->link);
+        route->name = strdup(name);
+        if (!route->name) {
+                r = -ENOMEM;
+                goto fail;
+        }
+        route->n_lanes = params->duplex ? 2 : 1;
+        for (unsigned i = 0; i < route->n_lanes; i++) {
+                route->lanes[i].route = route;
+                route->lanes[i].reverse = i == 1;
+                r = vw_ring_new(params->buffer, params->overflow, &route->lanes[i].ring);
+                if (r < 0)
+                        goto fail;
+        }
+        route->params.buffer = vw_ring_capacity(route->lanes[0].ring);
+        r = lane_attach(&route->lanes[0], from, n_from, to, n_to);
+        if (r >= 0 && params->duplex)
+                r = lane_attach(&route->lanes[1], to, n_to, from, n_from);
+        if (r < 0)
+                goto fail;
+        vw_list_insert_tail(&router->routes, &route->link);
+        *ret = route;
+        return 0;
+fail:
+        vw_route_free(route);
+        return r;
+}
+
+void vw_route_free(struct vw_route *route)
+{
+        if (!route)
+                return;
+        for (unsigned i = 0; i < route->n_lanes; i++)
+                lane_detach(&route->lanes[i]);
+        vw_list_remove(&route->link);
+        free(route->name);
+        free(route);
+}
+
+const char *vw_route_name(const struct vw_route *route) { return route->name; }
+void *vw_route_get_userdata(const struct vw_route *route) { return route->userdata; }
+void vw_route_set_userdata(struct vw_route *route, void *userdata) { route->userdata = userdata; }
+const struct vw_route_params *vw_route_params(const struct vw_route *route) { return &route->params; }
+void vw_route_set_monitored(struct vw_route *route, bool b) { route->monitored = b; }
+
+int vw_route_get_stats(const struct vw_route *route, bool reverse, struct vw_ring_stats *ret)
+{
+        unsigned i = reverse ? 1 : 0;
+
+        if (i >= route->n_lanes || !route->lanes[i].ring)
+                return -ENOENT;
+        vw_ring_get_stats(route->lanes[i].ring, ret);
+        return 0;
+}

@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/*
+ * Routing on top of rings: the rest of the buffer core. No file descriptors, no event loop.
+ *
+ *  - a port is one endpoint's attachment: it writes chunks into the rings of its outbound lanes
+ *    (fan-out to several routes copies once per route; within a route, one ring serves every reader);
+ *  - a sink is one reader of a port (the port itself, or each client of a socket, each open of a
+ *    device): it owns one cursor in every inbound lane and merges them round-robin (fan-in);
+ *  - a route owns one lane (a ring) per direction: from -> to, and to -> from when duplex.
+ *
+ * Wake-ups (data for a sink, room for a blocked port) are queued and delivered by
+ * vw_router_dispatch(), never from inside a write or consume call, so callbacks may freely call
+ * back into the router.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ring.h"
+
+struct vw_router;
+struct vw_port;
+struct vw_sink;
+struct vw_route;
+
+enum vw_dir {
+        VW_DIR_RX = 0, /* from the device into routes */
+        VW_DIR_TX = 1, /* from routes out to the device */
+};
+
+/* Serial line settings as an endpoint sees them: what its client configured. */
+struct vw_line_params {
+        uint32_t baud;      /* 0: unknown */
+        uint8_t data_bits;  /* 5..8 */
+        char parity;        /* 'N', 'E', 'O', 'M', 'S' */
+        uint8_t stop_bits;  /* 1 or 2 */
+        bool rtscts;
+        bool xonxoff;
+};
+
+enum vw_signal_type {
+        VW_SIGNAL_PARAMS,  /* line settings of the sender changed */
+        VW_SIGNAL_MODEM,   /* the sender's outputs: TIOCM_DTR | TIOCM_RTS */
+        VW_SIGNAL_BREAK,   /* the sender sent a break of `duration_ms` */
+};
+
+struct vw_signal {
+        enum vw_signal_type type;
+        union {
+                struct vw_line_params params;
+                uint32_t modem;
+                uint32_t duration_ms;
+        };
+};
+
+struct vw_counters {
+        uint64_t rx_bytes, rx_chunks;   /* read from the device, accepted by routes */
+        uint64_t tx_bytes, tx_chunks;   /* written to the device */
+        uint64_t dropped_bytes, dropped_chunks; /* refused by drop-new routes or discarded unrouted */
+};
+
+struct vw_port_ops {
+        /* A ring that refused this port (block) has room again: read from the device again. */
+        void (*room)(struct vw_port *p, void *userdata);
+        /* A peer on a route changed its line state. */
+        void (*signal)(struct vw_port *p, const struct vw_signal *sig, void *userdata);
+};
+
+typedef void (*vw_sink_ready_t)(struct vw_sink *s, void *userdata);
+
+struct vw_router_hooks {
+        /* Something was queued: arrange for vw_router_dispatch() to run soon. */
+        void (*wakeup)(struct vw_router *r, void *userdata);
+        /* Traffic seen by a monitored port (rx: accepted from it; tx: delivered by one of its sinks). */
+        void (*port_tap)(struct vw_port *p, enum vw_dir dir, const struct vw_chunk *c, void *userdata);
+        /* A chunk accepted into a monitored route; reverse is true on the to -> from lane. */
+        void (*route_tap)(struct vw_route *r, bool reverse, struct vw_port *writer, const struct vw_chunk *c,
+                          void *userdata);
+};
+
+struct vw_route_params {
+        enum vw_overflow overflow;
+        size_t buffer;  /* ring capacity in bytes */
+        bool duplex;
+};
+
+int vw_router_new(const struct vw_router_hooks *hooks, void *userdata, struct vw_router **ret);
+/* All routes and ports must have been freed. */
+void vw_router_free(struct vw_router *r);
+/* Deliver queued wake-ups until none is left (bounded: new ones queued meanwhile run too). */
+void vw_router_dispatch(struct vw_router *r);
+bool vw_router_has_pending(const struct vw_router *r);
+
+int vw_port_new(struct vw_router *r, const char *name, const struct vw_port_ops *ops, void *userdata,
+                struct vw_port **ret);
+/* Detaches from every route (routes keep their other members) and frees the port's sinks. */
+void vw_port_free(struct vw_port *p);
+const char *vw_port_name(const struct vw_port *p);
+void *vw_port_userdata(const struct vw_port *p);
+unsigned vw_port_n_routes(const struct vw_port *p);
+bool vw_port_has_outbound(const struct vw_port *p);
+bool vw_port_has_inbound(const struct vw_port *p);
+void vw_port_get_counters(const struct vw_port *p, struct vw_counters *ret);
+void vw_port_set_monitored(struct vw_port *p, bool b);
+
+/*
+ * Largest chunk this port may write now without being refused. 0 means some block route is full:
+ * the port is marked blocked and gets ops->room() once there is room. A port without outbound
+ * routes has unlimited room (what it writes is counted as dropped).
+ */
+size_t vw_port_room(struct vw_port *p);
+/*
+ * Write one chunk into every outbound lane. Returns 0 when accepted (drop-new lanes may have
+ * discarded it: counted), -EAGAIN when a block lane lacked room (nothing written anywhere; the
+ * port gets ops->room() later), -EMSGSIZE when a lane can never hold it.
+ */
+int vw_port_write(struct vw_port *p, enum vw_chunk_type type, const void *data, size_t len);
+/* Send line state to every port on the other side of this port's routes. */
+void vw_port_signal(struct vw_port *p, const struct vw_signal *sig);
+/* Count bytes the endpoint had to discard itself (e.g. nobody has the device open). */
+void vw_port_count_dropped(struct vw_port *p, size_t bytes);
+
+int vw_sink_new(struct vw_port *p, vw_sink_ready_t ready, void *userdata, struct vw_sink **ret);
+void vw_sink_free(struct vw_sink *s);
+struct vw_port *vw_sink_port(const struct vw_sink *s);
+/* Next chunk for this sink across its inbound lanes (round-robin between lanes, whole chunks). */
+bool vw_sink_peek(struct vw_sink *s, struct vw_chunk *ret);
+/* n bytes of the chunk last peeked were delivered to the device. */
+void vw_sink_consume(struct vw_sink *s, size_t n);
+/* Discard everything pending for this sink (counted as dropped on its port). */
+void vw_sink_discard(struct vw_sink *s);
+size_t vw_sink_pending(const struct vw_sink *s);
+
+int vw_route_new(struct vw_router *r, const char *name, const struct vw_route_params *params,
+                 struct vw_port *const *from, size_t n_from, struct vw_port *const *to, size_t n_to,
+                 struct vw_route **ret);
+void vw_route_free(struct vw_route *route);
+const char *vw_route_name(const struct vw_route *route);
+void *vw_route_get_userdata(const struct vw_route *route);
+void vw_route_set_userdata(struct vw_route *route, void *userdata);
+const struct vw_route_params *vw_route_params(const struct vw_route *route);
+/* reverse: the to -> from lane; returns -ENOENT for the reverse lane of a simplex route. */
+int vw_route_get_stats(const struct vw_route *route, bool reverse, struct vw_ring_stats *ret);
+void vw_route_set_monitored(struct vw_route *route, bool b);
