@@ -237,7 +237,15 @@ static void sink_remove_lane(struct vw_sink *s, struct lane *l)
                 vw_cursor_free(s->entries[i].cursor);
                 memmove(s->entries + i, s->entries + i + 1, (s->n_entries - i - 1) * sizeof(*s->entries));
                 s->n_entries--;
-                s->rr = 0;
+                /* Keep pointing at the same lanes: a chunk half delivered from another lane goes on. */
+                if (s->current == i)
+                        s->current = SIZE_MAX;  /* the chunk last peeked went away with its lane */
+                else if (s->current > i && s->current != SIZE_MAX)
+                        s->current--;
+                if (s->rr > i)
+                        s->rr--;
+                if (s->rr >= s->n_entries)
+                        s->rr = 0;
                 lane_room(l);
                 return;
         }
@@ -332,6 +340,8 @@ int vw_port_write(struct vw_port *p, enum vw_chunk_type type, const void *data, 
                         return -EMSGSIZE;
                 if (vw_ring_policy(ring) == VW_OVERFLOW_BLOCK && vw_ring_n_cursors(ring) > 0 &&
                     vw_ring_room(ring) < len) {
+                        /* room() is exact, so the ring refuses it as well and counts it in stats.blocked. */
+                        (void)vw_ring_write(ring, type, 0, data, len);
                         p->blocked = true;
                         return -EAGAIN;
                 }
@@ -432,20 +442,24 @@ void vw_sink_consume(struct vw_sink *s, size_t n)
         struct sink_entry *e;
         struct vw_chunk chunk;
 
+        /* Never more than is left of the chunk last peeked (nothing when none is). */
+        n = MIN(n, (size_t)s->current_len);
         if (s->current >= s->n_entries || n == 0)
                 return;
         e = &s->entries[s->current];
         if (s->port->monitored && router->hooks && router->hooks->port_tap &&
             vw_cursor_peek(e->cursor, &chunk)) {
-                chunk.len = (uint32_t)MIN((size_t)chunk.len, n);
+                chunk.len = (uint32_t)n;
                 router->hooks->port_tap(s->port, VW_DIR_TX, &chunk, router->userdata);
         }
         s->port->counters.tx_bytes += n;
-        if (n >= s->current_len) {
+        s->current_len -= (uint32_t)n;
+        if (s->current_len == 0) {
                 s->port->counters.tx_chunks++;
                 s->rr = (s->current + 1) % s->n_entries;
+        } else {
+                s->rr = s->current;     /* finish this chunk before another lane's: never interleave */
         }
-        s->current_len -= (uint32_t)MIN(n, (size_t)s->current_len);
         if (vw_cursor_consume(e->cursor, n))
                 lane_room(e->lane);
 }

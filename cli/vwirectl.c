@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vwirectl: the command-line client of vwired.
+ *
+ * Exit codes (also in --help):
+ *   0  success
+ *   1  vwired refused the request, or the command failed
+ *   2  usage error (bad command line or arguments)
+ *   3  cannot connect to vwired
+ *   4  vwirectl and vwired are different versions or protocols
+ *   5  protocol error (malformed or oversized reply, connection closed mid-reply)
+ *
+ * Inside, failures travel as negative errnos; the few listed in client.h pick codes 2-5.
+ */
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+#include "commands.h"
+#include "config.h"
+#include "log.h"
+#include "output.h"
+
+enum {
+        EXIT_OK = 0,
+        EXIT_REFUSED = 1,
+        EXIT_USAGE = 2,
+        EXIT_NO_DAEMON = 3,
+        EXIT_MISMATCH = 4,
+        EXIT_PROTOCOL = 5,
+};
+
+enum {
+        VERB_HEX = 1 << 0,      /* takes --hex */
+};
+
+#define ANY_ARGS (-1)
+
+struct verb {
+        const char *name;
+        int min_args, max_args;         /* counting the command itself */
+        unsigned flags;
+        const char *usage;
+        int (*run)(struct ctl *c, int argc, char **argv);
+};
+
+static int verb_help(struct ctl *c, int argc, char **argv);
+
+static const struct verb verbs[] = {
+        { "status", 1, 1, 0, "status", verb_status },
+        { "list", 1, 1, 0, "list", verb_list },
+        { "show", 2, 2, 0, "show NAME", verb_show },
+        { "add", 3, ANY_ARGS, 0, "add KIND NAME [key=value...]", verb_add },
+        { "remove", 2, 2, 0, "remove NAME", verb_remove },
+        { "route", 3, ANY_ARGS, 0, "route add NAME from=A to=B [key=value...] | route remove NAME",
+          verb_route },
+        { "send", 3, 3, VERB_HEX, "send [--hex] NAME DATA|-", verb_send },
+        { "monitor", 2, 2, VERB_HEX, "monitor [--hex] NAME", verb_monitor },
+        { "reload", 1, 1, 0, "reload", verb_reload },
+        { "version", 1, 1, 0, "version", verb_version },
+        { "help", 1, 1, 0, "help", verb_help },
+};
+
+static void help(FILE *f)
+{
+        fprintf(f,
+                "Usage: vwirectl [OPTIONS] COMMAND [ARGS...]\n"
+                "\n"
+                "Control vwired, the virtual device daemon.\n"
+                "\n"
+                "Commands:\n"
+                "  status                          Show the daemon's state and totals\n"
+                "  list                            List endpoints and routes\n"
+                "  show NAME                       Show one endpoint or route in detail\n"
+                "  add KIND NAME [key=value...]    Add an endpoint (serial, loopback, socket, file, input)\n"
+                "  remove NAME                     Remove an endpoint or route\n"
+                "  route add NAME from=A to=B [duplex=yes overflow=... buffer=...]\n"
+                "                                  Add a route\n"
+                "  route remove NAME               Remove a route\n"
+                "  send NAME DATA                  Send DATA (text) out of an endpoint\n"
+                "  send --hex NAME HEX             Send bytes given in hex\n"
+                "  send NAME -                     Send what stdin holds (bytes; with --hex, hex text)\n"
+                "  monitor [--hex] NAME            Print the traffic of an endpoint or route until ^C\n"
+                "  reload                          Re-read the configuration and apply the changes\n"
+                "  version                         Show the versions of vwirectl and vwired\n"
+                "\n"
+                "Options:\n"
+                "  --socket PATH    Talk to vwired at PATH (default: $VWIRE_SOCKET, else\n"
+                "                   " RUNSTATEDIR "/vwire/control.sock for root,\n"
+                "                   $XDG_RUNTIME_DIR/vwire/control.sock for other users;\n"
+                "                   \"@NAME\" is an abstract socket)\n"
+                "  --json           Print replies as JSON, one object per line\n"
+                "  --hex            Data in hex (send, monitor)\n"
+                "  -h --help        Show this help\n"
+                "  --version        Show vwirectl's version\n"
+                "Options may also follow the command; \"--\" ends them (to send text that starts\n"
+                "with '-').\n"
+                "\n"
+                "Exit codes:\n"
+                "  0  success\n"
+                "  1  vwired refused the request, or the command failed\n"
+                "  2  usage error\n"
+                "  3  cannot connect to vwired\n"
+                "  4  vwirectl and vwired are different versions\n"
+                "  5  protocol error (malformed or oversized reply, connection closed mid-reply)\n");
+}
+
+static int verb_help(struct ctl *c, int argc, char **argv)
+{
+        help(stdout);
+        return 0;
+}
+
+static int exit_code(int r)
+{
+        switch (r) {
+        case 0:
+                return EXIT_OK;
+        case CTL_ERR_USAGE:
+                return EXIT_USAGE;
+        case CTL_ERR_CONNECT:
+                return EXIT_NO_DAEMON;
+        case CTL_ERR_MISMATCH:
+                return EXIT_MISMATCH;
+        case CTL_ERR_PROTOCOL:
+                return EXIT_PROTOCOL;
+        default:
+                return EXIT_REFUSED;
+        }
+}
+
+static void log_to_stderr(int level, const char *msg, void *userdata)
+{
+        fprintf(stderr, "vwirectl: %s\n", msg);
+}
+
+static const struct verb *find_verb(const char *name)
+{
+        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+                if (streq(verbs[i].name, name))
+                        return &verbs[i];
+        return NULL;
+}
+
+static int usage_error(const char *fmt, ...) _printf_(1, 2);
+static int usage_error(const char *fmt, ...)
+{
+        va_list ap;
+
+        fputs("vwirectl: ", stderr);
+        va_start(ap, fmt);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+        fputs("\nTry 'vwirectl --help' for more information.\n", stderr);
+        return CTL_ERR_USAGE;
+}
+
+/*
+ * Options go anywhere (getopt permutes), so "vwirectl --json list" and "vwirectl list --json"
+ * both work. Returns 1 to go on with a command, 0 when done (--help, --version).
+ */
+static int parse_argv(int argc, char **argv, struct ctl *c)
+{
+        enum { ARG_VERSION = 0x100, ARG_SOCKET, ARG_JSON, ARG_HEX };
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, ARG_VERSION },
+                { "socket", required_argument, NULL, ARG_SOCKET },
+                { "json", no_argument, NULL, ARG_JSON },
+                { "hex", no_argument, NULL, ARG_HEX },
+                {}
+        };
+        int o;
+
+        while ((o = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
+                switch (o) {
+                case 'h':
+                        help(stdout);
+                        return 0;
+                case ARG_VERSION:
+                        printf("vwirectl %s (protocol %d)\n", VWIRE_VERSION, VWIRE_PROTOCOL);
+                        return 0;
+                case ARG_SOCKET:
+                        if (!*optarg)
+                                return usage_error("--socket needs a path");
+                        c->socket_path = optarg;
+                        break;
+                case ARG_JSON:
+                        c->json = true;
+                        break;
+                case ARG_HEX:
+                        c->hex = true;
+                        break;
+                default:
+                        /* getopt has said what is wrong. */
+                        fputs("Try 'vwirectl --help' for more information.\n", stderr);
+                        return CTL_ERR_USAGE;
+                }
+        }
+        return 1;
+}
+
+int main(int argc, char **argv)
+{
+        struct ctl c = CTL_INIT;
+        const struct verb *v;
+        int r, nargs;
+
+        vw_log_set_sink(log_to_stderr, NULL);
+
+        r = parse_argv(argc, argv, &c);
+        if (r <= 0)
+                goto finish;
+
+        if (optind >= argc) {
+                r = usage_error("no command given");
+                goto finish;
+        }
+        v = find_verb(argv[optind]);
+        if (!v) {
+                r = usage_error("unknown command '%s'", argv[optind]);
+                goto finish;
+        }
+        nargs = argc - optind;
+        if (nargs < v->min_args || (v->max_args != ANY_ARGS && nargs > v->max_args)) {
+                r = usage_error("usage: vwirectl %s", v->usage);
+                goto finish;
+        }
+        if (c.hex && !(v->flags & VERB_HEX)) {
+                r = usage_error("--hex does not apply to '%s'", v->name);
+                goto finish;
+        }
+
+        r = v->run(&c, nargs, argv + optind);
+
+finish:
+        ctl_done(&c);
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+                log_error_errno(errno, "cannot write the output");
+                if (r >= 0)
+                        r = -EIO;
+        }
+        return exit_code(r < 0 ? r : 0);
+}

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "endpoint.h"
+#include "log.h"
+
+const struct vw_endpoint_ops *vw_backend_for_section(const struct vw_section *s, struct vw_errors *errs)
+{
+        const struct vw_endpoint_ops *first = NULL;
+        const struct vw_setting *sel = NULL;
+        char names[256] = "", label[128];
+        bool kind_known = false;
+
+        for (size_t i = 0; vw_backends[i]; i++) {
+                const struct vw_endpoint_ops *o = vw_backends[i];
+
+                if (!streq(o->kind, s->kind))
+                        continue;
+                kind_known = true;
+                if (!o->selector)
+                        return o;
+                if (!sel)
+                        sel = vw_section_get(s, o->selector);
+                if (!first)
+                        first = o;
+                /* no selector given: the first backend is the default */
+                if (!sel)
+                        return o;
+                if (streq(sel->value, o->backend))
+                        return o;
+                if (streq(sel->value, "auto") && (!o->available || o->available()))
+                        return o;
+                snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s", names[0] ? ", " : "",
+                         o->backend);
+        }
+        vw_section_label(s, label, sizeof(label));
+        if (!kind_known)
+                vw_errors_add(errs, s->file, s->line, "[%s]: this vwired has no backend for '%s'", label, s->kind);
+        else if (sel && streq(sel->value, "auto"))
+                vw_errors_add(errs, s->file, sel->line, "[%s]: no %s backend is usable here", label, s->kind);
+        else
+                vw_errors_add(errs, s->file, sel ? sel->line : s->line, "%s: unknown %s backend '%s' (this vwired has: %s, auto)",
+                              first ? first->selector : "backend", s->kind, sel ? sel->value : "", names);
+        return NULL;
+}
+
+void *vw_endpoint_parse_config(const struct vw_endpoint_ops *ops, const struct vw_section *s,
+                               struct vw_errors *errs)
+{
+        const char *skip[] = { ops->selector, NULL };
+        size_t before = errs->n;
+        void *config = calloc(1, MAX(ops->config_size, (size_t)1));
+
+        if (!config) {
+                vw_errors_add(errs, s->file, s->line, "out of memory");
+                return NULL;
+        }
+        if (ops->init_config)
+                ops->init_config(config);
+        (void)vw_keys_apply(ops->keys, s, skip, config, errs);
+        if (errs->n == before && ops->check)
+                ops->check(s, config, errs);
+        if (errs->n > before) {
+                vw_endpoint_free_config(ops, config);
+                return NULL;
+        }
+        return config;
+}
+
+void vw_endpoint_free_config(const struct vw_endpoint_ops *ops, void *config)
+{
+        if (!config)
+                return;
+        vw_keys_free(ops->keys, config);
+        free(config);
+}
+
+int vw_endpoint_set_path(struct vw_endpoint *ep, const char *path)
+{
+        char *p = path ? strdup(path) : NULL;
+
+        if (path && !p)
+                return -ENOMEM;
+        free(ep->path);
+        ep->path = p;
+        return 0;
+}

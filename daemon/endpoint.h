@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/*
+ * An endpoint is one configured device-like thing ([serial], [loopback], [socket], [file],
+ * [input]). Each backend lives in one file under devices/ and exports exactly one const
+ * struct vw_endpoint_ops; the manager owns the endpoint and calls the ops.
+ *
+ * What a backend does in start():
+ *  - make its OS resources (pty, socket, file, device node), nonblocking, registered on
+ *    vw_endpoint_event(ep) with sd_event_add_io/time/...;
+ *  - data read from the device goes to vw_port_write(ep->port, ...) after vw_port_room();
+ *    when room is 0 (or -EAGAIN), stop reading (disable EPOLLIN) until ops->room fires;
+ *  - data for the device comes from one or more sinks (vw_sink_new(ep->port, ready, ...)): on
+ *    ready, and on EPOLLOUT, loop vw_sink_peek() / write() / vw_sink_consume() until the fd is
+ *    full (then enable EPOLLOUT) or the sink is empty;
+ *  - set ep->path (what a client opens) and ep->state;
+ *  - files it creates are recorded with vw_endpoint_own_path() and released with
+ *    vw_endpoint_disown_path() after unlinking them in stop().
+ * stop() must release everything start() made, whether start() finished or not.
+ * Errors: log with log_error*() naming the endpoint, return a negative errno.
+ */
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <systemd/sd-event.h>
+
+#include "conf-parse.h"
+#include "conffile.h"
+#include "router.h"
+
+struct vw_manager;
+struct vw_endpoint;
+
+struct vw_endpoint_ops {
+        const char *kind;     /* section kind: "serial", "loopback", ... */
+        const char *backend;  /* this backend's name: "pty", "echo", "listen", ... */
+        /* Key whose value selects among several backends of one kind ("backend" for serial), or
+         * NULL when the kind has one ops table. */
+        const char *selector;
+        const struct vw_key *keys;   /* accepted keys, NULL-terminated; the selector is implied */
+        size_t config_size;          /* size of the struct the keys fill */
+        void (*init_config)(void *config);   /* defaults, before keys are applied (optional) */
+        /* Checks between keys, after parsing; append "file:line: ..." errors (optional). */
+        void (*check)(const struct vw_section *s, const void *config, struct vw_errors *errs);
+        /* Is this backend usable here? For "auto" selection and doctor (optional: NULL = yes). */
+        bool (*available)(void);
+        int (*start)(struct vw_endpoint *ep);
+        void (*stop)(struct vw_endpoint *ep);
+        /* Backend-specific facts for `vwirectl show` (optional). */
+        void (*describe)(struct vw_endpoint *ep, json_object *details);
+        /* A peer on a route changed its line state (optional). */
+        void (*signal)(struct vw_endpoint *ep, const struct vw_signal *sig);
+        /* A route gained or lost this endpoint, e.g. to create or drop sinks (optional). */
+        void (*routes_changed)(struct vw_endpoint *ep);
+};
+
+struct vw_endpoint {
+        struct vw_manager *manager;
+        const struct vw_endpoint_ops *ops;
+        struct vw_section *section;  /* owned copy of what defined it */
+        const char *name;            /* section->name */
+        void *config;                /* filled by ops->keys */
+        void *data;                  /* backend state, owned by the backend */
+        struct vw_port *port;        /* made by the manager before start() */
+        /* ops->room is delivered here; the backend sets it (NULL: nothing to resume). */
+        void (*room)(struct vw_endpoint *ep);
+        char *path;                  /* what clients open, or NULL */
+        const char *state;           /* "active", "listening", "connecting", "closed", "failed" */
+        unsigned clients;
+        struct vw_line_params peer_params; /* last line settings received from a peer */
+        bool have_peer_params;
+};
+
+sd_event *vw_endpoint_event(struct vw_endpoint *ep);
+const char *vw_endpoint_runtime_dir(struct vw_endpoint *ep);
+int vw_endpoint_set_path(struct vw_endpoint *ep, const char *path);
+/* Record a file this endpoint created (symlink, socket), so a restart after a crash removes it. */
+int vw_endpoint_own_path(struct vw_endpoint *ep, const char *path);
+void vw_endpoint_disown_path(struct vw_endpoint *ep, const char *path);
+/* True when path is recorded as created by this daemon (stale files of a crashed run are removed at start). */
+bool vw_endpoint_path_is_ours(struct vw_endpoint *ep, const char *path);
+
+/* Backend registry (devices/backends.c). */
+extern const struct vw_endpoint_ops *const vw_backends[];
+/* Find the ops for a section; "auto" picks the first available backend of the kind. */
+const struct vw_endpoint_ops *vw_backend_for_section(const struct vw_section *s, struct vw_errors *errs);
+
+/* Parse and check an endpoint section into a new config struct (NULL on errors, which go to errs). */
+void *vw_endpoint_parse_config(const struct vw_endpoint_ops *ops, const struct vw_section *s,
+                               struct vw_errors *errs);
+void vw_endpoint_free_config(const struct vw_endpoint_ops *ops, void *config);

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* Shared between manager.c (lifecycle) and manager-objects.c (endpoints, routes, reload). */
+
+#include "control.h"
+#include "manager.h"
+
+/* The manager's side of an endpoint: the backend sees only `pub`. */
+struct endpoint_entry {
+        struct vw_endpoint pub;
+        struct vw_port *inject_port;    /* source of `vwirectl send` */
+        struct vw_route *inject_route;
+        unsigned monitors;
+        bool started;
+};
+
+struct route_entry {
+        struct vw_mroute pub;
+        unsigned monitors;
+};
+
+struct vw_manager {
+        sd_event *event;
+        struct vw_router *router;
+        sd_event_source *dispatch;
+        sd_event_source *sig_term, *sig_int, *sig_hup;
+        struct vw_control *control;
+
+        struct endpoint_entry **endpoints;
+        size_t n_endpoints;
+        struct route_entry **routes;
+        size_t n_routes;
+
+        struct vw_config *config;
+        char *config_file;   /* main file */
+        char *dropin_dir;    /* NULL with --config */
+        bool config_required;
+        char *runtime_dir;
+        char *control_path;
+        char *opt_control, *opt_runtime;
+        int lock_fd;
+
+        char **owned;        /* files we made, mirrored in <runtime>/owned-paths */
+        size_t n_owned;
+
+        uint64_t start_usec;
+        bool stopping;
+};
+
+int manager_apply(struct vw_manager *m, struct vw_config *config, bool starting, json_object **result,
+                  char **error);
+void manager_remove_all(struct vw_manager *m);
+int manager_validate(struct vw_manager *m, const struct vw_config *c, struct vw_errors *errs);
+void manager_set_monitored(struct vw_manager *m, const char *name, bool on);
+int manager_parse_daemon(const struct vw_section *s, struct vw_errors *errs);
+int manager_load(struct vw_manager *m, struct vw_config **ret, struct vw_errors *errs);

@@ -1,0 +1,728 @@
+/* SPDX-License-Identifier: MIT */
+/* Endpoints and routes: validation, creation, removal, reload by difference, JSON views. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "conf-parse.h"
+#include "log.h"
+#include "manager-internal.h"
+
+#define DEFAULT_ROUTE_BUFFER (64u * 1024u)
+#define INJECT_BUFFER (256u * 1024u)
+
+static const char *const overflow_names[] = { "block", "drop-new", "drop-old", NULL };
+
+struct route_config {
+        struct vw_names from, to;
+        bool duplex;
+        int overflow;
+        size_t buffer;
+};
+
+static const struct vw_key route_keys[] = {
+        { "from", vw_parse_names, offsetof(struct route_config, from), NULL, true },
+        { "to", vw_parse_names, offsetof(struct route_config, to), NULL, true },
+        { "duplex", vw_parse_bool, offsetof(struct route_config, duplex) },
+        { "overflow", vw_parse_enum, offsetof(struct route_config, overflow), overflow_names },
+        { "buffer", vw_parse_size, offsetof(struct route_config, buffer) },
+        {}
+};
+
+static bool is_endpoint_kind(const char *kind)
+{
+        return !streq(kind, "daemon") && !streq(kind, "route");
+}
+
+/* Parse a route section; endpoints named must be in `c` (a config) or running (when c is NULL). */
+static int route_parse(struct vw_manager *m, const struct vw_config *c, const struct vw_section *s,
+                       struct route_config *rc, struct vw_errors *errs)
+{
+        size_t before = errs->n;
+
+        *rc = (struct route_config){ .overflow = VW_OVERFLOW_BLOCK, .buffer = DEFAULT_ROUTE_BUFFER };
+        if (vw_keys_apply(route_keys, s, NULL, rc, errs) < 0)
+                goto out;
+        if (rc->buffer < VW_RING_MIN_CAPACITY || rc->buffer > VW_RING_MAX_CAPACITY)
+                vw_errors_add(errs, s->file, vw_section_get(s, "buffer")->line,
+                              "buffer: must be between %u bytes and %uM", VW_RING_MIN_CAPACITY, VW_RING_MAX_CAPACITY >> 20);
+        for (int side = 0; side < 2; side++) {
+                const struct vw_names *n = side ? &rc->to : &rc->from;
+                const struct vw_setting *st = vw_section_get(s, side ? "to" : "from");
+
+                for (size_t i = 0; i < n->n; i++) {
+                        const struct vw_section *target = c ? vw_config_find_name(c, n->names[i]) : NULL;
+                        bool running = vw_manager_find_endpoint(m, n->names[i]) != NULL;
+
+                        if (c && target && !is_endpoint_kind(target->kind))
+                                vw_errors_add(errs, s->file, st->line, "%s: '%s' is a %s, not an endpoint",
+                                              st->key, n->names[i], target->kind);
+                        else if (!(c && target) && !running)
+                                vw_errors_add(errs, s->file, st->line, "%s: no endpoint named '%s'", st->key,
+                                              n->names[i]);
+                        if (side == 1 && vw_names_contains(&rc->from, n->names[i]))
+                                vw_errors_add(errs, s->file, st->line, "to: '%s' is also in 'from'", n->names[i]);
+                }
+        }
+out:
+        if (errs->n > before) {
+                vw_keys_free(route_keys, rc);
+                return -EINVAL;
+        }
+        return 0;
+}
+
+int manager_validate(struct vw_manager *m, const struct vw_config *c, struct vw_errors *errs)
+{
+        size_t before = errs->n;
+
+        for (size_t i = 0; i < c->n_sections; i++) {
+                const struct vw_section *s = c->sections[i];
+                const struct vw_endpoint_ops *ops;
+                struct route_config rc;
+                void *config;
+
+                if (streq(s->kind, "daemon")) {
+                        (void)manager_parse_daemon(s, errs);
+                        continue;
+                }
+                if (streq(s->kind, "route")) {
+                        if (route_parse(m, c, s, &rc, errs) >= 0)
+                                vw_keys_free(route_keys, &rc);
+                        continue;
+                }
+                ops = vw_backend_for_section(s, errs);
+                if (!ops)
+                        continue;
+                config = vw_endpoint_parse_config(ops, s, errs);
+                vw_endpoint_free_config(ops, config);
+        }
+        /* two endpoints may not claim the same path */
+        for (size_t i = 0; i < c->n_sections; i++)
+                for (size_t j = i + 1; j < c->n_sections; j++) {
+                        const struct vw_setting *a = vw_section_get(c->sections[i], "path");
+                        const struct vw_setting *b = vw_section_get(c->sections[j], "path");
+                        if (a && b && streq(a->value, b->value) && is_endpoint_kind(c->sections[i]->kind))
+                                vw_errors_add(errs, c->sections[j]->file, b->line,
+                                              "path: %s is already used by [%s %s] at %s:%u", b->value,
+                                              c->sections[i]->kind, c->sections[i]->name, c->sections[i]->file,
+                                              a->line);
+                }
+        return errs->n > before ? -EINVAL : 0;
+}
+
+/* ---- lookup ---- */
+
+size_t vw_manager_n_endpoints(struct vw_manager *m) { return m->n_endpoints; }
+struct vw_endpoint *vw_manager_endpoint(struct vw_manager *m, size_t i) { return &m->endpoints[i]->pub; }
+size_t vw_manager_n_routes(struct vw_manager *m) { return m->n_routes; }
+struct vw_mroute *vw_manager_route(struct vw_manager *m, size_t i) { return &m->routes[i]->pub; }
+
+static struct endpoint_entry *find_endpoint(struct vw_manager *m, const char *name)
+{
+        for (size_t i = 0; i < m->n_endpoints; i++)
+                if (streq(m->endpoints[i]->pub.name, name))
+                        return m->endpoints[i];
+        return NULL;
+}
+
+static struct route_entry *find_route(struct vw_manager *m, const char *name)
+{
+        for (size_t i = 0; i < m->n_routes; i++)
+                if (streq(m->routes[i]->pub.section->name, name))
+                        return m->routes[i];
+        return NULL;
+}
+
+struct vw_endpoint *vw_manager_find_endpoint(struct vw_manager *m, const char *name)
+{
+        struct endpoint_entry *e = find_endpoint(m, name);
+
+        return e ? &e->pub : NULL;
+}
+
+struct vw_mroute *vw_manager_find_route(struct vw_manager *m, const char *name)
+{
+        struct route_entry *r = find_route(m, name);
+
+        return r ? &r->pub : NULL;
+}
+
+static bool route_uses(const struct vw_mroute *r, const char *endpoint)
+{
+        return vw_names_contains(&r->from, endpoint) || vw_names_contains(&r->to, endpoint);
+}
+
+json_object *vw_manager_routes_using(struct vw_manager *m, const char *endpoint)
+{
+        json_object *a = json_object_new_array();
+
+        for (size_t i = 0; i < m->n_routes; i++)
+                if (route_uses(&m->routes[i]->pub, endpoint))
+                        json_object_array_add(a, json_object_new_string(m->routes[i]->pub.section->name));
+        return a;
+}
+
+/* ---- endpoints ---- */
+
+static void port_room(struct vw_port *p, void *userdata)
+{
+        struct vw_endpoint *ep = userdata;
+
+        if (ep->room)
+                ep->room(ep);
+}
+
+static void port_signal(struct vw_port *p, const struct vw_signal *sig, void *userdata)
+{
+        struct vw_endpoint *ep = userdata;
+
+        if (sig->type == VW_SIGNAL_PARAMS) {
+                ep->peer_params = sig->params;
+                ep->have_peer_params = true;
+        }
+        if (ep->ops->signal)
+                ep->ops->signal(ep, sig);
+}
+
+static const struct vw_port_ops endpoint_port_ops = {
+        .room = port_room,
+        .signal = port_signal,
+};
+
+static void endpoint_free(struct vw_manager *m, struct endpoint_entry *e)
+{
+        if (!e)
+                return;
+        if (m->control)
+                vw_control_object_gone(m->control, e->pub.name);
+        if (e->started && e->pub.ops->stop)
+                e->pub.ops->stop(&e->pub);
+        vw_route_free(e->inject_route);
+        vw_port_free(e->inject_port);
+        vw_port_free(e->pub.port);
+        vw_endpoint_free_config(e->pub.ops, e->pub.config);
+        vw_section_free(e->pub.section);
+        free(e->pub.path);
+        free(e);
+}
+
+static int endpoint_create(struct vw_manager *m, const struct vw_section *s, char **error)
+{
+        _cleanup_(vw_errors_done) struct vw_errors errs = {};
+        const struct vw_endpoint_ops *ops;
+        struct endpoint_entry *e, **n;
+        int r;
+
+        ops = vw_backend_for_section(s, &errs);
+        e = calloc(1, sizeof(*e));
+        if (!e)
+                return -ENOMEM;
+        e->pub.manager = m;
+        e->pub.ops = ops;
+        e->pub.state = "created";
+        e->pub.section = vw_section_dup(s);
+        if (ops && e->pub.section)
+                e->pub.config = vw_endpoint_parse_config(ops, s, &errs);
+        if (!ops || !e->pub.config) {
+                *error = vw_errors_join(&errs);
+                r = -EINVAL;
+                goto fail;
+        }
+        e->pub.name = e->pub.section->name;
+        r = vw_port_new(m->router, e->pub.name, &endpoint_port_ops, &e->pub, &e->pub.port);
+        if (r < 0)
+                goto fail;
+        e->started = true;
+        r = ops->start(&e->pub);
+        if (r < 0) {
+                if (asprintf(error, "%s:%u: [%s %s]: cannot start: %s (details in vwired's log)", s->file, s->line,
+                             s->kind, s->name, strerror(-r)) < 0)
+                        *error = NULL;
+                goto fail;
+        }
+        n = realloc(m->endpoints, (m->n_endpoints + 1) * sizeof(*n));
+        if (!n) {
+                r = -ENOMEM;
+                goto fail;
+        }
+        m->endpoints = n;
+        n[m->n_endpoints++] = e;
+        log_debug("%s %s: created (%s)", s->kind, s->name, ops->backend);
+        return 0;
+fail:
+        endpoint_free(m, e);
+        return r;
+}
+
+static void endpoint_remove(struct vw_manager *m, struct endpoint_entry *e)
+{
+        for (size_t i = 0; i < m->n_endpoints; i++)
+                if (m->endpoints[i] == e) {
+                        memmove(m->endpoints + i, m->endpoints + i + 1, (m->n_endpoints - i - 1) * sizeof(e));
+                        m->n_endpoints--;
+                        break;
+                }
+        log_debug("%s %s: removed", e->pub.section->kind, e->pub.name);
+        endpoint_free(m, e);
+}
+
+static void notify_routes_changed(struct vw_manager *m, const struct vw_names *names)
+{
+        for (size_t i = 0; i < names->n; i++) {
+                struct endpoint_entry *e = find_endpoint(m, names->names[i]);
+                if (e && e->pub.ops->routes_changed)
+                        e->pub.ops->routes_changed(&e->pub);
+        }
+}
+
+/* ---- routes ---- */
+
+static void route_free(struct vw_manager *m, struct route_entry *r)
+{
+        if (!r)
+                return;
+        if (m->control)
+                vw_control_object_gone(m->control, r->pub.section->name);
+        vw_route_free(r->pub.route);
+        vw_names_done(&r->pub.from);
+        vw_names_done(&r->pub.to);
+        vw_section_free(r->pub.section);
+        free(r);
+}
+
+static int route_create(struct vw_manager *m, const struct vw_section *s, char **error)
+{
+        _cleanup_(vw_errors_done) struct vw_errors errs = {};
+        struct vw_port **from = NULL, **to = NULL;
+        struct route_entry *e = NULL, **n;
+        struct route_config rc;
+        int r;
+
+        r = route_parse(m, NULL, s, &rc, &errs);
+        if (r < 0) {
+                *error = vw_errors_join(&errs);
+                return r;
+        }
+        e = calloc(1, sizeof(*e));
+        from = calloc(rc.from.n, sizeof(*from));
+        to = calloc(rc.to.n, sizeof(*to));
+        if (!e || !from || !to || !(e->pub.section = vw_section_dup(s))) {
+                r = -ENOMEM;
+                goto fail;
+        }
+        e->pub.from = rc.from;
+        e->pub.to = rc.to;
+        rc.from = rc.to = (struct vw_names){};
+        e->pub.params = (struct vw_route_params){
+                .overflow = (enum vw_overflow)rc.overflow,
+                .buffer = rc.buffer,
+                .duplex = rc.duplex,
+        };
+        for (size_t i = 0; i < e->pub.from.n; i++)
+                from[i] = find_endpoint(m, e->pub.from.names[i])->pub.port;
+        for (size_t i = 0; i < e->pub.to.n; i++)
+                to[i] = find_endpoint(m, e->pub.to.names[i])->pub.port;
+        r = vw_route_new(m->router, s->name, &e->pub.params, from, e->pub.from.n, to, e->pub.to.n, &e->pub.route);
+        if (r < 0) {
+                if (asprintf(error, "%s:%u: [route %s]: %s", s->file, s->line, s->name, strerror(-r)) < 0)
+                        *error = NULL;
+                goto fail;
+        }
+        e->pub.params = *vw_route_params(e->pub.route);
+        vw_route_set_userdata(e->pub.route, e);
+        n = realloc(m->routes, (m->n_routes + 1) * sizeof(*n));
+        if (!n) {
+                r = -ENOMEM;
+                goto fail;
+        }
+        m->routes = n;
+        n[m->n_routes++] = e;
+        notify_routes_changed(m, &e->pub.from);
+        notify_routes_changed(m, &e->pub.to);
+        free(from);
+        free(to);
+        vw_keys_free(route_keys, &rc);
+        return 0;
+fail:
+        free(from);
+        free(to);
+        vw_keys_free(route_keys, &rc);
+        route_free(m, e);
+        return r;
+}
+
+static void route_remove(struct vw_manager *m, struct route_entry *r)
+{
+        struct vw_names from = r->pub.from, to = r->pub.to;
+
+        for (size_t i = 0; i < m->n_routes; i++)
+                if (m->routes[i] == r) {
+                        memmove(m->routes + i, m->routes + i + 1, (m->n_routes - i - 1) * sizeof(r));
+                        m->n_routes--;
+                        break;
+                }
+        /* tell the endpoints after the route is gone; keep the names alive until then */
+        r->pub.from = r->pub.to = (struct vw_names){};
+        route_free(m, r);
+        notify_routes_changed(m, &from);
+        notify_routes_changed(m, &to);
+        vw_names_done(&from);
+        vw_names_done(&to);
+}
+
+void manager_remove_all(struct vw_manager *m)
+{
+        while (m->n_routes > 0)
+                route_remove(m, m->routes[m->n_routes - 1]);
+        while (m->n_endpoints > 0)
+                endpoint_remove(m, m->endpoints[m->n_endpoints - 1]);
+}
+
+static int create_section(struct vw_manager *m, const struct vw_section *s, char **error)
+{
+        return streq(s->kind, "route") ? route_create(m, s, error) : endpoint_create(m, s, error);
+}
+
+/* ---- runtime changes ---- */
+
+int vw_manager_add(struct vw_manager *m, struct vw_section *s, char **error)
+{
+        _cleanup_(vw_errors_done) struct vw_errors errs = {};
+
+        s->origin = VW_ORIGIN_RUNTIME;
+        if (!vw_name_is_valid(s->name))
+                return asprintf(error, "invalid name '%s': use up to 64 letters, digits and _-.:@", s->name) < 0
+                               ? -ENOMEM : -EINVAL;
+        if (streq(s->kind, "daemon") || !vw_section_kinds_contains(s->kind))
+                return asprintf(error, "cannot add a '%s': kinds are serial, loopback, socket, file, input, route",
+                                s->kind) < 0 ? -ENOMEM : -EINVAL;
+        if (find_endpoint(m, s->name) || find_route(m, s->name))
+                return asprintf(error, "'%s' already exists", s->name) < 0 ? -ENOMEM : -EEXIST;
+        for (size_t i = 0; i < m->n_endpoints; i++) {
+                const char *a = vw_section_value(m->endpoints[i]->pub.section, "path");
+                const char *b = vw_section_value(s, "path");
+                if (a && b && streq(a, b))
+                        return asprintf(error, "path: %s is already used by %s", b, m->endpoints[i]->pub.name) < 0
+                                       ? -ENOMEM : -EINVAL;
+        }
+        return create_section(m, s, error);
+}
+
+int vw_manager_remove(struct vw_manager *m, const char *name, char **error)
+{
+        struct endpoint_entry *e = find_endpoint(m, name);
+        struct route_entry *r = find_route(m, name);
+
+        if (r) {
+                route_remove(m, r);
+                return 0;
+        }
+        if (!e)
+                return -ENOENT;
+        for (size_t i = 0; i < m->n_routes; i++)
+                if (route_uses(&m->routes[i]->pub, name))
+                        return -EBUSY;
+        endpoint_remove(m, e);
+        return 0;
+}
+
+int vw_manager_send(struct vw_manager *m, struct vw_endpoint *ep, const void *data, size_t len, char **error)
+{
+        struct endpoint_entry *e = (struct endpoint_entry *)ep;
+        struct vw_route_params p = { .overflow = VW_OVERFLOW_BLOCK, .buffer = INJECT_BUFFER };
+        size_t done = 0;
+        int r;
+
+        if (!e->inject_port) {
+                _cleanup_free_ char *name = NULL;
+                if (asprintf(&name, "%s@send", ep->name) < 0)
+                        return -ENOMEM;
+                r = vw_port_new(m->router, name, NULL, NULL, &e->inject_port);
+                if (r < 0)
+                        return r;
+                r = vw_route_new(m->router, name, &p, &e->inject_port, 1, &ep->port, 1, &e->inject_route);
+                if (r < 0) {
+                        vw_port_free(TAKE_PTR(e->inject_port));
+                        return r;
+                }
+                if (ep->ops->routes_changed)
+                        ep->ops->routes_changed(ep);
+        }
+        while (done < len) {
+                size_t n = MIN(len - done, vw_port_room(e->inject_port));
+                if (n == 0)
+                        break;
+                r = vw_port_write(e->inject_port, VW_CHUNK_BYTES, (const uint8_t *)data + done, n);
+                if (r < 0)
+                        break;
+                done += n;
+        }
+        if (done < len && asprintf(error, "%s is not taking data fast enough: %zu of %zu bytes accepted", ep->name,
+                                   done, len) < 0)
+                *error = NULL;
+        return (int)done;
+}
+
+void manager_set_monitored(struct vw_manager *m, const char *name, bool on)
+{
+        struct endpoint_entry *e = find_endpoint(m, name);
+        struct route_entry *r = find_route(m, name);
+
+        if (e) {
+                e->monitors = on ? e->monitors + 1 : e->monitors - (e->monitors > 0);
+                vw_port_set_monitored(e->pub.port, e->monitors > 0);
+        }
+        if (r) {
+                r->monitors = on ? r->monitors + 1 : r->monitors - (r->monitors > 0);
+                vw_route_set_monitored(r->pub.route, r->monitors > 0);
+        }
+}
+
+/* ---- reload by difference ---- */
+
+static bool in_list(char **list, size_t n, const char *name)
+{
+        for (size_t i = 0; i < n; i++)
+                if (streq(list[i], name))
+                        return true;
+        return false;
+}
+
+static void json_add_name(json_object *o, const char *key, const char *name)
+{
+        json_object *a;
+
+        if (!json_object_object_get_ex(o, key, &a)) {
+                a = json_object_new_array();
+                json_object_object_add(o, key, a);
+        }
+        json_object_array_add(a, json_object_new_string(name));
+}
+
+/*
+ * Make the running config-file objects match c (which is consumed): removed and changed ones
+ * go, added and changed ones come; routes over a recreated endpoint are recreated too;
+ * everything else keeps running untouched. Runtime-added objects are left alone, unless c
+ * claims their name (refused).
+ */
+int manager_apply(struct vw_manager *m, struct vw_config *c, bool starting, json_object **result, char **error)
+{
+        _cleanup_(vw_config_freep) struct vw_config *config = c;
+        json_object *res = json_object_new_object();
+        char **gone = NULL;
+        size_t n_gone = 0, unchanged = 0;
+        int r = 0;
+
+        json_object_object_add(res, "added", json_object_new_array());
+        json_object_object_add(res, "removed", json_object_new_array());
+        json_object_object_add(res, "changed", json_object_new_array());
+
+        /* names the new config wants that runtime objects hold */
+        for (size_t i = 0; i < config->n_sections; i++) {
+                const char *name = config->sections[i]->name;
+                struct endpoint_entry *e = name ? find_endpoint(m, name) : NULL;
+                struct route_entry *rt = name ? find_route(m, name) : NULL;
+                if ((e && e->pub.section->origin == VW_ORIGIN_RUNTIME) ||
+                    (rt && rt->pub.section->origin == VW_ORIGIN_RUNTIME)) {
+                        r = asprintf(error, "%s:%u: '%s' is taken by an object added with vwirectl; remove it first",
+                                     config->sections[i]->file, config->sections[i]->line, name) < 0 ? -ENOMEM : -EEXIST;
+                        goto out;
+                }
+        }
+
+        /* endpoints that go (removed or changed) */
+        for (size_t i = 0; i < m->n_endpoints; i++) {
+                struct vw_section *old = m->endpoints[i]->pub.section;
+                struct vw_section *now = vw_config_find(config, old->kind, old->name);
+                if (old->origin != VW_ORIGIN_CONFIG || (now && vw_section_equal(old, now)))
+                        continue;
+                char **ng = realloc(gone, (n_gone + 1) * sizeof(char *));
+                if (!ng || !(ng[n_gone] = strdup(old->name))) {
+                        gone = ng ? ng : gone;
+                        r = -ENOMEM;
+                        goto out;
+                }
+                gone = ng;
+                n_gone++;
+        }
+        /* a runtime route over an endpoint that goes would dangle: refuse */
+        for (size_t i = 0; i < m->n_routes; i++) {
+                struct vw_mroute *rt = &m->routes[i]->pub;
+                if (rt->section->origin != VW_ORIGIN_RUNTIME)
+                        continue;
+                for (size_t j = 0; j < n_gone; j++)
+                        if (route_uses(rt, gone[j])) {
+                                r = asprintf(error, "the reload would remove or recreate '%s', which route '%s' "
+                                             "(added with vwirectl) uses; remove that route first",
+                                             gone[j], rt->section->name) < 0 ? -ENOMEM : -EBUSY;
+                                goto out;
+                        }
+        }
+
+        /* routes: remove those dropped, changed, or over an endpoint that goes */
+        for (size_t i = m->n_routes; i-- > 0;) {
+                struct route_entry *rt = m->routes[i];
+                struct vw_section *old = rt->pub.section;
+                struct vw_section *now = vw_config_find(config, "route", old->name);
+                bool touches = false;
+
+                if (old->origin != VW_ORIGIN_CONFIG)
+                        continue;
+                for (size_t j = 0; j < n_gone; j++)
+                        touches = touches || route_uses(&rt->pub, gone[j]);
+                if (now && vw_section_equal(old, now) && !touches)
+                        continue;
+                json_add_name(res, now ? "changed" : "removed", old->name);
+                route_remove(m, rt);
+        }
+        for (size_t i = m->n_endpoints; i-- > 0;) {
+                struct endpoint_entry *e = m->endpoints[i];
+                if (!in_list(gone, n_gone, e->pub.name))
+                        continue;
+                json_add_name(res, vw_config_find(config, e->pub.section->kind, e->pub.name) ? "changed" : "removed",
+                              e->pub.name);
+                endpoint_remove(m, e);
+        }
+        /* create what is not running: endpoints first, then routes */
+        for (int pass = 0; pass < 2; pass++)
+                for (size_t i = 0; i < config->n_sections; i++) {
+                        struct vw_section *s = config->sections[i];
+                        json_object *changed;
+                        bool is_route = streq(s->kind, "route"), was_changed = false;
+
+                        if (streq(s->kind, "daemon") || is_route != (pass == 1))
+                                continue;
+                        if (find_endpoint(m, s->name) || find_route(m, s->name)) {
+                                unchanged++;
+                                continue;
+                        }
+                        r = create_section(m, s, error);
+                        if (r < 0)
+                                goto out;
+                        json_object_object_get_ex(res, "changed", &changed);
+                        for (size_t k = 0; k < json_object_array_length(changed); k++)
+                                was_changed |= streq(json_object_get_string(json_object_array_get_idx(changed, k)),
+                                                     s->name);
+                        if (!was_changed)
+                                json_add_name(res, "added", s->name);
+                }
+        json_object_object_add(res, "unchanged", json_object_new_int64((int64_t)unchanged));
+        if (!starting) {
+                const struct vw_section *od = m->config ? vw_config_find(m->config, "daemon", NULL) : NULL;
+                const struct vw_section *nd = vw_config_find(config, "daemon", NULL);
+                if (!!od != !!nd || (od && !vw_section_equal(od, nd)))
+                        log_warning("changes to [daemon] take effect at the next restart");
+                log_info("reloaded: %zu added, %zu removed, %zu changed, %zu unchanged",
+                         json_object_array_length(json_object_object_get(res, "added")),
+                         json_object_array_length(json_object_object_get(res, "removed")),
+                         json_object_array_length(json_object_object_get(res, "changed")), unchanged);
+        }
+        vw_config_free(m->config);
+        m->config = TAKE_PTR(config);
+out:
+        for (size_t i = 0; i < n_gone; i++)
+                free(gone[i]);
+        free(gone);
+        if (r >= 0 && result)
+                *result = res;
+        else
+                json_object_put(res);
+        return r;
+}
+
+/* ---- JSON views ---- */
+
+json_object *vw_endpoint_to_json(struct vw_endpoint *ep, bool details)
+{
+        json_object *o = json_object_new_object(), *d;
+        struct vw_counters c;
+        char where[4096];
+
+        vw_port_get_counters(ep->port, &c);
+        json_object_object_add(o, "name", json_object_new_string(ep->name));
+        json_object_object_add(o, "kind", json_object_new_string(ep->ops->kind));
+        json_object_object_add(o, "backend", json_object_new_string(ep->ops->backend));
+        json_object_object_add(o, "state", json_object_new_string(ep->state ? ep->state : "unknown"));
+        json_object_object_add(o, "path", ep->path ? json_object_new_string(ep->path) : NULL);
+        json_object_object_add(o, "origin", json_object_new_string(ep->section->origin == VW_ORIGIN_CONFIG ? "config" : "runtime"));
+        snprintf(where, sizeof(where), "%s:%u", ep->section->file, ep->section->line);
+        json_object_object_add(o, "file", ep->section->origin == VW_ORIGIN_CONFIG ? json_object_new_string(where) : NULL);
+        json_object_object_add(o, "rx_bytes", json_object_new_int64((int64_t)c.rx_bytes));
+        json_object_object_add(o, "rx_chunks", json_object_new_int64((int64_t)c.rx_chunks));
+        json_object_object_add(o, "tx_bytes", json_object_new_int64((int64_t)c.tx_bytes));
+        json_object_object_add(o, "tx_chunks", json_object_new_int64((int64_t)c.tx_chunks));
+        json_object_object_add(o, "dropped_bytes", json_object_new_int64((int64_t)c.dropped_bytes));
+        json_object_object_add(o, "dropped_chunks", json_object_new_int64((int64_t)c.dropped_chunks));
+        json_object_object_add(o, "clients", json_object_new_int64(ep->clients));
+        if (!details)
+                return o;
+        d = json_object_new_object();
+        if (ep->ops->describe)
+                ep->ops->describe(ep, d);
+        if (ep->have_peer_params) {
+                char buf[64];
+                snprintf(buf, sizeof(buf), "%u %u%c%u", ep->peer_params.baud, ep->peer_params.data_bits,
+                         ep->peer_params.parity ? ep->peer_params.parity : 'N', ep->peer_params.stop_bits);
+                json_object *pp = json_object_new_object();
+                json_object_object_add(pp, "baud", json_object_new_int64(ep->peer_params.baud));
+                json_object_object_add(pp, "data_bits", json_object_new_int(ep->peer_params.data_bits));
+                json_object_object_add(pp, "parity", json_object_new_string_len(&ep->peer_params.parity, 1));
+                json_object_object_add(pp, "stop_bits", json_object_new_int(ep->peer_params.stop_bits));
+                json_object_object_add(pp, "text", json_object_new_string(buf));
+                json_object_object_add(d, "peer_line", pp);
+        }
+        json_object_object_add(d, "routes", vw_manager_routes_using(ep->manager, ep->name));
+        json_object_object_add(o, "details", d);
+        return o;
+}
+
+static json_object *names_json(const struct vw_names *n)
+{
+        json_object *a = json_object_new_array();
+
+        for (size_t i = 0; i < n->n; i++)
+                json_object_array_add(a, json_object_new_string(n->names[i]));
+        return a;
+}
+
+json_object *vw_mroute_to_json(struct vw_mroute *r)
+{
+        json_object *o = json_object_new_object(), *lanes = json_object_new_array();
+        char where[4096];
+
+        json_object_object_add(o, "name", json_object_new_string(r->section->name));
+        json_object_object_add(o, "from", names_json(&r->from));
+        json_object_object_add(o, "to", names_json(&r->to));
+        json_object_object_add(o, "duplex", json_object_new_boolean(r->params.duplex));
+        json_object_object_add(o, "overflow", json_object_new_string(vw_overflow_to_string(r->params.overflow)));
+        json_object_object_add(o, "buffer", json_object_new_int64((int64_t)r->params.buffer));
+        json_object_object_add(o, "origin", json_object_new_string(r->section->origin == VW_ORIGIN_CONFIG ? "config" : "runtime"));
+        snprintf(where, sizeof(where), "%s:%u", r->section->file, r->section->line);
+        json_object_object_add(o, "file", r->section->origin == VW_ORIGIN_CONFIG ? json_object_new_string(where) : NULL);
+        for (int rev = 0; rev < 2; rev++) {
+                struct vw_ring_stats st;
+                json_object *l;
+
+                if (vw_route_get_stats(r->route, rev, &st) < 0)
+                        continue;
+                l = json_object_new_object();
+                json_object_object_add(l, "from", names_json(rev ? &r->to : &r->from));
+                json_object_object_add(l, "to", names_json(rev ? &r->from : &r->to));
+                json_object_object_add(l, "bytes_in", json_object_new_int64((int64_t)st.bytes_in));
+                json_object_object_add(l, "chunks_in", json_object_new_int64((int64_t)st.chunks_in));
+                json_object_object_add(l, "bytes_out", json_object_new_int64((int64_t)st.bytes_out));
+                json_object_object_add(l, "chunks_out", json_object_new_int64((int64_t)st.chunks_out));
+                json_object_object_add(l, "bytes_dropped", json_object_new_int64((int64_t)st.bytes_dropped));
+                json_object_object_add(l, "chunks_dropped", json_object_new_int64((int64_t)st.chunks_dropped));
+                json_object_object_add(l, "blocked", json_object_new_int64((int64_t)st.blocked));
+                json_object_object_add(l, "used", json_object_new_int64((int64_t)st.used));
+                json_object_object_add(l, "high_water", json_object_new_int64((int64_t)st.high_water));
+                json_object_object_add(l, "capacity", json_object_new_int64((int64_t)st.capacity));
+                json_object_array_add(lanes, l);
+        }
+        json_object_object_add(o, "lanes", lanes);
+        return o;
+}

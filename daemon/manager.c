@@ -1,0 +1,500 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "conf-parse.h"
+#include "log.h"
+#include "manager-internal.h"
+#include "paths.h"
+
+static int on_dispatch(sd_event_source *s, void *userdata)
+{
+        struct vw_manager *m = userdata;
+
+        vw_router_dispatch(m->router);
+        return 0;
+}
+
+static void hook_wakeup(struct vw_router *r, void *userdata)
+{
+        struct vw_manager *m = userdata;
+
+        if (m->dispatch)
+                sd_event_source_set_enabled(m->dispatch, SD_EVENT_ONESHOT);
+}
+
+static void hook_port_tap(struct vw_port *p, enum vw_dir dir, const struct vw_chunk *c, void *userdata)
+{
+        struct vw_manager *m = userdata;
+        struct vw_endpoint *ep = vw_port_userdata(p);
+
+        if (m->control && ep)
+                vw_control_tap(m->control, ep->name, dir == VW_DIR_RX ? "rx" : "tx", NULL, c);
+}
+
+static void hook_route_tap(struct vw_route *r, bool reverse, struct vw_port *writer, const struct vw_chunk *c,
+                           void *userdata)
+{
+        struct vw_manager *m = userdata;
+
+        if (m->control)
+                vw_control_tap(m->control, vw_route_name(r), reverse ? "reverse" : "forward",
+                               vw_port_name(writer), c);
+}
+
+static const struct vw_router_hooks router_hooks = {
+        .wakeup = hook_wakeup,
+        .port_tap = hook_port_tap,
+        .route_tap = hook_route_tap,
+};
+
+static int default_paths(struct vw_manager *m, const struct vw_manager_options *opts)
+{
+        _cleanup_free_ char *dir = NULL;
+
+        if (opts->config_file) {
+                m->config_file = strdup(opts->config_file);
+                m->config_required = true;
+                return m->config_file ? 0 : -ENOMEM;
+        }
+        dir = vw_default_config_dir();
+        if (!dir)
+                return log_error_errno(errno, "no config directory: XDG_RUNTIME_DIR is not set (use --config FILE)");
+        if (asprintf(&m->config_file, "%s/vwire.conf", dir) < 0 ||
+            asprintf(&m->dropin_dir, "%s/vwire.conf.d", dir) < 0)
+                return -ENOMEM;
+        /* root's config lives in /etc and must be there; a user's defaults are optional */
+        m->config_required = geteuid() == 0;
+        return 0;
+}
+
+int vw_manager_new(const struct vw_manager_options *opts, struct vw_manager **ret)
+{
+        _cleanup_(vw_manager_freep) struct vw_manager *m = calloc(1, sizeof(*m));
+        int r;
+
+        if (!m)
+                return -ENOMEM;
+        m->lock_fd = -1;
+        r = default_paths(m, opts);
+        if (r < 0)
+                return r;
+        if ((opts->control_socket && !(m->opt_control = strdup(opts->control_socket))) ||
+            (opts->runtime_dir && !(m->opt_runtime = strdup(opts->runtime_dir))))
+                return -ENOMEM;
+        r = sd_event_default(&m->event);
+        if (r < 0)
+                return log_error_errno(r, "cannot create the event loop");
+        r = vw_router_new(&router_hooks, m, &m->router);
+        if (r < 0)
+                return r;
+        r = sd_event_add_defer(m->event, &m->dispatch, on_dispatch, m);
+        if (r < 0)
+                return r;
+        sd_event_source_set_enabled(m->dispatch, SD_EVENT_OFF);
+        (void)sd_event_source_set_description(m->dispatch, "router-dispatch");
+        *ret = TAKE_PTR(m);
+        return 0;
+}
+
+static void ledger_save(struct vw_manager *m);
+
+void vw_manager_free(struct vw_manager *m)
+{
+        if (!m)
+                return;
+        vw_control_free(m->control);
+        m->control = NULL;
+        manager_remove_all(m);
+        if (m->runtime_dir && m->lock_fd >= 0)
+                ledger_save(m);
+        sd_event_source_disable_unref(m->dispatch);
+        sd_event_source_disable_unref(m->sig_term);
+        sd_event_source_disable_unref(m->sig_int);
+        sd_event_source_disable_unref(m->sig_hup);
+        vw_router_free(m->router);
+        sd_event_unref(m->event);
+        vw_config_free(m->config);
+        for (size_t i = 0; i < m->n_owned; i++)
+                free(m->owned[i]);
+        free(m->owned);
+        free(m->endpoints);
+        free(m->routes);
+        free(m->config_file);
+        free(m->dropin_dir);
+        free(m->runtime_dir);
+        free(m->control_path);
+        free(m->opt_control);
+        free(m->opt_runtime);
+        safe_close(m->lock_fd);
+        free(m);
+}
+
+sd_event *vw_manager_event(struct vw_manager *m) { return m->event; }
+struct vw_router *vw_manager_router(struct vw_manager *m) { return m->router; }
+const char *vw_manager_runtime_dir(struct vw_manager *m) { return m->runtime_dir; }
+const char *vw_manager_control_path(struct vw_manager *m) { return m->control_path; }
+uint64_t vw_manager_start_time(struct vw_manager *m) { return m->start_usec; }
+const struct vw_config *vw_manager_config(struct vw_manager *m) { return m->config; }
+
+/* ---- files we own: <runtime>/owned-paths lists what a crashed run may have left ---- */
+
+static void ledger_save(struct vw_manager *m)
+{
+        _cleanup_free_ char *path = NULL, *tmp = NULL;
+        FILE *f;
+
+        if (asprintf(&path, "%s/owned-paths", m->runtime_dir) < 0 ||
+            asprintf(&tmp, "%s/.owned-paths.tmp", m->runtime_dir) < 0)
+                return;
+        f = fopen(tmp, "we");
+        if (!f) {
+                log_warning_errno(errno, "cannot write %s", tmp);
+                return;
+        }
+        for (size_t i = 0; i < m->n_owned; i++)
+                fprintf(f, "%s\n", m->owned[i]);
+        if (fclose(f) != 0 || rename(tmp, path) < 0) {
+                log_warning_errno(errno, "cannot update %s", path);
+                (void)unlink(tmp);
+        }
+}
+
+static ssize_t owned_index(struct vw_manager *m, const char *path)
+{
+        for (size_t i = 0; i < m->n_owned; i++)
+                if (streq(m->owned[i], path))
+                        return (ssize_t)i;
+        return -1;
+}
+
+int vw_endpoint_own_path(struct vw_endpoint *ep, const char *path)
+{
+        struct vw_manager *m = ep->manager;
+        char **n;
+
+        if (owned_index(m, path) >= 0)
+                return 0;
+        n = realloc(m->owned, (m->n_owned + 1) * sizeof(char *));
+        if (!n)
+                return -ENOMEM;
+        m->owned = n;
+        if (!(n[m->n_owned] = strdup(path)))
+                return -ENOMEM;
+        m->n_owned++;
+        ledger_save(m);
+        return 0;
+}
+
+void vw_endpoint_disown_path(struct vw_endpoint *ep, const char *path)
+{
+        struct vw_manager *m = ep->manager;
+        ssize_t i = owned_index(m, path);
+
+        if (i < 0)
+                return;
+        free(m->owned[i]);
+        memmove(m->owned + i, m->owned + i + 1, (m->n_owned - (size_t)i - 1) * sizeof(char *));
+        m->n_owned--;
+        ledger_save(m);
+}
+
+bool vw_endpoint_path_is_ours(struct vw_endpoint *ep, const char *path)
+{
+        return owned_index(ep->manager, path) >= 0;
+}
+
+sd_event *vw_endpoint_event(struct vw_endpoint *ep) { return ep->manager->event; }
+const char *vw_endpoint_runtime_dir(struct vw_endpoint *ep) { return ep->manager->runtime_dir; }
+
+/* Remove symlinks and sockets a killed instance recorded as its own; nothing else. */
+static void remove_stale(struct vw_manager *m)
+{
+        _cleanup_free_ char *path = NULL;
+        _cleanup_fclose_ FILE *f = NULL;
+        char line[4096];
+
+        if (asprintf(&path, "%s/owned-paths", m->runtime_dir) < 0)
+                return;
+        f = fopen(path, "re");
+        if (!f)
+                return;
+        while (fgets(line, sizeof(line), f)) {
+                struct stat st;
+
+                line[strcspn(line, "\n")] = 0;
+                if (line[0] != '/' || lstat(line, &st) < 0)
+                        continue;
+                if (!S_ISLNK(st.st_mode) && !S_ISSOCK(st.st_mode)) {
+                        log_warning("not removing %s left by a previous run: it is no longer a symlink or socket",
+                                    line);
+                        continue;
+                }
+                if (unlink(line) == 0)
+                        log_notice("removed %s left behind by a previous vwired that did not stop cleanly", line);
+        }
+        (void)unlink(path);
+}
+
+static int mkdir_parents(const char *dir, mode_t mode)
+{
+        char buf[4096];
+
+        snprintf(buf, sizeof(buf), "%s", dir);
+        for (char *p = buf + 1; *p; p++) {
+                if (*p != '/')
+                        continue;
+                *p = 0;
+                if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+                        return -errno;
+                *p = '/';
+        }
+        if (mkdir(buf, mode) < 0 && errno != EEXIST)
+                return -errno;
+        return 0;
+}
+
+static int setup_runtime_dir(struct vw_manager *m)
+{
+        _cleanup_free_ char *lock = NULL;
+        char pid[32];
+        int r;
+
+        r = mkdir_parents(m->runtime_dir, 0755);
+        if (r < 0)
+                return log_error_errno(r, "cannot create runtime directory %s", m->runtime_dir);
+        if (asprintf(&lock, "%s/vwired.pid", m->runtime_dir) < 0)
+                return -ENOMEM;
+        m->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (m->lock_fd < 0)
+                return log_error_errno(errno, "cannot open %s", lock);
+        if (flock(m->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+                char other[32] = "";
+                ssize_t n = pread(m->lock_fd, other, sizeof(other) - 1, 0);
+                other[n > 0 ? n : 0] = 0;
+                other[strcspn(other, "\n")] = 0;
+                m->lock_fd = safe_close(m->lock_fd);
+                return log_error_errno(EBUSY, "another vwired (pid %s) is already running with runtime directory %s",
+                                       other[0] ? other : "?", m->runtime_dir);
+        }
+        snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+        if (ftruncate(m->lock_fd, 0) < 0 || pwrite(m->lock_fd, pid, strlen(pid), 0) < 0)
+                log_warning_errno(errno, "cannot write %s", lock);
+        remove_stale(m);
+        return 0;
+}
+
+/* [daemon] keys */
+struct daemon_config {
+        char *control_socket;
+        char *runtime_dir;
+        char *log_level;
+};
+
+static const struct vw_key daemon_keys[] = {
+        { "control-socket", vw_parse_path, offsetof(struct daemon_config, control_socket) },
+        { "runtime-directory", vw_parse_path, offsetof(struct daemon_config, runtime_dir) },
+        { "log-level", vw_parse_string, offsetof(struct daemon_config, log_level) },
+        {}
+};
+
+int manager_parse_daemon(const struct vw_section *s, struct vw_errors *errs)
+{
+        struct daemon_config dc = {};
+        int r = vw_keys_apply(daemon_keys, s, NULL, &dc, errs);
+
+        if (r >= 0 && dc.log_level && vw_log_level_from_string(dc.log_level) < 0) {
+                vw_errors_add(errs, s->file, vw_section_get(s, "log-level")->line,
+                              "log-level: expected error, warning, notice, info or debug, got '%s'", dc.log_level);
+                r = -EINVAL;
+        }
+        vw_keys_free(daemon_keys, &dc);
+        return r;
+}
+
+/* Runtime dir and control socket: command line, then [daemon], then the defaults. */
+static int resolve_daemon_paths(struct vw_manager *m, const struct vw_config *c)
+{
+        const struct vw_section *d = vw_config_find(c, "daemon", NULL);
+        const char *v;
+
+        free(m->runtime_dir);
+        free(m->control_path);
+        m->runtime_dir = m->control_path = NULL;
+        v = m->opt_runtime ? m->opt_runtime : d ? vw_section_value(d, "runtime-directory") : NULL;
+        m->runtime_dir = v ? strdup(v) : vw_default_runtime_dir();
+        if (!m->runtime_dir)
+                return log_error_errno(ENXIO, "no runtime directory: set XDG_RUNTIME_DIR, [daemon] runtime-directory "
+                                       "or --runtime-dir");
+        vw_conf_set_runtime_dir(m->runtime_dir);
+        v = m->opt_control ? m->opt_control : d ? vw_section_value(d, "control-socket") : NULL;
+        if (v)
+                m->control_path = vw_conf_expand(v);
+        else if (asprintf(&m->control_path, "%s/control.sock", m->runtime_dir) < 0)
+                m->control_path = NULL;
+        if (!m->control_path)
+                return -ENOMEM;
+        if (d && (v = vw_section_value(d, "log-level")) && vw_log_level_from_string(v) >= 0)
+                vw_log_set_level(MAX(vw_log_get_level(), vw_log_level_from_string(v)));
+        return 0;
+}
+
+int manager_load(struct vw_manager *m, struct vw_config **ret, struct vw_errors *errs)
+{
+        _cleanup_(vw_config_freep) struct vw_config *c = NULL;
+        int r;
+
+        r = vw_config_load(m->config_file, m->config_required, m->dropin_dir, &c, errs);
+        if (r < 0)
+                return r;
+        r = manager_validate(m, c, errs);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(c);
+        return 0;
+}
+
+static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+        struct vw_manager *m = userdata;
+        _cleanup_free_ char *error = NULL;
+        json_object *result = NULL;
+
+        if (si->ssi_signo == SIGHUP) {
+                log_info("SIGHUP: reloading the configuration");
+                if (vw_manager_reload(m, &result, &error) < 0)
+                        log_error("reload refused, still running the previous configuration:\n%s",
+                                  error ? error : "unknown error");
+                json_object_put(result);
+                return 0;
+        }
+        log_info("%s: shutting down", strsignal((int)si->ssi_signo));
+        m->stopping = true;
+        (void)sd_notify(false, "STOPPING=1\nSTATUS=Shutting down");
+        return sd_event_exit(sd_event_source_get_event(s), 0);
+}
+
+static void notify_status(struct vw_manager *m, const char *extra)
+{
+        (void)sd_notifyf(false, "%sSTATUS=%zu endpoints, %zu routes, control socket %s", extra ? extra : "",
+                         m->n_endpoints, m->n_routes, m->control_path);
+}
+
+int vw_manager_start(struct vw_manager *m)
+{
+        _cleanup_(vw_errors_done) struct vw_errors errs = {};
+        _cleanup_(vw_config_freep) struct vw_config *c = NULL;
+        _cleanup_free_ char *error = NULL;
+        sigset_t mask;
+        int r, n_fds;
+
+        m->start_usec = 0;
+        (void)sd_event_now(m->event, CLOCK_MONOTONIC, &m->start_usec);
+        r = vw_config_load(m->config_file, m->config_required, m->dropin_dir, &c, &errs);
+        if (r >= 0)
+                r = resolve_daemon_paths(m, c);
+        if (r >= 0)
+                r = manager_validate(m, c, &errs);
+        if (errs.n > 0) {
+                for (size_t i = 0; i < errs.n; i++)
+                        log_error("%s", errs.msgs[i]);
+                return log_error_errno(EINVAL, "configuration has %zu error%s", errs.n, errs.n == 1 ? "" : "s");
+        }
+        if (r < 0)
+                return r;
+
+        r = setup_runtime_dir(m);
+        if (r < 0)
+                return r;
+
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGHUP);
+        sigprocmask(SIG_BLOCK, &mask, NULL);
+        signal(SIGPIPE, SIG_IGN);
+        if ((r = sd_event_add_signal(m->event, &m->sig_term, SIGTERM, on_signal, m)) < 0 ||
+            (r = sd_event_add_signal(m->event, &m->sig_int, SIGINT, on_signal, m)) < 0 ||
+            (r = sd_event_add_signal(m->event, &m->sig_hup, SIGHUP, on_signal, m)) < 0)
+                return log_error_errno(r, "cannot watch signals");
+
+        /* Socket activation: one listening unix socket from vwired.socket. */
+        n_fds = sd_listen_fds(true);
+        r = vw_control_new(m, m->control_path, n_fds == 1 ? SD_LISTEN_FDS_START : -1, &m->control);
+        if (r < 0)
+                return r;
+
+        r = manager_apply(m, TAKE_PTR(c), true, NULL, &error);
+        if (r < 0) {
+                log_error("%s", error ? error : "cannot create the configured endpoints");
+                return r;
+        }
+        (void)sd_event_set_watchdog(m->event, true);
+        log_info("vwired %s ready: %zu endpoints, %zu routes, control socket %s", VWIRE_VERSION, m->n_endpoints,
+                 m->n_routes, m->control_path);
+        notify_status(m, "READY=1\n");
+        return 0;
+}
+
+int vw_manager_run(struct vw_manager *m)
+{
+        int r = sd_event_loop(m->event);
+
+        if (r < 0)
+                return log_error_errno(r, "event loop failed");
+        return 0;
+}
+
+int vw_manager_reload(struct vw_manager *m, json_object **result, char **error)
+{
+        _cleanup_(vw_errors_done) struct vw_errors errs = {};
+        struct vw_config *c = NULL;
+        int r;
+
+        (void)sd_notify(false, "RELOADING=1\nSTATUS=Reloading configuration");
+        r = manager_load(m, &c, &errs);
+        if (r < 0) {
+                *error = errs.n ? vw_errors_join(&errs) : strdup(strerror(-r));
+                notify_status(m, "READY=1\n");
+                return -EINVAL;
+        }
+        r = manager_apply(m, c, false, result, error);
+        notify_status(m, "READY=1\n");
+        return r;
+}
+
+int vw_config_check(const struct vw_manager_options *opts)
+{
+        _cleanup_(vw_errors_done) struct vw_errors errs = {};
+        _cleanup_(vw_manager_freep) struct vw_manager *m = NULL;
+        _cleanup_(vw_config_freep) struct vw_config *c = NULL;
+        int r;
+
+        r = vw_manager_new(opts, &m);
+        if (r < 0)
+                return r;
+        r = vw_config_load(m->config_file, m->config_required, m->dropin_dir, &c, &errs);
+        if (r >= 0)
+                r = resolve_daemon_paths(m, c);
+        if (r >= 0)
+                r = manager_validate(m, c, &errs);
+        for (size_t i = 0; i < errs.n; i++)
+                fprintf(stderr, "%s\n", errs.msgs[i]);
+        if (errs.n > 0 || r < 0) {
+                fprintf(stderr, "vwired: configuration has %zu error%s\n", errs.n, errs.n == 1 ? "" : "s");
+                return -EINVAL;
+        }
+        printf("%s: OK (%zu sections in %zu file%s)\n", m->config_file, c->n_sections, c->n_files,
+               c->n_files == 1 ? "" : "s");
+        return 0;
+}

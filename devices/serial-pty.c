@@ -1,0 +1,313 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * [serial NAME] backend = pty: a PTY master owned by vwired, the slave exposed at `path` (a
+ * symlink). vwired keeps a slave fd open, so the master never sees EIO/HUP when clients close.
+ * The master runs in packet mode (TIOCPKT) and the slave has EXTPROC set: a client's tcsetattr()
+ * makes the master readable with a TIOCPKT_IOCTL status byte, and we re-read the line settings
+ * and pass them on to the route's peer. (The kernel's pty forces CS8 and no parity, so those two
+ * always read 8N; baud and stop bits are what the client set.)
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "endpoint.h"
+#include "log.h"
+#include "tty-params.h"
+
+#define PTY_READ_MAX (64u * 1024u)
+
+struct pty_config {
+        char *path;
+        mode_t mode;
+        uid_t owner;
+        gid_t group;
+        bool raw;
+};
+
+struct pty {
+        int master, slave;
+        char slave_name[64];
+        sd_event_source *io;
+        struct vw_sink *sink;
+        struct vw_line_params params;
+        bool reading, writing;
+        bool linked;
+        uint8_t buf[PTY_READ_MAX + 1];
+};
+
+static const struct vw_key pty_keys[] = {
+        { "path", vw_parse_path, offsetof(struct pty_config, path) },
+        { "mode", vw_parse_mode, offsetof(struct pty_config, mode) },
+        { "owner", vw_parse_user, offsetof(struct pty_config, owner) },
+        { "group", vw_parse_group, offsetof(struct pty_config, group) },
+        { "raw", vw_parse_bool, offsetof(struct pty_config, raw) },
+        {}
+};
+
+static void pty_init_config(void *config)
+{
+        struct pty_config *c = config;
+
+        c->raw = true;
+        c->owner = (uid_t)-1;
+        c->group = (gid_t)-1;
+        c->mode = (mode_t)-1;
+}
+
+static void update_events(struct vw_endpoint *ep)
+{
+        struct pty *p = ep->data;
+        uint32_t ev = (p->reading ? EPOLLIN : 0) | (p->writing ? EPOLLOUT : 0);
+
+        sd_event_source_set_io_events(p->io, ev);
+        sd_event_source_set_enabled(p->io, ev ? SD_EVENT_ON : SD_EVENT_OFF);
+}
+
+/* Write what the routes hold for us until the master is full. */
+static void pty_flush(struct vw_endpoint *ep)
+{
+        struct pty *p = ep->data;
+        struct vw_chunk c;
+        bool want_out = false;
+
+        while (vw_sink_peek(p->sink, &c)) {
+                ssize_t n = write(p->master, c.data, c.len);
+
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        if (errno == EAGAIN) {
+                                want_out = true;
+                                break;
+                        }
+                        log_warning_errno(errno, "serial %s: write to pty master failed", ep->name);
+                        vw_sink_discard(p->sink);
+                        break;
+                }
+                vw_sink_consume(p->sink, (size_t)n);
+                if ((size_t)n < c.len) {
+                        want_out = true;
+                        break;
+                }
+        }
+        if (want_out != p->writing) {
+                p->writing = want_out;
+                update_events(ep);
+        }
+}
+
+static void pty_ready(struct vw_sink *s, void *userdata)
+{
+        pty_flush(userdata);
+}
+
+static void pty_params_changed(struct vw_endpoint *ep)
+{
+        struct pty *p = ep->data;
+        struct vw_line_params np;
+        struct vw_signal sig = { .type = VW_SIGNAL_PARAMS };
+        char buf[64];
+
+        if (vw_tty_get_params(p->slave, &np) < 0 || memcmp(&np, &p->params, sizeof(np)) == 0)
+                return;
+        p->params = np;
+        log_debug("serial %s: client set %s", ep->name, vw_line_params_to_string(&np, buf, sizeof(buf)));
+        sig.params = np;
+        vw_port_signal(ep->port, &sig);
+}
+
+static void pty_read(struct vw_endpoint *ep)
+{
+        struct pty *p = ep->data;
+
+        for (unsigned rounds = 0; rounds < 16; rounds++) {
+                size_t room = MIN(vw_port_room(ep->port), (size_t)PTY_READ_MAX);
+                ssize_t n;
+
+                if (room == 0) {
+                        /* A full block route: leave the bytes in the kernel until ep->room. */
+                        p->reading = false;
+                        update_events(ep);
+                        return;
+                }
+                n = read(p->master, p->buf, room + 1);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        if (errno != EAGAIN)
+                                log_warning_errno(errno, "serial %s: read from pty master failed", ep->name);
+                        return;
+                }
+                if (n == 0)
+                        return;
+                /* Packet mode: a status byte first; TIOCPKT_DATA (0) is followed by data. */
+                if (p->buf[0] != TIOCPKT_DATA) {
+                        if (p->buf[0] & TIOCPKT_IOCTL)
+                                pty_params_changed(ep);
+                        continue;
+                }
+                if (n > 1 && vw_port_write(ep->port, VW_CHUNK_BYTES, p->buf + 1, (size_t)n - 1) < 0)
+                        log_error("serial %s: route refused %zd bytes it had room for", ep->name, n - 1);
+        }
+}
+
+static int pty_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+        struct vw_endpoint *ep = userdata;
+
+        if (revents & (EPOLLIN | EPOLLHUP | EPOLLERR))
+                pty_read(ep);
+        if (revents & EPOLLOUT)
+                pty_flush(ep);
+        return 0;
+}
+
+static void pty_room(struct vw_endpoint *ep)
+{
+        struct pty *p = ep->data;
+
+        if (!p->reading) {
+                p->reading = true;
+                update_events(ep);
+        }
+}
+
+static int pty_link(struct vw_endpoint *ep, const char *target, const char *path)
+{
+        struct pty *p = ep->data;
+        struct stat st;
+        int r;
+
+        if (lstat(path, &st) == 0) {
+                if (!S_ISLNK(st.st_mode) || !vw_endpoint_path_is_ours(ep, path))
+                        return log_error_errno(EEXIST, "serial %s: %s already exists and is not ours; "
+                                               "remove it or choose another path", ep->name, path);
+                (void)unlink(path);
+        }
+        r = vw_endpoint_own_path(ep, path);
+        if (r < 0)
+                return r;
+        if (symlink(target, path) < 0) {
+                r = -errno;
+                vw_endpoint_disown_path(ep, path);
+                return log_error_errno(r, "serial %s: cannot create symlink %s -> %s", ep->name, path, target);
+        }
+        p->linked = true;
+        return 0;
+}
+
+static int pty_start(struct vw_endpoint *ep)
+{
+        struct pty_config *c = ep->config;
+        struct termios t;
+        struct pty *p;
+        int r, one = 1;
+
+        p = calloc(1, sizeof(*p));
+        if (!p)
+                return -ENOMEM;
+        p->master = p->slave = -1;
+        ep->data = p;
+
+        p->master = posix_openpt(O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+        if (p->master < 0)
+                return log_error_errno(errno, "serial %s: cannot open a pty", ep->name);
+        if (grantpt(p->master) < 0 || unlockpt(p->master) < 0 ||
+            ptsname_r(p->master, p->slave_name, sizeof(p->slave_name)) != 0)
+                return log_error_errno(errno, "serial %s: cannot set up the pty", ep->name);
+        p->slave = open(p->slave_name, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+        if (p->slave < 0)
+                return log_error_errno(errno, "serial %s: cannot open %s", ep->name, p->slave_name);
+
+        if (tcgetattr(p->slave, &t) < 0)
+                return log_error_errno(errno, "serial %s: tcgetattr", ep->name);
+        if (c->raw)
+                cfmakeraw(&t);
+        t.c_lflag |= EXTPROC;
+        if (tcsetattr(p->slave, TCSANOW, &t) < 0)
+                return log_error_errno(errno, "serial %s: tcsetattr", ep->name);
+        if (ioctl(p->master, TIOCPKT, &one) < 0)
+                return log_error_errno(errno, "serial %s: TIOCPKT", ep->name);
+        (void)vw_tty_get_params(p->slave, &p->params);
+
+        if (c->mode != (mode_t)-1 && fchmod(p->slave, c->mode) < 0)
+                return log_error_errno(errno, "serial %s: cannot chmod %s to %04o", ep->name, p->slave_name,
+                                       (unsigned)c->mode);
+        if ((c->owner != (uid_t)-1 || c->group != (gid_t)-1) && fchown(p->slave, c->owner, c->group) < 0)
+                return log_error_errno(errno, "serial %s: cannot chown %s", ep->name, p->slave_name);
+
+        r = vw_sink_new(ep->port, pty_ready, ep, &p->sink);
+        if (r < 0)
+                return r;
+        r = sd_event_add_io(vw_endpoint_event(ep), &p->io, p->master, EPOLLIN, pty_io, ep);
+        if (r < 0)
+                return log_error_errno(r, "serial %s: cannot watch the pty", ep->name);
+        p->reading = true;
+        ep->room = pty_room;
+
+        if (c->path) {
+                r = pty_link(ep, p->slave_name, c->path);
+                if (r < 0)
+                        return r;
+        }
+        r = vw_endpoint_set_path(ep, c->path ? c->path : p->slave_name);
+        if (r < 0)
+                return r;
+        ep->state = "active";
+        log_info("serial %s: pty %s%s%s", ep->name, p->slave_name, c->path ? " at " : "", c->path ? c->path : "");
+        return 0;
+}
+
+static void pty_stop(struct vw_endpoint *ep)
+{
+        struct pty_config *c = ep->config;
+        struct pty *p = ep->data;
+
+        if (!p)
+                return;
+        if (p->linked) {
+                (void)unlink(c->path);
+                vw_endpoint_disown_path(ep, c->path);
+        }
+        sd_event_source_disable_unref(p->io);
+        vw_sink_free(p->sink);
+        safe_close(p->slave);
+        safe_close(p->master);
+        free(p);
+        ep->data = NULL;
+        ep->room = NULL;
+}
+
+static void pty_describe(struct vw_endpoint *ep, json_object *d)
+{
+        struct pty *p = ep->data;
+        struct pty_config *c = ep->config;
+
+        if (!p)
+                return;
+        json_object_object_add(d, "pty", json_object_new_string(p->slave_name));
+        json_object_object_add(d, "raw", json_object_new_boolean(c->raw));
+        /* the client may have changed them without a wake-up reaching us yet */
+        (void)vw_tty_get_params(p->slave, &p->params);
+        json_object_object_add(d, "line", vw_line_params_to_json(&p->params));
+        json_object_object_add(d, "pending_out", json_object_new_int64((int64_t)vw_sink_pending(p->sink)));
+}
+
+const struct vw_endpoint_ops vw_serial_pty_ops = {
+        .kind = "serial",
+        .backend = "pty",
+        .selector = "backend",
+        .keys = pty_keys,
+        .config_size = sizeof(struct pty_config),
+        .init_config = pty_init_config,
+        .start = pty_start,
+        .stop = pty_stop,
+        .describe = pty_describe,
+};
