@@ -67,7 +67,7 @@ int vw_msgbuf_next(struct vw_msgbuf *b, json_object **ret)
         json_tokener *tok;
         json_object *obj;
         char *end;
-        size_t n;
+        size_t n, parsed;
 
         if (b->len == 0)
                 return 0;
@@ -80,9 +80,11 @@ int vw_msgbuf_next(struct vw_msgbuf *b, json_object **ret)
         if (!tok)
                 return -ENOMEM;
         obj = json_tokener_parse_ex(tok, b->data, (int)n);
-        /* The whole message must be one complete object, nothing after it. */
-        if (!obj || json_tokener_get_error(tok) != json_tokener_success ||
-            (size_t)json_tokener_get_parse_end(tok) != n ||
+        /* The whole message must be one complete object, nothing after it but whitespace (as before it). */
+        parsed = obj ? (size_t)json_tokener_get_parse_end(tok) : 0;
+        if (obj)
+                parsed += strspn(b->data + parsed, " \t\r\n");
+        if (!obj || json_tokener_get_error(tok) != json_tokener_success || parsed != n ||
             !json_object_is_type(obj, json_type_object)) {
                 json_object_put(obj);
                 json_tokener_free(tok);
@@ -179,8 +181,11 @@ int vw_hex_decode(const char *hex, unsigned char **ret, size_t *ret_len)
         for (const char *p = hex; *p; p++) {
                 int v;
 
-                if (*p == ' ' || *p == ':' || *p == '\n' || *p == '\t')
+                if (*p == ' ' || *p == ':' || *p == '\n' || *p == '\t') {
+                        if (hi >= 0) /* a separator between the two digits of a byte: "1 2" is not 0x12 */
+                                break;
                         continue;
+                }
                 v = unhex(*p);
                 if (v < 0) {
                         free(buf);
@@ -193,7 +198,7 @@ int vw_hex_decode(const char *hex, unsigned char **ret, size_t *ret_len)
                 buf[n++] = (unsigned char)(hi << 4 | v);
                 hi = -1;
         }
-        if (hi >= 0) {
+        if (hi >= 0) { /* odd number of digits, or a byte split by a separator */
                 free(buf);
                 return -EINVAL;
         }

@@ -26,7 +26,8 @@ char *vw_msgbuf_reserve(struct vw_msgbuf *b, size_t want);
 int vw_msgbuf_commit(struct vw_msgbuf *b, size_t n);
 /*
  * Take the next complete message. Returns 1 and *ret (caller puts it) when one was parsed,
- * 0 when more bytes are needed, -EBADMSG when the message is not a JSON object.
+ * 0 when more bytes are needed, -EBADMSG when the message is not a JSON object (whitespace
+ * around it is fine, anything else after it is not); the bad message is dropped either way.
  */
 int vw_msgbuf_next(struct vw_msgbuf *b, json_object **ret);
 /* Drop the first n bytes (after they were written). */
@@ -42,5 +43,8 @@ json_object *vw_varlink_error(const char *error, json_object *parameters);
 
 /* Hex encoding for byte payloads. */
 char *vw_hex_encode(const void *data, size_t len);
-/* Returns length or -EINVAL; *ret malloc'd. Accepts upper/lower case and ignores spaces and colons. */
+/*
+ * Returns length or -EINVAL; *ret malloc'd. Accepts upper/lower case; spaces, colons, tabs and
+ * newlines may separate bytes ("de:ad be ef") but not split one ("d e" is rejected).
+ */
 int vw_hex_decode(const char *hex, unsigned char **ret, size_t *ret_len);

@@ -147,7 +147,7 @@ int vw_parse_mode(const char *v, void *dst, const struct vw_key *k, char **err)
 
         errno = 0;
         m = strtoul(v, &end, 8);
-        if (!*v || *end || errno || m > 07777)
+        if (!isdigit((unsigned char)*v) || *end || errno || m > 07777)
                 return fail(err, "expected an octal mode such as 0660, got '%s'", v);
         *(mode_t *)dst = (mode_t)m;
         return 0;
@@ -171,7 +171,7 @@ static int parse_scaled(const char *v, uint64_t *ret)
         case 'M': mult = 1024ULL * 1024; end++; break;
         case 'G': mult = 1024ULL * 1024 * 1024; end++; break;
         }
-        if (toupper((unsigned char)*end) == 'I')
+        if (mult > 1 && toupper((unsigned char)*end) == 'I') /* KiB, MiB, GiB */
                 end++;
         if (toupper((unsigned char)*end) == 'B')
                 end++;
@@ -211,7 +211,7 @@ int vw_parse_uint(const char *v, void *dst, const struct vw_key *k, char **err)
         unsigned long n;
 
         errno = 0;
-        n = strtoul(v, &end, 0);
+        n = strtoul(v, &end, 10); /* decimal: "010" is ten, not eight */
         if (!isdigit((unsigned char)*v) || *end || errno || n > UINT_MAX)
                 return fail(err, "expected a non-negative number, got '%s'", v);
         *(unsigned *)dst = (unsigned)n;
@@ -224,16 +224,21 @@ int vw_parse_duration(const char *v, void *dst, const struct vw_key *k, char **e
                 { "us", 1 }, { "ms", 1000 }, { "s", 1000000 }, { "sec", 1000000 },
                 { "min", 60000000 }, { "m", 60000000 }, { "h", 3600000000ULL }, { "", 1000000 },
         };
-        char *end;
+        const char *end = v + strspn(v, "0123456789");
         double d;
 
-        errno = 0;
-        d = strtod(v, &end);
-        if (!isdigit((unsigned char)*v) || errno || d < 0)
+        /* digits with an optional fraction, then a unit: no sign, exponent or hex that strtod would take */
+        if (end == v)
                 goto bad;
+        if (*end == '.')
+                end += 1 + strspn(end + 1, "0123456789");
+        d = strtod(v, NULL);
         for (size_t i = 0; i < ELEMENTSOF(units); i++)
                 if (streq(end, units[i].suffix)) {
-                        *(uint64_t *)dst = (uint64_t)(d * (double)units[i].usec);
+                        d *= (double)units[i].usec;
+                        if (d >= 18446744073709551616.0) /* 2^64: the conversion would be undefined */
+                                break;
+                        *(uint64_t *)dst = (uint64_t)d;
                         return 0;
                 }
 bad:
@@ -289,8 +294,10 @@ int vw_parse_names(const char *v, void *dst, const struct vw_key *k, char **err)
                         return fail(err, "'%s' is listed twice", t);
                 }
                 nn = realloc(n.names, (n.n + 1) * sizeof(char *));
+                if (nn)
+                        n.names = nn;
                 if (!nn || !(nn[n.n] = strdup(t))) {
-                        free(nn ? nn : n.names);
+                        vw_names_done(&n);
                         free(copy);
                         return -ENOMEM;
                 }
@@ -334,7 +341,7 @@ int vw_parse_address(const char *v, void *dst, const struct vw_key *k, char **er
 
                 if (*h == '[') {
                         const char *close = strchr(h, ']');
-                        if (!close || close[1] != ':')
+                        if (!close || close == h + 1 || close[1] != ':')
                                 return fail(err, "expected tcp:[IPV6]:PORT, got '%s'", v);
                         a.host = strndup(h + 1, (size_t)(close - h - 1));
                         colon = close + 1;
@@ -344,6 +351,8 @@ int vw_parse_address(const char *v, void *dst, const struct vw_key *k, char **er
                                 return fail(err, "expected tcp:HOST:PORT, got '%s'", v);
                         a.host = strndup(h, (size_t)(colon - h));
                 }
+                if (!a.host)
+                        return -ENOMEM;
                 errno = 0;
                 port = strtoul(colon + 1, &end, 10);
                 if (!colon[1] || *end || errno || port == 0 || port > 65535) {
@@ -356,6 +365,10 @@ int vw_parse_address(const char *v, void *dst, const struct vw_key *k, char **er
                 return fail(err, "expected unix:PATH or tcp:HOST:PORT, got '%s'", v);
         }
         a.text = strdup(v);
+        if (!a.text) {
+                vw_address_done(&a);
+                return -ENOMEM;
+        }
         vw_address_done(out);
         *out = a;
         return 0;
@@ -419,12 +432,12 @@ int vw_keys_apply(const struct vw_key *keys, const struct vw_section *s, const c
                 if (in_list(skip, st->key))
                         continue;
                 if (!k) {
-                        vw_errors_add(errs, s->file, st->line, "unknown key '%s' in [%s]", st->key,
+                        vw_errors_add(errs, vw_setting_file(s, st), st->line, "unknown key '%s' in [%s]", st->key,
                                       vw_section_label(s, label, sizeof(label)));
                         continue;
                 }
                 if (k->parse(st->value, (char *)dst + k->offset, k, &err) < 0) {
-                        vw_errors_add(errs, s->file, st->line, "%s: %s", st->key, err ? err : "invalid value");
+                        vw_errors_add(errs, vw_setting_file(s, st), st->line, "%s: %s", st->key, err ? err : "invalid value");
                         free(err);
                 }
         }

@@ -106,6 +106,7 @@ void vw_section_free(struct vw_section *s)
         for (size_t i = 0; i < s->n_settings; i++) {
                 free(s->settings[i].key);
                 free(s->settings[i].value);
+                free(s->settings[i].file);
         }
         free(s->settings);
         free(s->kind);
@@ -146,6 +147,23 @@ const char *vw_section_value(const struct vw_section *s, const char *key)
         return v ? v->value : NULL;
 }
 
+const char *vw_setting_file(const struct vw_section *s, const struct vw_setting *st)
+{
+        return st && st->file ? st->file : s->file;
+}
+
+/* Record that st was read from `file` (NULL or the section's own file: nothing to record). */
+static int setting_set_file(const struct vw_section *s, struct vw_setting *st, const char *file)
+{
+        char *f = NULL;
+
+        if (file && !streq(file, s->file) && !(f = strdup(file)))
+                return -ENOMEM;
+        free(st->file);
+        st->file = f;
+        return 0;
+}
+
 struct vw_section *vw_section_dup(const struct vw_section *s)
 {
         struct vw_section *d = vw_section_new(s->kind, s->name, s->file, s->line);
@@ -154,7 +172,8 @@ struct vw_section *vw_section_dup(const struct vw_section *s)
                 return NULL;
         d->origin = s->origin;
         for (size_t i = 0; i < s->n_settings; i++)
-                if (vw_section_set(d, s->settings[i].key, s->settings[i].value, s->settings[i].line) < 0) {
+                if (vw_section_set(d, s->settings[i].key, s->settings[i].value, s->settings[i].line) < 0 ||
+                    setting_set_file(d, &d->settings[i], s->settings[i].file) < 0) {
                         vw_section_free(d);
                         return NULL;
                 }
@@ -233,9 +252,9 @@ struct parse_state {
         unsigned line;
         struct vw_section *current; /* NULL before the first header, or after a bad one */
         bool bad_section;
-        bool continuation; /* the current line is indented: it continues the previous value */
-        char last_key[128];
-        unsigned last_key_line;
+        bool continuation;  /* the current line is indented: it continues the previous value */
+        char last_key[128]; /* the key of the last key line since the section header, or "" */
+        bool last_key_kept; /* ... and whether it was stored (continuations of a rejected key are dropped) */
 };
 
 static char *strip(char *s)
@@ -323,18 +342,46 @@ static void start_section(struct parse_state *st, char *header)
         st->bad_section = false;
 }
 
-/* Look at each raw line before inih does: syntax errors and section headers are ours. */
+/* Remove leading whitespace from the line inih will see, so that it does not take it for a continuation. */
+static void unindent(char *buf)
+{
+        size_t lead = strspn(buf, " \t\v\f\r");
+
+        if (lead > 0)
+                memmove(buf, buf + lead, strlen(buf + lead) + 1);
+}
+
+/* inih ends a value at an inline comment: a ';' after whitespace. */
+static void strip_inline_comment(char *s)
+{
+        for (char *p = s; *p; p++)
+                if (*p == ';' && p > s && isspace((unsigned char)p[-1])) {
+                        *p = 0;
+                        break;
+                }
+        strip(s);
+}
+
+/*
+ * Look at each raw line before inih does: syntax errors and section headers are ours. Lines in
+ * error are blanked; what is left is either a comment, a header, "key = value" or a continuation
+ * line, each of which inih splits the way we checked.
+ */
 static void inspect_line(struct parse_state *st, char *buf)
 {
-        char copy[MAX_LINE], *s, *end;
+        char copy[MAX_LINE], *s, *end, *eq, *rest;
+        bool indented;
 
-        strncpy(copy, buf, sizeof(copy) - 1);
-        copy[sizeof(copy) - 1] = 0;
+        if (st->line == 1 && strneq(buf, "\xEF\xBB\xBF", 3)) /* a UTF-8 byte order mark */
+                memmove(buf, buf + 3, strlen(buf + 3) + 1);
+        indented = isspace((unsigned char)buf[0]);
+        snprintf(copy, sizeof(copy), "%s", buf);
         s = strip(copy);
         st->continuation = false;
         if (!*s || *s == ';' || *s == '#')
                 return;
         if (*s == '[') {
+                st->last_key[0] = 0;
                 end = strchr(s, ']');
                 if (!end) {
                         vw_errors_add(st->errs, st->file, st->line, "section header without ']'");
@@ -344,26 +391,39 @@ static void inspect_line(struct parse_state *st, char *buf)
                         return;
                 }
                 *end = 0;
+                rest = strip(end + 1);
+                if (*rest && *rest != ';' && *rest != '#')
+                        vw_errors_add(st->errs, st->file, st->line, "unexpected text after ']': '%s'", rest);
+                unindent(buf);
                 start_section(st, s + 1);
-                st->last_key[0] = 0;
                 return;
         }
-        if (isspace((unsigned char)buf[0]) && strchr(s, '=')) {
-                /* an indented "key = value" is a key, not a continuation (inih would join it) */
-                memmove(buf, buf + (s - copy), strlen(buf + (s - copy)) + 1);
-        } else if (isspace((unsigned char)buf[0]) && st->last_key[0]) {
-                st->continuation = true; /* continuation of the previous value */
+        eq = strchr(s, '=');
+        if (indented && !eq && st->last_key[0]) {
+                /* continuation of the previous value; inih joins it unless we drop it */
+                if (!st->last_key_kept) {
+                        strcpy(buf, "\n");
+                        return;
+                }
+                strip_inline_comment(s);
+                memmove(buf + 1, s, strlen(s) + 1); /* still indented, and no shorter than s */
+                buf[0] = ' ';
+                st->continuation = true;
                 return;
         }
-        if (!strchr(s, '=')) {
+        /* inih splits "key = value" at the first '=' or ':', and a ';' after a space starts a comment */
+        if (!eq || strcspn(s, ":;") < (size_t)(eq - s)) {
                 vw_errors_add(st->errs, st->file, st->line, "expected 'key = value', got '%s'", s);
                 strcpy(buf, "\n");
                 return;
         }
-        if (*s == '=') {
+        if (eq == s) {
                 vw_errors_add(st->errs, st->file, st->line, "missing key before '='");
                 strcpy(buf, "\n");
+                return;
         }
+        /* an indented "key = value" is a key, not a continuation (inih would join it) */
+        unindent(buf);
 }
 
 static char *reader(char *buf, int size, void *userdata)
@@ -408,34 +468,51 @@ static int handler(void *userdata, const char *section, const char *key, const c
         struct parse_state *st = userdata;
         struct vw_setting *prev;
 
+        if (st->continuation) {
+                /* inih hands a continuation line over as a repeat of its key: join it to the value */
+                char *joined;
+
+                prev = st->current ? (struct vw_setting *)vw_section_get(st->current, st->last_key) : NULL;
+                if (!prev || !*value)
+                        return 1;
+                if (asprintf(&joined, "%s%s%s", prev->value, *prev->value ? " " : "", value) < 0) {
+                        vw_errors_add(st->errs, st->file, st->line, "out of memory");
+                        return 1;
+                }
+                free(prev->value);
+                prev->value = joined;
+                return 1;
+        }
+        snprintf(st->last_key, sizeof(st->last_key), "%s", key);
+        st->last_key_kept = false;
         if (!st->current) {
                 if (!st->bad_section)
                         vw_errors_add(st->errs, st->file, st->line, "'%s' outside of any section", key);
                 return 1;
         }
         prev = (struct vw_setting *)vw_section_get(st->current, key);
-        if (prev && st->continuation && streq(st->last_key, key)) {
-                /* inih hands continuation lines over as a repeat of the key: join them */
-                char *joined;
-                if (asprintf(&joined, "%s %s", prev->value, value) >= 0) {
-                        free(prev->value);
-                        prev->value = joined;
-                }
-                return 1;
-        }
         if (prev && !streq(st->current->kind, "daemon")) {
                 vw_errors_add(st->errs, st->file, st->line, "'%s' already set at line %u", key, prev->line);
                 return 1;
         }
         if (prev) {
+                /* [daemon] again, in this file or a later one: the later value wins */
+                char *v = strdup(value);
+
+                if (!v || setting_set_file(st->current, prev, st->file) < 0) {
+                        free(v);
+                        vw_errors_add(st->errs, st->file, st->line, "out of memory");
+                        return 1;
+                }
                 free(prev->value);
-                prev->value = strdup(value);
+                prev->value = v;
                 prev->line = st->line;
-        } else if (vw_section_set(st->current, key, value, st->line) < 0) {
+        } else if (vw_section_set(st->current, key, value, st->line) < 0 ||
+                   setting_set_file(st->current, &st->current->settings[st->current->n_settings - 1], st->file) < 0) {
                 vw_errors_add(st->errs, st->file, st->line, "out of memory");
+                return 1;
         }
-        snprintf(st->last_key, sizeof(st->last_key), "%s", key);
-        st->last_key_line = st->line;
+        st->last_key_kept = true;
         return 1;
 }
 
@@ -456,6 +533,7 @@ static int add_file(struct vw_config *c, const char *label)
 static int parse(struct vw_config *c, FILE *f, const char *text, const char *label, struct vw_errors *errs)
 {
         struct parse_state st = { .config = c, .errs = errs, .file = label, .f = f, .text = text };
+        size_t before = errs->n;
         int r = add_file(c, label);
 
         if (r < 0)
@@ -463,6 +541,9 @@ static int parse(struct vw_config *c, FILE *f, const char *text, const char *lab
         r = ini_parse_stream(reader, &st, handler, &st);
         if (r < 0)
                 return -ENOMEM;
+        /* inih found a line it could not split although we passed it: never silently drop a line */
+        if (r > 0 && errs->n == before)
+                vw_errors_add(errs, label, (unsigned)r, "syntax error");
         return 0;
 }
 

@@ -21,6 +21,7 @@ struct vw_setting {
         char *key;
         char *value;
         unsigned line;
+        char *file;   /* NULL: the section's file; set when a repeated [daemon] in a later file set it */
 };
 
 struct vw_section {
@@ -61,6 +62,8 @@ DEFINE_CLEANUP(struct vw_section *, vw_section_free);
 int vw_section_set(struct vw_section *s, const char *key, const char *value, unsigned line);
 const struct vw_setting *vw_section_get(const struct vw_section *s, const char *key);
 const char *vw_section_value(const struct vw_section *s, const char *key);
+/* The file a setting was read from, for "file:line" in messages. */
+const char *vw_setting_file(const struct vw_section *s, const struct vw_setting *st);
 struct vw_section *vw_section_dup(const struct vw_section *s);
 /* Same kind, name and settings (order-insensitive; file and line ignored). */
 bool vw_section_equal(const struct vw_section *a, const struct vw_section *b);

@@ -25,9 +25,12 @@ const struct vw_endpoint_ops *vw_backend_for_section(const struct vw_section *s,
                         sel = vw_section_get(s, o->selector);
                 if (!first)
                         first = o;
-                /* no selector given: the first backend is the default */
-                if (!sel)
-                        return o;
+                /* no selector given: the default backend of the kind */
+                if (!sel) {
+                        if (o->is_default)
+                                return o;
+                        continue;
+                }
                 if (streq(sel->value, o->backend))
                         return o;
                 if (streq(sel->value, "auto") && (!o->available || o->available()))
@@ -35,6 +38,8 @@ const struct vw_endpoint_ops *vw_backend_for_section(const struct vw_section *s,
                 snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s", names[0] ? ", " : "",
                          o->backend);
         }
+        if (!sel && first)
+                return first;
         vw_section_label(s, label, sizeof(label));
         if (!kind_known)
                 vw_errors_add(errs, s->file, s->line, "[%s]: this vwired has no backend for '%s'", label, s->kind);

@@ -38,6 +38,7 @@ struct vw_endpoint_ops {
         /* Key whose value selects among several backends of one kind ("backend" for serial), or
          * NULL when the kind has one ops table. */
         const char *selector;
+        bool is_default;      /* chosen when the selector key is absent */
         const struct vw_key *keys;   /* accepted keys, NULL-terminated; the selector is implied */
         size_t config_size;          /* size of the struct the keys fill */
         void (*init_config)(void *config);   /* defaults, before keys are applied (optional) */

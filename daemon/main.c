@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <systemd/sd-daemon.h>
 
 #include "config.h"
@@ -91,6 +92,13 @@ int main(int argc, char **argv)
         }
         if (check)
                 return vw_config_check(&opts) < 0 ? 1 : 0;
+
+        /* Every PTY port holds two fds: allow as many as the hard limit permits. */
+        struct rlimit rl;
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+                rl.rlim_cur = rl.rlim_max;
+                (void)setrlimit(RLIMIT_NOFILE, &rl);
+        }
 
         r = vw_manager_new(&opts, &m);
         if (r < 0)

@@ -116,8 +116,16 @@ void vw_manager_free(struct vw_manager *m)
         vw_control_free(m->control);
         m->control = NULL;
         manager_remove_all(m);
-        if (m->runtime_dir && m->lock_fd >= 0)
-                ledger_save(m);
+        if (m->runtime_dir && m->lock_fd >= 0) {
+                /* a clean stop leaves nothing behind: no owned files, no pid file */
+                _cleanup_free_ char *ledger = NULL, *pid = NULL;
+                if (m->n_owned > 0)
+                        ledger_save(m);
+                else if (asprintf(&ledger, "%s/owned-paths", m->runtime_dir) >= 0)
+                        (void)unlink(ledger);
+                if (asprintf(&pid, "%s/vwired.pid", m->runtime_dir) >= 0)
+                        (void)unlink(pid);
+        }
         sd_event_source_disable_unref(m->dispatch);
         sd_event_source_disable_unref(m->sig_term);
         sd_event_source_disable_unref(m->sig_int);
@@ -408,7 +416,8 @@ int vw_manager_start(struct vw_manager *m)
         if (errs.n > 0) {
                 for (size_t i = 0; i < errs.n; i++)
                         log_error("%s", errs.msgs[i]);
-                return log_error_errno(EINVAL, "configuration has %zu error%s", errs.n, errs.n == 1 ? "" : "s");
+                log_error("configuration has %zu error%s; nothing was started", errs.n, errs.n == 1 ? "" : "s");
+                return -EINVAL;
         }
         if (r < 0)
                 return r;

@@ -53,6 +53,7 @@ static const char *const chunk_names[_VW_CHUNK_TYPE_MAX] = {
         [VW_CHUNK_BYTES] = "bytes",
         [VW_CHUNK_DATAGRAM] = "datagram",
         [VW_CHUNK_EVENTS] = "events",
+        [VW_CHUNK_LINE] = "line",
 };
 
 const char *vw_overflow_to_string(enum vw_overflow o)

@@ -22,6 +22,7 @@ enum vw_chunk_type {
         VW_CHUNK_BYTES = 1,     /* a piece of a byte stream; readers may consume it partially */
         VW_CHUNK_DATAGRAM = 2,  /* a message kept whole (datagram sockets) */
         VW_CHUNK_EVENTS = 3,    /* a batch of input events (fixed-width records) */
+        VW_CHUNK_LINE = 4,      /* a serial line event in the stream: struct vw_line_event */
         _VW_CHUNK_TYPE_MAX,
 };
 

@@ -60,6 +60,7 @@ struct vw_sink {
         size_t n_entries;
         size_t rr;       /* lane to try first: round-robin between inbound lanes */
         size_t current;  /* entry of the chunk last peeked */
+        bool accept_line;
         uint32_t current_len;
 };
 
@@ -422,12 +423,26 @@ int vw_sink_new(struct vw_port *p, vw_sink_ready_t ready, void *userdata, struct
 
 struct vw_port *vw_sink_port(const struct vw_sink *s) { return s->port; }
 
+void vw_sink_set_accept_line(struct vw_sink *s, bool b) { s->accept_line = b; }
+
+/* Peek one cursor, passing over line events this sink does not want. */
+static bool cursor_peek_for(struct vw_sink *s, struct sink_entry *e, struct vw_chunk *ret)
+{
+        while (vw_cursor_peek(e->cursor, ret)) {
+                if (ret->type != VW_CHUNK_LINE || s->accept_line)
+                        return true;
+                if (vw_cursor_consume(e->cursor, ret->len))
+                        lane_room(e->lane);
+        }
+        return false;
+}
+
 bool vw_sink_peek(struct vw_sink *s, struct vw_chunk *ret)
 {
         for (size_t i = 0; i < s->n_entries; i++) {
                 size_t idx = (s->rr + i) % s->n_entries;
 
-                if (vw_cursor_peek(s->entries[idx].cursor, ret)) {
+                if (cursor_peek_for(s, &s->entries[idx], ret)) {
                         s->current = idx;
                         s->current_len = ret->len;
                         return true;
@@ -475,6 +490,17 @@ void vw_sink_discard(struct vw_sink *s)
                 if (vw_cursor_skip_all(s->entries[i].cursor))
                         lane_room(s->entries[i].lane);
         }
+}
+
+size_t vw_sink_capacity(const struct vw_sink *s)
+{
+        size_t cap = 0;
+
+        for (size_t i = 0; i < s->n_entries; i++) {
+                size_t c = vw_ring_capacity(s->entries[i].lane->ring);
+                cap = cap == 0 ? c : MIN(cap, c);
+        }
+        return cap;
 }
 
 size_t vw_sink_pending(const struct vw_sink *s)

@@ -56,6 +56,19 @@ struct vw_signal {
         };
 };
 
+/* Payload of a VW_CHUNK_LINE chunk: in-band, so a break keeps its place among the bytes. */
+enum vw_line_event_type {
+        VW_LINE_BREAK = 1,
+        VW_LINE_FRAME_ERROR = 2,
+        VW_LINE_PARITY_ERROR = 3,
+};
+
+struct vw_line_event {
+        uint8_t type;
+        uint8_t pad[3];
+        uint32_t duration_ms;
+};
+
 struct vw_counters {
         uint64_t rx_bytes, rx_chunks;   /* read from the device, accepted by routes */
         uint64_t tx_bytes, tx_chunks;   /* written to the device */
@@ -126,6 +139,8 @@ void vw_port_count_dropped(struct vw_port *p, size_t bytes);
 int vw_sink_new(struct vw_port *p, vw_sink_ready_t ready, void *userdata, struct vw_sink **ret);
 void vw_sink_free(struct vw_sink *s);
 struct vw_port *vw_sink_port(const struct vw_sink *s);
+/* Sinks skip VW_CHUNK_LINE chunks unless they ask for them (serial backends that understand breaks). */
+void vw_sink_set_accept_line(struct vw_sink *s, bool b);
 /* Next chunk for this sink across its inbound lanes (round-robin between lanes, whole chunks). */
 bool vw_sink_peek(struct vw_sink *s, struct vw_chunk *ret);
 /* n bytes of the chunk last peeked were delivered to the device. */
@@ -133,6 +148,8 @@ void vw_sink_consume(struct vw_sink *s, size_t n);
 /* Discard everything pending for this sink (counted as dropped on its port). */
 void vw_sink_discard(struct vw_sink *s);
 size_t vw_sink_pending(const struct vw_sink *s);
+/* Smallest ring capacity among the sink's inbound lanes (0 without lanes). */
+size_t vw_sink_capacity(const struct vw_sink *s);
 
 int vw_route_new(struct vw_router *r, const char *name, const struct vw_route_params *params,
                  struct vw_port *const *from, size_t n_from, struct vw_port *const *to, size_t n_to,

@@ -304,6 +304,7 @@ const struct vw_endpoint_ops vw_serial_pty_ops = {
         .kind = "serial",
         .backend = "pty",
         .selector = "backend",
+        .is_default = true,
         .keys = pty_keys,
         .config_size = sizeof(struct pty_config),
         .init_config = pty_init_config,

@@ -16,36 +16,44 @@ static const struct { unsigned code; uint32_t baud; } bauds[] = {
         { B3500000, 3500000 }, { B4000000, 4000000 },
 };
 
-int vw_tty_get_params(int fd, struct vw_line_params *ret)
+uint32_t vw_baud_of_code(unsigned code)
 {
-        struct termios2 t;
-        unsigned code;
+        for (size_t i = 0; i < sizeof(bauds) / sizeof(bauds[0]); i++)
+                if (bauds[i].code == code)
+                        return bauds[i].baud;
+        return 0;
+}
 
-        if (ioctl(fd, TCGETS2, &t) < 0)
-                return -errno;
+void vw_termios2_to_params(const struct termios2 *t, struct vw_line_params *ret)
+{
+        unsigned code = t->c_cflag & CBAUD;
+
         *ret = (struct vw_line_params){};
-        code = t.c_cflag & CBAUD;
-        if (code == BOTHER)
-                ret->baud = t.c_ospeed;
-        else
-                for (size_t i = 0; i < sizeof(bauds) / sizeof(bauds[0]); i++)
-                        if (bauds[i].code == code)
-                                ret->baud = bauds[i].baud;
-        switch (t.c_cflag & CSIZE) {
+        ret->baud = code == BOTHER ? t->c_ospeed : vw_baud_of_code(code);
+        switch (t->c_cflag & CSIZE) {
         case CS5: ret->data_bits = 5; break;
         case CS6: ret->data_bits = 6; break;
         case CS7: ret->data_bits = 7; break;
         default: ret->data_bits = 8; break;
         }
-        if (!(t.c_cflag & PARENB))
+        if (!(t->c_cflag & PARENB))
                 ret->parity = 'N';
-        else if (t.c_cflag & CMSPAR)
-                ret->parity = (t.c_cflag & PARODD) ? 'M' : 'S';
+        else if (t->c_cflag & CMSPAR)
+                ret->parity = (t->c_cflag & PARODD) ? 'M' : 'S';
         else
-                ret->parity = (t.c_cflag & PARODD) ? 'O' : 'E';
-        ret->stop_bits = (t.c_cflag & CSTOPB) ? 2 : 1;
-        ret->rtscts = !!(t.c_cflag & CRTSCTS);
-        ret->xonxoff = !!(t.c_iflag & IXON);
+                ret->parity = (t->c_cflag & PARODD) ? 'O' : 'E';
+        ret->stop_bits = (t->c_cflag & CSTOPB) ? 2 : 1;
+        ret->rtscts = !!(t->c_cflag & CRTSCTS);
+        ret->xonxoff = !!(t->c_iflag & IXON);
+}
+
+int vw_tty_get_params(int fd, struct vw_line_params *ret)
+{
+        struct termios2 t;
+
+        if (ioctl(fd, TCGETS2, &t) < 0)
+                return -errno;
+        vw_termios2_to_params(&t, ret);
         return 0;
 }
 

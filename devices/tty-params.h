@@ -6,7 +6,12 @@
 
 #include "router.h"
 
+struct termios2;
+
 int vw_tty_get_params(int fd, struct vw_line_params *ret);
+void vw_termios2_to_params(const struct termios2 *t, struct vw_line_params *ret);
+/* Baud rate of a Bxxx code (0 for B0 or an unknown code). */
+uint32_t vw_baud_of_code(unsigned code);
 /* "9600 8N1", "250000 8E2 rtscts" */
 const char *vw_line_params_to_string(const struct vw_line_params *p, char *buf, size_t size);
 

@@ -1,0 +1,458 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * [file NAME]: a file on one end of the routes.
+ *  mode = capture  what is routed to it is appended to `path` (truncated at start unless
+ *                  `append = yes`). A regular file is always writable, so chunks are written at
+ *                  once in the sink's ready callback; after a write error nothing more is
+ *                  written (state "failed") and what arrives is dropped, so no route stalls.
+ *  mode = replay   the bytes of `path` go into the routes, `chunk` bytes per read, at `rate`
+ *                  bytes/s (0: as fast as the routes take them), from the start again with
+ *                  `loop = yes`; only while it has an outbound route. What is routed to it is
+ *                  dropped. At the end the state is "closed".
+ * FIFOs and character devices work too: they are watched for EPOLLIN/EPOLLOUT when they are full
+ * or empty; regular files never block and are not watched (epoll refuses them).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "endpoint.h"
+#include "log.h"
+#include "pace.h"
+
+#define REPLAY_CHUNK_DEFAULT (4u * 1024u)
+#define REPLAY_CHUNK_MAX (64u * 1024u)
+/* Chunks per turn of the loop before a replay yields to everything else. */
+#define REPLAY_BATCH 16
+
+enum { FILE_CAPTURE, FILE_REPLAY };
+
+static const char *const file_modes[] = { "capture", "replay", NULL };
+
+struct file_config {
+        int mode;
+        char *path;
+        bool append;
+        uint64_t rate;
+        bool loop;
+        size_t chunk;
+};
+
+struct file_ep {
+        int fd;
+        struct vw_sink *sink;
+        sd_event_source *io;     /* FIFOs and devices only */
+        sd_event_source *defer;  /* replay: run again on the next turn of the loop */
+        sd_event_source *timer;  /* replay: run again when the rate allows */
+        struct vw_pace pace;
+        uint64_t bytes;          /* written (capture) or replayed */
+        uint64_t passes;         /* replay: completed passes over the file */
+        uint64_t pass_bytes;     /* replay: read in this pass */
+        uint8_t *buf;            /* replay: read but not yet written */
+        size_t buf_len, buf_off;
+        int error;
+        bool running;            /* replay: has an outbound route and is replaying */
+        bool done;               /* replay ended, or failed */
+};
+
+static const struct vw_key file_keys[] = {
+        { "mode", vw_parse_enum, offsetof(struct file_config, mode), file_modes, true },
+        { "path", vw_parse_path, offsetof(struct file_config, path), NULL, true },
+        { "append", vw_parse_bool, offsetof(struct file_config, append) },
+        { "rate", vw_parse_rate, offsetof(struct file_config, rate) },
+        { "loop", vw_parse_bool, offsetof(struct file_config, loop) },
+        { "chunk", vw_parse_size, offsetof(struct file_config, chunk) },
+        {}
+};
+
+static void file_init_config(void *config)
+{
+        struct file_config *c = config;
+
+        c->chunk = REPLAY_CHUNK_DEFAULT;
+}
+
+static void file_check(const struct vw_section *s, const void *config, struct vw_errors *errs)
+{
+        static const char *const replay_keys[] = { "rate", "loop", "chunk", NULL };
+        const struct file_config *c = config;
+        const struct vw_setting *st;
+
+        for (size_t i = 0; replay_keys[i]; i++) {
+                st = vw_section_get(s, replay_keys[i]);
+                if (st && c->mode != FILE_REPLAY)
+                        vw_errors_add(errs, s->file, st->line, "'%s' only applies to mode = replay", st->key);
+        }
+        st = vw_section_get(s, "append");
+        if (st && c->mode != FILE_CAPTURE)
+                vw_errors_add(errs, s->file, st->line, "'append' only applies to mode = capture");
+        st = vw_section_get(s, "chunk");
+        if (st && (c->chunk == 0 || c->chunk > REPLAY_CHUNK_MAX))
+                vw_errors_add(errs, s->file, st->line, "chunk: expected 1 to 64K bytes, got '%s'", st->value);
+}
+
+static void source_off(sd_event_source *s)
+{
+        if (s)
+                (void)sd_event_source_set_enabled(s, SD_EVENT_OFF);
+}
+
+static void file_fail(struct vw_endpoint *ep, int err, const char *what)
+{
+        struct file_config *c = ep->config;
+        struct file_ep *f = ep->data;
+
+        log_error_errno(err, "file %s: %s %s failed, stopping", ep->name, what, c->path);
+        f->error = -abs(err);
+        f->done = true;
+        f->running = false;
+        ep->state = "failed";
+        source_off(f->io);
+        source_off(f->defer);
+        source_off(f->timer);
+}
+
+/* ---- capture ---- */
+
+static void capture_flush(struct vw_endpoint *ep)
+{
+        struct file_ep *f = ep->data;
+        struct vw_chunk c;
+
+        if (f->error) {
+                vw_sink_discard(f->sink);
+                return;
+        }
+        while (vw_sink_peek(f->sink, &c)) {
+                ssize_t n = write(f->fd, c.data, c.len);
+
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0 && errno == EAGAIN && f->io) {
+                        /* a FIFO or device that is full: wait until it takes more */
+                        sd_event_source_set_enabled(f->io, SD_EVENT_ONESHOT);
+                        return;
+                }
+                if (n <= 0) {
+                        file_fail(ep, n < 0 ? errno : EIO, "writing to");
+                        vw_sink_discard(f->sink);
+                        return;
+                }
+                f->bytes += (uint64_t)n;
+                vw_sink_consume(f->sink, (size_t)n); /* a short write leaves the rest to peek again */
+        }
+}
+
+/* ---- replay ---- */
+
+static void replay_finish(struct vw_endpoint *ep)
+{
+        struct file_config *c = ep->config;
+        struct file_ep *f = ep->data;
+
+        log_info("file %s: replay of %s finished: %" PRIu64 " bytes%s", ep->name, c->path, f->bytes,
+                 c->loop ? " (cannot start over: empty or not seekable)" : "");
+        f->done = true;
+        f->running = false;
+        ep->state = "closed";
+        sd_event_source_set_enabled(f->timer, SD_EVENT_OFF);
+        sd_event_source_set_enabled(f->defer, SD_EVENT_OFF);
+}
+
+/* Read the next piece into buf. Returns 1 when there is data, 0 when replay_run must stop. */
+static int replay_fill(struct vw_endpoint *ep)
+{
+        struct file_config *c = ep->config;
+        struct file_ep *f = ep->data;
+
+        for (;;) {
+                ssize_t n = read(f->fd, f->buf, c->chunk);
+
+                if (n > 0) {
+                        f->buf_len = (size_t)n;
+                        f->buf_off = 0;
+                        f->pass_bytes += (uint64_t)n;
+                        return 1;
+                }
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0 && errno == EAGAIN && f->io) {
+                        /* a FIFO with nothing in it yet */
+                        sd_event_source_set_enabled(f->io, SD_EVENT_ONESHOT);
+                        return 0;
+                }
+                if (n < 0) {
+                        file_fail(ep, errno, "reading");
+                        return 0;
+                }
+                /* end of file: start over when looping over something that had content and can seek */
+                if (!c->loop || f->pass_bytes == 0 || lseek(f->fd, 0, SEEK_SET) < 0) {
+                        replay_finish(ep);
+                        return 0;
+                }
+                f->passes++;
+                f->pass_bytes = 0;
+        }
+}
+
+static void replay_run(struct vw_endpoint *ep)
+{
+        struct file_ep *f = ep->data;
+        uint64_t now;
+
+        if (f->done)
+                return;
+        if (!vw_port_has_outbound(ep->port)) {
+                f->running = false;
+                return;
+        }
+        (void)sd_event_now(vw_endpoint_event(ep), CLOCK_MONOTONIC, &now);
+        if (!f->running) {
+                f->running = true;
+                vw_pace_start(&f->pace, now);
+        }
+        for (unsigned i = 0; i < REPLAY_BATCH; i++) {
+                size_t room, allow, left, n;
+                int r;
+
+                if (f->buf_off == f->buf_len && replay_fill(ep) <= 0)
+                        return;
+                left = f->buf_len - f->buf_off;
+                room = vw_port_room(ep->port);
+                if (room == 0)
+                        return; /* a block route is full: ep->room brings us back */
+                allow = vw_pace_allow(&f->pace, now);
+                if (allow < vw_pace_want(&f->pace, left)) {
+                        sd_event_source_set_time(f->timer, vw_pace_when(&f->pace, vw_pace_want(&f->pace, left)));
+                        sd_event_source_set_enabled(f->timer, SD_EVENT_ONESHOT);
+                        return;
+                }
+                n = MIN(left, MIN(room, allow));
+                r = vw_port_write(ep->port, VW_CHUNK_BYTES, f->buf + f->buf_off, n);
+                if (r == -EAGAIN)
+                        return;
+                if (r < 0) {
+                        file_fail(ep, r, "routing the bytes of");
+                        return;
+                }
+                vw_pace_take(&f->pace, n);
+                f->buf_off += n;
+                f->bytes += n;
+        }
+        /* more to do: let the rest of the loop run first */
+        sd_event_source_set_enabled(f->defer, SD_EVENT_ONESHOT);
+}
+
+static int replay_wake(sd_event_source *s, void *userdata)
+{
+        replay_run(userdata);
+        return 0;
+}
+
+static int replay_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        replay_run(userdata);
+        return 0;
+}
+
+/* ---- common ---- */
+
+static int file_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+        struct vw_endpoint *ep = userdata;
+        struct file_config *c = ep->config;
+
+        if (c->mode == FILE_CAPTURE)
+                capture_flush(ep);
+        else
+                replay_run(ep);
+        return 0;
+}
+
+static void file_ready(struct vw_sink *s, void *userdata)
+{
+        struct vw_endpoint *ep = userdata;
+        struct file_config *c = ep->config;
+
+        if (c->mode == FILE_CAPTURE)
+                capture_flush(ep);
+        else
+                vw_sink_discard(s); /* a replay takes nothing in */
+}
+
+static void file_room(struct vw_endpoint *ep)
+{
+        struct file_config *c = ep->config;
+
+        if (c->mode == FILE_REPLAY)
+                replay_run(ep);
+}
+
+static void file_routes_changed(struct vw_endpoint *ep)
+{
+        struct file_config *c = ep->config;
+        struct file_ep *f = ep->data;
+
+        if (!f || c->mode != FILE_REPLAY || f->done)
+                return;
+        if (vw_port_has_outbound(ep->port)) {
+                if (!f->running)
+                        sd_event_source_set_enabled(f->defer, SD_EVENT_ONESHOT);
+        } else {
+                f->running = false;
+                sd_event_source_set_enabled(f->timer, SD_EVENT_OFF);
+                sd_event_source_set_enabled(f->defer, SD_EVENT_OFF);
+        }
+}
+
+static int file_open(struct vw_endpoint *ep)
+{
+        struct file_config *c = ep->config;
+        struct file_ep *f = ep->data;
+        struct stat st;
+        int flags, r;
+
+        if (c->mode == FILE_CAPTURE)
+                flags = O_WRONLY | O_CREAT | O_APPEND | (c->append ? 0 : O_TRUNC);
+        else
+                flags = O_RDONLY;
+        /* O_NONBLOCK: a FIFO without a reader must not hang the daemon (ENXIO instead) */
+        f->fd = open(c->path, flags | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0644);
+        if (f->fd < 0)
+                return log_error_errno(errno, "file %s: cannot open %s for %s", ep->name, c->path,
+                                       file_modes[c->mode]);
+        if (fstat(f->fd, &st) < 0)
+                return log_error_errno(errno, "file %s: cannot stat %s", ep->name, c->path);
+        if (S_ISDIR(st.st_mode))
+                return log_error_errno(EISDIR, "file %s: %s is a directory", ep->name, c->path);
+        if (S_ISREG(st.st_mode))
+                return 0;
+        r = sd_event_add_io(vw_endpoint_event(ep), &f->io, f->fd, c->mode == FILE_CAPTURE ? EPOLLOUT : EPOLLIN,
+                            file_io, ep);
+        if (r == -EPERM)
+                return 0; /* not pollable (e.g. /dev/null): it never blocks either */
+        if (r < 0)
+                return log_error_errno(r, "file %s: cannot watch %s", ep->name, c->path);
+        sd_event_source_set_enabled(f->io, SD_EVENT_OFF);
+        return 0;
+}
+
+static int replay_setup(struct vw_endpoint *ep)
+{
+        struct file_config *c = ep->config;
+        struct file_ep *f = ep->data;
+        sd_event *e = vw_endpoint_event(ep);
+        int r;
+
+        f->buf = malloc(c->chunk);
+        if (!f->buf)
+                return -ENOMEM;
+        vw_pace_init(&f->pace, c->rate, c->chunk);
+        r = sd_event_add_defer(e, &f->defer, replay_wake, ep);
+        if (r < 0)
+                return log_error_errno(r, "file %s: cannot add a deferred event", ep->name);
+        sd_event_source_set_enabled(f->defer, SD_EVENT_OFF);
+        /* below I/O and the router's dispatch: replaying at full speed must not starve them */
+        (void)sd_event_source_set_priority(f->defer, SD_EVENT_PRIORITY_IDLE);
+        r = sd_event_add_time(e, &f->timer, CLOCK_MONOTONIC, 0, 1, replay_timer, ep);
+        if (r < 0)
+                return log_error_errno(r, "file %s: cannot add a timer", ep->name);
+        sd_event_source_set_enabled(f->timer, SD_EVENT_OFF);
+        return 0;
+}
+
+static int file_start(struct vw_endpoint *ep)
+{
+        struct file_config *c = ep->config;
+        struct file_ep *f;
+        int r;
+
+        f = calloc(1, sizeof(*f));
+        if (!f)
+                return -ENOMEM;
+        f->fd = -1;
+        ep->data = f;
+
+        r = file_open(ep);
+        if (r < 0)
+                return r;
+        r = vw_sink_new(ep->port, file_ready, ep, &f->sink);
+        if (r < 0)
+                return log_error_errno(r, "file %s: cannot attach to the routes", ep->name);
+        if (c->mode == FILE_REPLAY) {
+                r = replay_setup(ep);
+                if (r < 0)
+                        return r;
+                ep->room = file_room;
+                file_routes_changed(ep);
+        }
+        r = vw_endpoint_set_path(ep, c->path);
+        if (r < 0)
+                return r;
+        ep->state = "active";
+        log_info("file %s: %s %s", ep->name, c->mode == FILE_CAPTURE ? "capturing to" : "replaying", c->path);
+        return 0;
+}
+
+static void file_stop(struct vw_endpoint *ep)
+{
+        struct file_ep *f = ep->data;
+
+        if (!f)
+                return;
+        sd_event_source_disable_unref(f->io);
+        sd_event_source_disable_unref(f->defer);
+        sd_event_source_disable_unref(f->timer);
+        vw_sink_free(f->sink);
+        safe_close(f->fd);
+        free(f->buf);
+        free(f);
+        ep->data = NULL;
+        ep->room = NULL;
+}
+
+static void file_describe(struct vw_endpoint *ep, json_object *d)
+{
+        struct file_config *c = ep->config;
+        struct file_ep *f = ep->data;
+
+        json_object_object_add(d, "mode", json_object_new_string(file_modes[c->mode]));
+        json_object_object_add(d, "file", json_object_new_string(c->path));
+        if (c->mode == FILE_CAPTURE) {
+                json_object_object_add(d, "append", json_object_new_boolean(c->append));
+        } else {
+                json_object_object_add(d, "rate", json_object_new_int64((int64_t)c->rate));
+                json_object_object_add(d, "loop", json_object_new_boolean(c->loop));
+                json_object_object_add(d, "chunk", json_object_new_int64((int64_t)c->chunk));
+        }
+        if (!f)
+                return;
+        json_object_object_add(d, c->mode == FILE_CAPTURE ? "written" : "replayed",
+                               json_object_new_int64((int64_t)f->bytes));
+        if (c->mode == FILE_REPLAY) {
+                json_object_object_add(d, "passes", json_object_new_int64((int64_t)f->passes));
+                json_object_object_add(d, "replaying", json_object_new_boolean(f->running));
+        } else {
+                json_object_object_add(d, "pending", json_object_new_int64((int64_t)vw_sink_pending(f->sink)));
+        }
+        if (f->error)
+                json_object_object_add(d, "error", json_object_new_string(strerror(-f->error)));
+}
+
+const struct vw_endpoint_ops vw_file_ops = {
+        .kind = "file",
+        .backend = "file",
+        .selector = NULL,
+        .keys = file_keys,
+        .config_size = sizeof(struct file_config),
+        .init_config = file_init_config,
+        .check = file_check,
+        .start = file_start,
+        .stop = file_stop,
+        .describe = file_describe,
+        .routes_changed = file_routes_changed,
+};

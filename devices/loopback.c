@@ -1,0 +1,346 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * [loopback NAME]: an endpoint with no device behind it.
+ *  mode = echo    what its routes deliver goes straight back out into its routes, chunk by
+ *                 chunk (same boundaries, same types). It takes a chunk only once every block
+ *                 route has room for it, so nothing is lost under overflow = block.
+ *  mode = sink    takes and discards everything (the router counts it as tx).
+ *  mode = source  generates `pattern` over and over (zero bytes by default): byte i of the
+ *                 stream is pattern[i % len]. `rate` bytes/s (0: as fast as the routes take it),
+ *                 writes of up to `chunk` bytes, `count` bytes in all (0: no end). It generates
+ *                 only while it has an outbound route; what is routed to it is dropped.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "endpoint.h"
+#include "log.h"
+#include "pace.h"
+
+#define SOURCE_CHUNK_DEFAULT (4u * 1024u)
+#define SOURCE_CHUNK_MAX (64u * 1024u)
+/* Writes per turn of the loop before a source yields to everything else. */
+#define SOURCE_BATCH 16
+
+enum { LOOPBACK_ECHO, LOOPBACK_SINK, LOOPBACK_SOURCE };
+
+static const char *const loopback_modes[] = { "echo", "sink", "source", NULL };
+
+struct loopback_config {
+        int mode;
+        struct vw_bytes pattern;
+        uint64_t rate;
+        size_t chunk;
+        size_t count;
+};
+
+struct loopback {
+        struct vw_sink *sink;
+        /* source */
+        sd_event_source *defer;  /* run again on the next turn of the loop */
+        sd_event_source *timer;  /* run again when the rate allows */
+        struct vw_pace pace;
+        uint8_t *pattern;        /* the pattern repeated over chunk + len - 1 bytes */
+        size_t pattern_len;
+        uint64_t produced;
+        bool running;            /* has an outbound route and is generating */
+        bool done;               /* count reached, or failed */
+};
+
+static const struct vw_key loopback_keys[] = {
+        { "mode", vw_parse_enum, offsetof(struct loopback_config, mode), loopback_modes, true },
+        { "pattern", vw_parse_text, offsetof(struct loopback_config, pattern) },
+        { "rate", vw_parse_rate, offsetof(struct loopback_config, rate) },
+        { "chunk", vw_parse_size, offsetof(struct loopback_config, chunk) },
+        { "count", vw_parse_size, offsetof(struct loopback_config, count) },
+        {}
+};
+
+static void loopback_init_config(void *config)
+{
+        struct loopback_config *c = config;
+
+        c->chunk = SOURCE_CHUNK_DEFAULT;
+}
+
+static void loopback_check(const struct vw_section *s, const void *config, struct vw_errors *errs)
+{
+        static const char *const source_keys[] = { "pattern", "rate", "chunk", "count", NULL };
+        const struct loopback_config *c = config;
+        const struct vw_setting *st;
+
+        for (size_t i = 0; source_keys[i]; i++) {
+                st = vw_section_get(s, source_keys[i]);
+                if (st && c->mode != LOOPBACK_SOURCE)
+                        vw_errors_add(errs, s->file, st->line, "'%s' only applies to mode = source", st->key);
+        }
+        st = vw_section_get(s, "chunk");
+        if (st && (c->chunk == 0 || c->chunk > SOURCE_CHUNK_MAX))
+                vw_errors_add(errs, s->file, st->line, "chunk: expected 1 to 64K bytes, got '%s'", st->value);
+}
+
+/* ---- echo and sink ---- */
+
+static void echo_pump(struct vw_endpoint *ep)
+{
+        struct loopback *lb = ep->data;
+        struct vw_chunk c;
+
+        /* Bounded by what the inbound rings hold: nothing refills them while we run. */
+        while (vw_sink_peek(lb->sink, &c)) {
+                size_t n = c.len;
+                int r = vw_port_write(ep->port, c.type, c.data, c.len);
+
+                if (r == -EMSGSIZE && c.type == VW_CHUNK_BYTES) {
+                        /* larger than some outbound ring can ever hold: a byte stream may go in pieces */
+                        n = MIN(vw_port_room(ep->port), (size_t)c.len);
+                        r = n > 0 ? vw_port_write(ep->port, c.type, c.data, n) : -EAGAIN;
+                }
+                if (r == -EAGAIN)
+                        return; /* a block route is full: ep->room brings us back */
+                if (r < 0) {
+                        log_warning_errno(r, "loopback %s: dropping a %" PRIu32 "-byte %s chunk no route can hold",
+                                          ep->name, c.len, vw_chunk_type_to_string(c.type));
+                        vw_port_count_dropped(ep->port, c.len);
+                }
+                vw_sink_consume(lb->sink, n);
+        }
+}
+
+static void sink_drain(struct vw_endpoint *ep)
+{
+        struct loopback *lb = ep->data;
+        struct vw_chunk c;
+
+        while (vw_sink_peek(lb->sink, &c))
+                vw_sink_consume(lb->sink, c.len);
+}
+
+/* ---- source ---- */
+
+static void source_finish(struct vw_endpoint *ep, const char *state)
+{
+        struct loopback *lb = ep->data;
+
+        lb->done = true;
+        lb->running = false;
+        ep->state = state;
+        sd_event_source_set_enabled(lb->timer, SD_EVENT_OFF);
+        sd_event_source_set_enabled(lb->defer, SD_EVENT_OFF);
+}
+
+static void source_run(struct vw_endpoint *ep)
+{
+        struct loopback_config *c = ep->config;
+        struct loopback *lb = ep->data;
+        uint64_t now;
+
+        if (lb->done)
+                return;
+        if (!vw_port_has_outbound(ep->port)) {
+                lb->running = false;
+                return;
+        }
+        (void)sd_event_now(vw_endpoint_event(ep), CLOCK_MONOTONIC, &now);
+        if (!lb->running) {
+                lb->running = true;
+                vw_pace_start(&lb->pace, now);
+        }
+        for (unsigned i = 0; i < SOURCE_BATCH; i++) {
+                size_t left = c->count > 0 ? (size_t)MIN((uint64_t)c->count - lb->produced, (uint64_t)SIZE_MAX) : SIZE_MAX;
+                size_t room, allow, n;
+                int r;
+
+                if (left == 0) {
+                        log_info("loopback %s: generated %" PRIu64 " bytes, done", ep->name, lb->produced);
+                        source_finish(ep, "closed");
+                        return;
+                }
+                room = vw_port_room(ep->port);
+                if (room == 0)
+                        return; /* a block route is full: ep->room brings us back */
+                allow = vw_pace_allow(&lb->pace, now);
+                if (allow < vw_pace_want(&lb->pace, left)) {
+                        sd_event_source_set_time(lb->timer, vw_pace_when(&lb->pace, vw_pace_want(&lb->pace, left)));
+                        sd_event_source_set_enabled(lb->timer, SD_EVENT_ONESHOT);
+                        return;
+                }
+                n = MIN(MIN(c->chunk, room), MIN(allow, left));
+                r = vw_port_write(ep->port, VW_CHUNK_BYTES, lb->pattern + lb->produced % lb->pattern_len, n);
+                if (r == -EAGAIN)
+                        return;
+                if (r < 0) {
+                        log_error_errno(r, "loopback %s: routes refused a %zu-byte chunk", ep->name, n);
+                        source_finish(ep, "failed");
+                        return;
+                }
+                vw_pace_take(&lb->pace, n);
+                lb->produced += n;
+        }
+        /* more to do: let the rest of the loop run first */
+        sd_event_source_set_enabled(lb->defer, SD_EVENT_ONESHOT);
+}
+
+static int source_wake(sd_event_source *s, void *userdata)
+{
+        source_run(userdata);
+        return 0;
+}
+
+static int source_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        source_run(userdata);
+        return 0;
+}
+
+static int source_setup(struct vw_endpoint *ep)
+{
+        struct loopback_config *c = ep->config;
+        struct loopback *lb = ep->data;
+        sd_event *e = vw_endpoint_event(ep);
+        int r;
+
+        lb->pattern_len = c->pattern.len > 0 ? c->pattern.len : 1;
+        lb->pattern = calloc(c->chunk + lb->pattern_len - 1, 1);
+        if (!lb->pattern)
+                return -ENOMEM;
+        if (c->pattern.len > 0)
+                for (size_t i = 0; i < c->chunk + lb->pattern_len - 1; i++)
+                        lb->pattern[i] = c->pattern.data[i % c->pattern.len];
+        vw_pace_init(&lb->pace, c->rate, c->chunk);
+
+        r = sd_event_add_defer(e, &lb->defer, source_wake, ep);
+        if (r < 0)
+                return log_error_errno(r, "loopback %s: cannot add a deferred event", ep->name);
+        sd_event_source_set_enabled(lb->defer, SD_EVENT_OFF);
+        /* below I/O and the router's dispatch: a source at full speed must not starve them */
+        (void)sd_event_source_set_priority(lb->defer, SD_EVENT_PRIORITY_IDLE);
+        r = sd_event_add_time(e, &lb->timer, CLOCK_MONOTONIC, 0, 1, source_timer, ep);
+        if (r < 0)
+                return log_error_errno(r, "loopback %s: cannot add a timer", ep->name);
+        sd_event_source_set_enabled(lb->timer, SD_EVENT_OFF);
+        return 0;
+}
+
+/* ---- common ---- */
+
+static void loopback_ready(struct vw_sink *s, void *userdata)
+{
+        struct vw_endpoint *ep = userdata;
+        struct loopback_config *c = ep->config;
+
+        switch (c->mode) {
+        case LOOPBACK_ECHO:
+                echo_pump(ep);
+                break;
+        case LOOPBACK_SINK:
+                sink_drain(ep);
+                break;
+        default:
+                vw_sink_discard(s); /* a source takes nothing in */
+                break;
+        }
+}
+
+static void loopback_room(struct vw_endpoint *ep)
+{
+        struct loopback_config *c = ep->config;
+
+        if (c->mode == LOOPBACK_ECHO)
+                echo_pump(ep);
+        else if (c->mode == LOOPBACK_SOURCE)
+                source_run(ep);
+}
+
+static void loopback_routes_changed(struct vw_endpoint *ep)
+{
+        struct loopback_config *c = ep->config;
+        struct loopback *lb = ep->data;
+
+        if (!lb || c->mode != LOOPBACK_SOURCE || lb->done)
+                return;
+        if (vw_port_has_outbound(ep->port)) {
+                if (!lb->running)
+                        sd_event_source_set_enabled(lb->defer, SD_EVENT_ONESHOT);
+        } else {
+                lb->running = false;
+                sd_event_source_set_enabled(lb->timer, SD_EVENT_OFF);
+                sd_event_source_set_enabled(lb->defer, SD_EVENT_OFF);
+        }
+}
+
+static int loopback_start(struct vw_endpoint *ep)
+{
+        struct loopback_config *c = ep->config;
+        struct loopback *lb;
+        int r;
+
+        lb = calloc(1, sizeof(*lb));
+        if (!lb)
+                return -ENOMEM;
+        ep->data = lb;
+
+        r = vw_sink_new(ep->port, loopback_ready, ep, &lb->sink);
+        if (r < 0)
+                return log_error_errno(r, "loopback %s: cannot attach to the routes", ep->name);
+        if (c->mode == LOOPBACK_SOURCE) {
+                r = source_setup(ep);
+                if (r < 0)
+                        return r;
+                loopback_routes_changed(ep);
+        }
+        ep->room = loopback_room;
+        ep->state = "active";
+        log_debug("loopback %s: %s", ep->name, loopback_modes[c->mode]);
+        return 0;
+}
+
+static void loopback_stop(struct vw_endpoint *ep)
+{
+        struct loopback *lb = ep->data;
+
+        if (!lb)
+                return;
+        sd_event_source_disable_unref(lb->defer);
+        sd_event_source_disable_unref(lb->timer);
+        vw_sink_free(lb->sink);
+        free(lb->pattern);
+        free(lb);
+        ep->data = NULL;
+        ep->room = NULL;
+}
+
+static void loopback_describe(struct vw_endpoint *ep, json_object *d)
+{
+        struct loopback_config *c = ep->config;
+        struct loopback *lb = ep->data;
+
+        json_object_object_add(d, "mode", json_object_new_string(loopback_modes[c->mode]));
+        if (!lb)
+                return;
+        json_object_object_add(d, "pending", json_object_new_int64((int64_t)vw_sink_pending(lb->sink)));
+        if (c->mode != LOOPBACK_SOURCE)
+                return;
+        json_object_object_add(d, "rate", json_object_new_int64((int64_t)c->rate));
+        json_object_object_add(d, "chunk", json_object_new_int64((int64_t)c->chunk));
+        json_object_object_add(d, "count", json_object_new_int64((int64_t)c->count));
+        json_object_object_add(d, "pattern_len", json_object_new_int64((int64_t)c->pattern.len));
+        json_object_object_add(d, "generated", json_object_new_int64((int64_t)lb->produced));
+        json_object_object_add(d, "generating", json_object_new_boolean(lb->running));
+}
+
+const struct vw_endpoint_ops vw_loopback_ops = {
+        .kind = "loopback",
+        .backend = "loopback",
+        .selector = NULL,
+        .keys = loopback_keys,
+        .config_size = sizeof(struct loopback_config),
+        .init_config = loopback_init_config,
+        .check = loopback_check,
+        .start = loopback_start,
+        .stop = loopback_stop,
+        .describe = loopback_describe,
+        .routes_changed = loopback_routes_changed,
+};

@@ -1,0 +1,787 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * [serial NAME] backend = cuse: /dev/NAME is a character device whose every open, read, write,
+ * ioctl and poll vwired answers through CUSE (libfuse3's cuse_lowlevel), one /dev/cuse session
+ * per port, driven from the sd-event loop (never cuse_lowlevel_main/setup, which daemonize and
+ * take signals). Blocking reads and writes are parked and answered when data or room arrives;
+ * interrupts answer them with EINTR; poll answers at once and wakes waiters later.
+ * tty ioctls, with the kernel's termios layouts, live in cuse-ioctl.c.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "serial-cuse.h"
+#include "tty-params.h"
+
+#define READ_IOV_MAX 64
+#define INIT_TIMEOUT_MS 5000
+
+static const char *const readers_names[] = { "broadcast", "exclusive", NULL };
+static const char *const when_closed_names[] = { "drop", "buffer", "block", NULL };
+
+static const struct vw_key cuse_keys[] = {
+        { "path", vw_parse_string, offsetof(struct cuse_config, path), NULL, true },
+        { "mode", vw_parse_mode, offsetof(struct cuse_config, mode) },
+        { "owner", vw_parse_user, offsetof(struct cuse_config, owner) },
+        { "group", vw_parse_group, offsetof(struct cuse_config, group) },
+        { "readers", vw_parse_enum, offsetof(struct cuse_config, readers), readers_names },
+        { "when-closed", vw_parse_enum, offsetof(struct cuse_config, when_closed), when_closed_names },
+        { "pacing", vw_parse_bool, offsetof(struct cuse_config, pacing) },
+        {}
+};
+
+static void cuse_init_config(void *config)
+{
+        struct cuse_config *c = config;
+
+        c->mode = 0660;
+        c->owner = (uid_t)-1;
+        c->group = (gid_t)-1;
+        c->readers = READERS_BROADCAST;
+        c->when_closed = WHEN_CLOSED_BUFFER;
+}
+
+static const char *devname_of(const char *path)
+{
+        return strncmp(path, "/dev/", 5) == 0 ? path + 5 : path;
+}
+
+static void cuse_check(const struct vw_section *s, const void *config, struct vw_errors *errs)
+{
+        const struct cuse_config *c = config;
+        const char *name = devname_of(c->path);
+        const struct vw_setting *st = vw_section_get(s, "path");
+
+        if (!*name || strlen(name) > 60 || strchr(name, '/') || name[0] == '.')
+                vw_errors_add(errs, s->file, st->line,
+                              "path: expected a device name such as ttyVGPS0 (or /dev/ttyVGPS0), got '%s'", c->path);
+}
+
+static bool cuse_available(void)
+{
+        return access("/dev/cuse", R_OK | W_OK) == 0;
+}
+
+uint64_t cuse_now(struct cuse_port *p)
+{
+        uint64_t now = 0;
+
+        (void)sd_event_now(vw_endpoint_event(p->ep), CLOCK_MONOTONIC, &now);
+        return now;
+}
+
+static struct cuse_open *open_of(struct fuse_file_info *fi)
+{
+        return (struct cuse_open *)(uintptr_t)fi->fh;
+}
+
+static void parked_free(struct parked *pk)
+{
+        vw_list_remove(&pk->link);
+        free(pk->data);
+        free(pk);
+}
+
+/* ---- reads ---- */
+
+/* The bytes a line event reads as, following the reader's termios (like n_tty). */
+static size_t line_event_bytes(struct cuse_port *p, const struct vw_line_event *ev, uint8_t out[3])
+{
+        tcflag_t iflag = p->termios.c_iflag;
+
+        if (ev->type == VW_LINE_BREAK) {
+                p->line.counts.brk++;
+                if (iflag & IGNBRK)
+                        return 0;
+        } else if (ev->type == VW_LINE_FRAME_ERROR) {
+                p->line.counts.frame++;
+        } else if (ev->type == VW_LINE_PARITY_ERROR) {
+                p->line.counts.parity++;
+        }
+        if (ev->type != VW_LINE_BREAK && (iflag & IGNPAR))
+                return 0;
+        if (iflag & PARMRK) {
+                out[0] = 0377;
+                out[1] = 0;
+                out[2] = 0;
+                return 3;
+        }
+        out[0] = 0;
+        return 1;
+}
+
+/* Fill a read of up to `size` bytes from the open's sink; 0 when nothing is there. */
+static size_t serve_read(struct cuse_open *o, fuse_req_t req, size_t size)
+{
+        struct cuse_port *p = o->port;
+        struct iovec iov[READ_IOV_MAX];
+        uint8_t stash[READ_IOV_MAX][3];
+        unsigned n = 0;
+        size_t got = 0;
+        struct vw_chunk c;
+        struct vw_line_params own;
+        bool mismatch;
+
+        cuse_termios_to_params(&p->termios, &own);
+        mismatch = p->line.have_peer && !vw_line_params_compatible(&p->line.peer, &own);
+
+        /* Consuming does not overwrite the ring: the iovecs stay valid until the reply is sent. */
+        while (got < size && n < READ_IOV_MAX && vw_sink_peek(o->sink, &c)) {
+                if (c.type == VW_CHUNK_LINE) {
+                        struct vw_line_event ev = {};
+                        size_t k;
+
+                        memcpy(&ev, c.data, MIN(sizeof(ev), (size_t)c.len));
+                        k = line_event_bytes(p, &ev, stash[n]);
+                        if (k > size - got)
+                                break;
+                        vw_sink_consume(o->sink, c.len);
+                        if (k) {
+                                iov[n] = (struct iovec){ .iov_base = stash[n], .iov_len = k };
+                                n++;
+                                got += k;
+                        }
+                        continue;
+                }
+                size_t k = MIN((size_t)c.len, size - got);
+                iov[n++] = (struct iovec){ .iov_base = (void *)c.data, .iov_len = k };
+                got += k;
+                vw_sink_consume(o->sink, k);
+        }
+        if (got == 0)
+                return 0;
+        if (mismatch)
+                p->line.counts.frame += (uint32_t)got; /* the ends disagree on the line settings */
+        p->line.counts.rx += (uint32_t)got;
+        fuse_reply_iov(req, iov, (int)n);
+        return got;
+}
+
+static void read_interrupted(fuse_req_t req, void *data)
+{
+        struct parked *pk = data;
+
+        fuse_reply_err(req, EINTR);
+        parked_free(pk);
+}
+
+static void serve_parked_reads(struct cuse_open *o)
+{
+        vw_list_for_each_safe(i, tmp, &o->reads) {
+                struct parked *pk = vw_list_entry(i, struct parked, link);
+
+                if (serve_read(o, pk->req, pk->size) == 0)
+                        break;
+                parked_free(pk);
+        }
+}
+
+static void notify_poll(struct cuse_open *o)
+{
+        if (!o->ph)
+                return;
+        (void)fuse_lowlevel_notify_poll(o->ph);
+        fuse_pollhandle_destroy(o->ph);
+        o->ph = NULL;
+}
+
+/* Keep at most a ring's worth of unread data while closed, dropping the oldest (when-closed = buffer). */
+static void holder_trim(struct cuse_port *p)
+{
+        size_t limit = vw_sink_capacity(p->holder) / 2;
+        struct vw_chunk c;
+
+        while (vw_sink_pending(p->holder) > limit && vw_sink_peek(p->holder, &c)) {
+                vw_port_count_dropped(p->ep->port, c.len);
+                vw_sink_consume(p->holder, c.len);
+        }
+}
+
+static void sink_ready(struct vw_sink *s, void *userdata)
+{
+        struct cuse_port *p = userdata;
+        struct cuse_config *c = p->ep->config;
+
+        if (s == p->holder) {
+                if (c->when_closed == WHEN_CLOSED_DROP)
+                        vw_sink_discard(s);
+                else if (c->when_closed == WHEN_CLOSED_BUFFER)
+                        holder_trim(p);
+                return;
+        }
+        vw_list_for_each(i, &p->opens) {
+                struct cuse_open *o = vw_list_entry(i, struct cuse_open, link);
+                if (o->sink != s)
+                        continue;
+                serve_parked_reads(o);
+                notify_poll(o);
+        }
+}
+
+void cuse_flush_input(struct cuse_open *o)
+{
+        vw_sink_discard(o->sink);
+}
+
+/* ---- writes ---- */
+
+/* Accept what the routes and the line rate allow; returns bytes taken. */
+static size_t accept_bytes(struct cuse_port *p, const uint8_t *data, size_t len)
+{
+        struct cuse_config *c = p->ep->config;
+        size_t n = MIN(len, vw_port_room(p->ep->port));
+
+        if (p->output_stopped)
+                return 0;
+        if (c->pacing)
+                n = MIN(n, vw_pace_allow(&p->pace, cuse_now(p)));
+        if (n == 0 || vw_port_write(p->ep->port, VW_CHUNK_BYTES, data, n) < 0)
+                return 0;
+        if (c->pacing)
+                vw_pace_take(&p->pace, n);
+        p->line.counts.tx += (uint32_t)n;
+        return n;
+}
+
+static void arm_pace_timer(struct cuse_port *p)
+{
+        struct cuse_config *c = p->ep->config;
+        struct parked *pk;
+        uint64_t when;
+
+        if (!c->pacing || vw_list_empty(&p->writes) || p->output_stopped)
+                return;
+        pk = vw_list_entry(p->writes.next, struct parked, link);
+        when = vw_pace_when(&p->pace, vw_pace_want(&p->pace, pk->size - pk->done));
+        (void)sd_event_source_set_time(p->timer, when);
+        (void)sd_event_source_set_enabled(p->timer, SD_EVENT_ONESHOT);
+}
+
+static void write_interrupted(fuse_req_t req, void *data)
+{
+        struct parked *pk = data;
+
+        if (pk->done > 0)
+                fuse_reply_write(req, pk->done);
+        else
+                fuse_reply_err(req, EINTR);
+        parked_free(pk);
+}
+
+/* Move parked writes along, oldest first: a tty keeps the order of writes. */
+static void serve_parked_writes(struct cuse_port *p)
+{
+        vw_list_for_each_safe(i, tmp, &p->writes) {
+                struct parked *pk = vw_list_entry(i, struct parked, link);
+
+                pk->done += accept_bytes(p, pk->data + pk->done, pk->size - pk->done);
+                if (pk->done < pk->size)
+                        break;
+                fuse_reply_write(pk->req, pk->size);
+                parked_free(pk);
+        }
+        arm_pace_timer(p);
+}
+
+static void port_room(struct vw_endpoint *ep)
+{
+        struct cuse_port *p = ep->data;
+
+        serve_parked_writes(p);
+        if (vw_list_empty(&p->writes))
+                vw_list_for_each(i, &p->opens)
+                        notify_poll(vw_list_entry(i, struct cuse_open, link));
+}
+
+static int on_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        port_room(((struct cuse_port *)userdata)->ep);
+        return 0;
+}
+
+void cuse_park(struct cuse_port *p, struct parked *pk)
+{
+        switch (pk->kind) {
+        case PARKED_READ:
+                vw_list_insert_tail(&pk->open->reads, &pk->link);
+                fuse_req_interrupt_func(pk->req, read_interrupted, pk);
+                break;
+        case PARKED_WRITE:
+                vw_list_insert_tail(&p->writes, &pk->link);
+                fuse_req_interrupt_func(pk->req, write_interrupted, pk);
+                arm_pace_timer(p);
+                break;
+        default:
+                vw_list_insert_tail(&p->waits, &pk->link);
+                fuse_req_interrupt_func(pk->req, read_interrupted, pk);
+                break;
+        }
+}
+
+/* ---- CUSE operations ---- */
+
+static void op_init_done(void *userdata)
+{
+        struct cuse_port *p = userdata;
+        struct cuse_config *c = p->ep->config;
+
+        p->ready = true;
+        if (chmod(p->devnode, c->mode) < 0)
+                log_warning_errno(errno, "serial %s: cannot chmod %s", p->ep->name, p->devnode);
+        if ((c->owner != (uid_t)-1 || c->group != (gid_t)-1) && chown(p->devnode, c->owner, c->group) < 0)
+                log_warning_errno(errno, "serial %s: cannot chown %s", p->ep->name, p->devnode);
+}
+
+static void op_open(fuse_req_t req, struct fuse_file_info *fi)
+{
+        struct cuse_port *p = fuse_req_userdata(req);
+        struct cuse_config *c = p->ep->config;
+        struct cuse_open *o;
+        int r;
+
+        if (p->n_opens > 0 && (c->readers == READERS_EXCLUSIVE || p->excl)) {
+                fuse_reply_err(req, EBUSY);
+                return;
+        }
+        o = calloc(1, sizeof(*o));
+        if (!o) {
+                fuse_reply_err(req, ENOMEM);
+                return;
+        }
+        o->port = p;
+        vw_list_init(&o->reads);
+        if (p->n_opens == 0 && p->holder && c->when_closed != WHEN_CLOSED_DROP) {
+                o->sink = TAKE_PTR(p->holder); /* what arrived while closed is read first */
+        } else {
+                r = vw_sink_new(p->ep->port, sink_ready, p, &o->sink);
+                if (r < 0) {
+                        free(o);
+                        fuse_reply_err(req, -r);
+                        return;
+                }
+        }
+        vw_sink_set_accept_line(o->sink, true);
+        if (p->n_opens == 0) {
+                vw_sink_free(TAKE_PTR(p->holder));
+                /* like a serial driver: opening raises DTR and RTS unless the baud rate is 0 */
+                if ((p->termios.c_cflag & CBAUD) != B0)
+                        cuse_set_outputs(p, p->line.outputs | TIOCM_DTR | TIOCM_RTS);
+        }
+        vw_list_insert_tail(&p->opens, &o->link);
+        p->n_opens++;
+        p->ep->clients = p->n_opens;
+        fi->fh = (uintptr_t)o;
+        fi->direct_io = 1;
+        fi->nonseekable = 1;
+        fuse_reply_open(req, fi);
+}
+
+static void op_release(fuse_req_t req, struct fuse_file_info *fi)
+{
+        struct cuse_open *o = open_of(fi);
+        struct cuse_port *p = o->port;
+
+        vw_list_for_each_safe(i, tmp, &o->reads) {
+                struct parked *pk = vw_list_entry(i, struct parked, link);
+                fuse_reply_err(pk->req, EBADF);
+                parked_free(pk);
+        }
+        if (o->ph)
+                fuse_pollhandle_destroy(o->ph);
+        vw_list_remove(&o->link);
+        p->n_opens--;
+        p->ep->clients = p->n_opens;
+        if (p->n_opens == 0) {
+                p->excl = false;
+                p->holder = TAKE_PTR(o->sink); /* keeps its place: unread data stays for the next open */
+                sink_ready(p->holder, p);
+                if (p->termios.c_cflag & HUPCL)
+                        cuse_set_outputs(p, p->line.outputs & ~(uint32_t)(TIOCM_DTR | TIOCM_RTS));
+        }
+        vw_sink_free(o->sink);
+        free(o);
+        fuse_reply_err(req, 0);
+}
+
+static void op_read(fuse_req_t req, size_t size, off_t off, struct fuse_file_info *fi)
+{
+        struct cuse_open *o = open_of(fi);
+        struct parked *pk;
+
+        if (size == 0) {
+                fuse_reply_buf(req, NULL, 0);
+                return;
+        }
+        if (serve_read(o, req, size) > 0)
+                return;
+        if (fi->flags & O_NONBLOCK) {
+                fuse_reply_err(req, EAGAIN);
+                return;
+        }
+        pk = calloc(1, sizeof(*pk));
+        if (!pk) {
+                fuse_reply_err(req, ENOMEM);
+                return;
+        }
+        *pk = (struct parked){ .kind = PARKED_READ, .req = req, .port = o->port, .open = o, .size = size };
+        cuse_park(o->port, pk);
+}
+
+static void op_write(fuse_req_t req, const char *buf, size_t size, off_t off, struct fuse_file_info *fi)
+{
+        struct cuse_open *o = open_of(fi);
+        struct cuse_port *p = o->port;
+        struct parked *pk;
+        size_t n = 0;
+
+        if (vw_list_empty(&p->writes))
+                n = accept_bytes(p, (const uint8_t *)buf, size);
+        if (n == size) {
+                fuse_reply_write(req, size);
+                return;
+        }
+        if (fi->flags & O_NONBLOCK) {
+                if (n > 0)
+                        fuse_reply_write(req, n);
+                else
+                        fuse_reply_err(req, EAGAIN);
+                return;
+        }
+        pk = calloc(1, sizeof(*pk));
+        if (pk)
+                pk->data = malloc(size);
+        if (!pk || !pk->data) {
+                free(pk);
+                if (n > 0)
+                        fuse_reply_write(req, n);
+                else
+                        fuse_reply_err(req, ENOMEM);
+                return;
+        }
+        /* the rest waits for room; the reply will count all of it */
+        memcpy(pk->data, buf, size);
+        pk->kind = PARKED_WRITE;
+        pk->req = req;
+        pk->port = p;
+        pk->open = o;
+        pk->size = size;
+        pk->done = n;
+        cuse_park(p, pk);
+}
+
+static void op_poll(fuse_req_t req, struct fuse_file_info *fi, struct fuse_pollhandle *ph)
+{
+        struct cuse_open *o = open_of(fi);
+        struct cuse_port *p = o->port;
+        struct vw_chunk c;
+        unsigned revents = 0;
+
+        if (vw_sink_peek(o->sink, &c))
+                revents |= POLLIN | POLLRDNORM;
+        if (vw_list_empty(&p->writes) && !p->output_stopped && vw_port_room(p->ep->port) > 0)
+                revents |= POLLOUT | POLLWRNORM;
+        if (ph) {
+                if (o->ph)
+                        fuse_pollhandle_destroy(o->ph);
+                o->ph = ph;
+        }
+        fuse_reply_poll(req, revents);
+}
+
+static void op_flush(fuse_req_t req, struct fuse_file_info *fi)
+{
+        fuse_reply_err(req, 0);
+}
+
+static void op_fsync(fuse_req_t req, int datasync, struct fuse_file_info *fi)
+{
+        fuse_reply_err(req, 0);
+}
+
+static const struct cuse_lowlevel_ops cuse_ops = {
+        .init_done = op_init_done,
+        .open = op_open,
+        .read = op_read,
+        .write = op_write,
+        .flush = op_flush,
+        .release = op_release,
+        .fsync = op_fsync,
+        .ioctl = cuse_ioctl,
+        .poll = op_poll,
+};
+
+/* ---- line state ---- */
+
+void cuse_set_outputs(struct cuse_port *p, uint32_t outputs)
+{
+        outputs &= TIOCM_DTR | TIOCM_RTS;
+        if (outputs == p->line.outputs)
+                return;
+        p->line.outputs = outputs;
+        vw_serial_line_send_modem(&p->line, p->ep->port);
+}
+
+void cuse_params_changed(struct cuse_port *p)
+{
+        struct cuse_config *c = p->ep->config;
+        struct vw_signal sig = { .type = VW_SIGNAL_PARAMS };
+
+        cuse_termios_to_params(&p->termios, &sig.params);
+        if (c->pacing) {
+                vw_pace_init(&p->pace, vw_line_bytes_per_sec(&sig.params), 4096);
+                vw_pace_start(&p->pace, cuse_now(p));
+        }
+        vw_port_signal(p->ep->port, &sig);
+        serve_parked_writes(p);
+}
+
+static void cuse_signal(struct vw_endpoint *ep, const struct vw_signal *sig)
+{
+        struct cuse_port *p = ep->data;
+        uint32_t changed;
+
+        if (!p)
+                return;
+        switch (sig->type) {
+        case VW_SIGNAL_MODEM:
+                changed = vw_serial_line_peer_modem(&p->line, sig->modem);
+                if (changed)
+                        cuse_wake_miwait(p, changed);
+                break;
+        case VW_SIGNAL_PARAMS:
+                p->line.peer = sig->params;
+                p->line.have_peer = true;
+                break;
+        default:
+                break;
+        }
+}
+
+static void cuse_routes_changed(struct vw_endpoint *ep)
+{
+        struct cuse_port *p = ep->data;
+        struct vw_signal sig = { .type = VW_SIGNAL_PARAMS };
+
+        if (!p)
+                return;
+        cuse_termios_to_params(&p->termios, &sig.params);
+        vw_port_signal(ep->port, &sig);
+        vw_serial_line_send_modem(&p->line, ep->port);
+}
+
+/* ---- the session ---- */
+
+static void process_requests(struct cuse_port *p, unsigned budget)
+{
+        while (budget-- > 0) {
+                int r = fuse_session_receive_buf(p->se, &p->fbuf);
+
+                if (r == -EAGAIN || r == -EINTR)
+                        return;
+                if (r <= 0) {
+                        log_error("serial %s: the CUSE session ended (%s)", p->ep->name, r < 0 ? strerror(-r) : "closed");
+                        p->ep->state = "failed";
+                        sd_event_source_set_enabled(p->io, SD_EVENT_OFF);
+                        return;
+                }
+                fuse_session_process_buf(p->se, &p->fbuf);
+        }
+}
+
+static int on_cuse_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+        process_requests(userdata, 64);
+        return 0;
+}
+
+static int cuse_start(struct vw_endpoint *ep)
+{
+        struct cuse_config *c = ep->config;
+        char devinfo[96], mnt[32];
+        const char *dev_info_argv[] = { devinfo };
+        char *argv[] = { (char *)"vwired", NULL };
+        struct fuse_args args = FUSE_ARGS_INIT(1, argv);
+        struct cuse_info ci = {
+                .dev_info_argc = 1,
+                .dev_info_argv = dev_info_argv,
+                .flags = CUSE_UNRESTRICTED_IOCTL,
+        };
+        struct cuse_port *p;
+        uint64_t deadline;
+        int r;
+
+        p = calloc(1, sizeof(*p));
+        if (!p)
+                return -ENOMEM;
+        ep->data = p;
+        p->ep = ep;
+        p->fd = -1;
+        vw_list_init(&p->opens);
+        vw_list_init(&p->writes);
+        vw_list_init(&p->waits);
+        cuse_default_termios(&p->termios);
+        snprintf(p->devname, sizeof(p->devname), "%s", devname_of(c->path));
+        snprintf(p->devnode, sizeof(p->devnode), "/dev/%s", p->devname);
+        snprintf(devinfo, sizeof(devinfo), "DEVNAME=%s", p->devname);
+
+        if (access(p->devnode, F_OK) == 0)
+                return log_error_errno(EEXIST, "serial %s: %s already exists; choose another path", ep->name,
+                                       p->devnode);
+        p->fd = open("/dev/cuse", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+        if (p->fd < 0) {
+                r = -errno;
+                if (r == -ENOENT || r == -ENODEV)
+                        return log_error_errno(r, "serial %s: /dev/cuse is missing: load the cuse module "
+                                               "(modprobe cuse) or use backend = pty", ep->name);
+                return log_error_errno(r, "serial %s: cannot open /dev/cuse (vwired needs root or the "
+                                       "vwire group's udev rule)", ep->name);
+        }
+        p->se = cuse_lowlevel_new(&args, &ci, &cuse_ops, p);
+        fuse_opt_free_args(&args);
+        if (!p->se)
+                return log_error_errno(ENOMEM, "serial %s: cannot create the CUSE session", ep->name);
+        snprintf(mnt, sizeof(mnt), "/dev/fd/%d", p->fd);
+        if (fuse_session_mount(p->se, mnt) != 0)
+                return log_error_errno(EIO, "serial %s: cannot attach the CUSE session", ep->name);
+
+        r = vw_sink_new(ep->port, sink_ready, p, &p->holder);
+        if (r < 0)
+                return r;
+        r = sd_event_add_io(vw_endpoint_event(ep), &p->io, p->fd, EPOLLIN, on_cuse_io, p);
+        if (r < 0)
+                return log_error_errno(r, "serial %s: cannot watch /dev/cuse", ep->name);
+        r = sd_event_add_time(vw_endpoint_event(ep), &p->timer, CLOCK_MONOTONIC, 0, 0, on_timer, p);
+        if (r < 0)
+                return r;
+        sd_event_source_set_enabled(p->timer, SD_EVENT_OFF);
+        ep->room = port_room;
+        ep->state = "starting";
+        if (c->pacing) {
+                struct vw_line_params lp;
+                cuse_termios_to_params(&p->termios, &lp);
+                vw_pace_init(&p->pace, vw_line_bytes_per_sec(&lp), 4096);
+                vw_pace_start(&p->pace, cuse_now(p));
+        }
+
+        /* Answer CUSE_INIT now, so the node exists before vwired reports itself ready. */
+        deadline = (uint64_t)time(NULL) * 1000 + INIT_TIMEOUT_MS;
+        while (!p->ready && ep->state[0] != 'f') {
+                struct pollfd pfd = { .fd = p->fd, .events = POLLIN };
+                int left = (int)(deadline - (uint64_t)time(NULL) * 1000);
+
+                if (left <= 0)
+                        return log_error_errno(ETIMEDOUT, "serial %s: the kernel did not start the CUSE device",
+                                               ep->name);
+                if (poll(&pfd, 1, left) < 0 && errno != EINTR)
+                        return log_error_errno(errno, "serial %s: poll /dev/cuse", ep->name);
+                process_requests(p, 16);
+        }
+        if (!p->ready)
+                return log_error_errno(EIO, "serial %s: CUSE device %s could not be created (is the name taken?)",
+                                       ep->name, p->devnode);
+        r = vw_endpoint_set_path(ep, p->devnode);
+        if (r < 0)
+                return r;
+        ep->state = "active";
+        log_info("serial %s: CUSE device %s", ep->name, p->devnode);
+        return 0;
+}
+
+static void cuse_stop(struct vw_endpoint *ep)
+{
+        struct cuse_port *p = ep->data;
+
+        if (!p)
+                return;
+        vw_list_for_each_safe(i, tmp, &p->writes) {
+                struct parked *pk = vw_list_entry(i, struct parked, link);
+                fuse_reply_err(pk->req, EIO);
+                parked_free(pk);
+        }
+        vw_list_for_each_safe(i, tmp, &p->waits) {
+                struct parked *pk = vw_list_entry(i, struct parked, link);
+                fuse_reply_err(pk->req, EIO);
+                parked_free(pk);
+        }
+        vw_list_for_each_safe(i, tmp, &p->opens) {
+                struct cuse_open *o = vw_list_entry(i, struct cuse_open, link);
+                vw_list_for_each_safe(j, tmp2, &o->reads) {
+                        struct parked *pk = vw_list_entry(j, struct parked, link);
+                        fuse_reply_err(pk->req, EIO);
+                        parked_free(pk);
+                }
+                if (o->ph)
+                        fuse_pollhandle_destroy(o->ph);
+                vw_sink_free(o->sink);
+                vw_list_remove(&o->link);
+                free(o);
+        }
+        vw_sink_free(p->holder);
+        sd_event_source_disable_unref(p->io);
+        sd_event_source_disable_unref(p->timer);
+        if (p->se)
+                fuse_session_destroy(p->se); /* closes the /dev/cuse fd: the device goes away */
+        else
+                safe_close(p->fd);
+        free(p->fbuf.mem);
+        free(p);
+        ep->data = NULL;
+        ep->room = NULL;
+}
+
+static void cuse_describe(struct vw_endpoint *ep, json_object *d)
+{
+        struct cuse_port *p = ep->data;
+        struct cuse_config *c = ep->config;
+        struct vw_line_params lp;
+        json_object *m;
+
+        if (!p)
+                return;
+        cuse_termios_to_params(&p->termios, &lp);
+        json_object_object_add(d, "device", json_object_new_string(p->devnode));
+        json_object_object_add(d, "opens", json_object_new_int((int)p->n_opens));
+        json_object_object_add(d, "readers", json_object_new_string(readers_names[c->readers]));
+        json_object_object_add(d, "when_closed", json_object_new_string(when_closed_names[c->when_closed]));
+        json_object_object_add(d, "pacing", json_object_new_boolean(c->pacing));
+        json_object_object_add(d, "line", vw_line_params_to_json(&lp));
+        m = json_object_new_object();
+        json_object_object_add(m, "dtr", json_object_new_boolean(p->line.outputs & TIOCM_DTR));
+        json_object_object_add(m, "rts", json_object_new_boolean(p->line.outputs & TIOCM_RTS));
+        json_object_object_add(m, "cts", json_object_new_boolean(p->line.inputs & TIOCM_CTS));
+        json_object_object_add(m, "dsr", json_object_new_boolean(p->line.inputs & TIOCM_DSR));
+        json_object_object_add(m, "dcd", json_object_new_boolean(p->line.inputs & TIOCM_CD));
+        json_object_object_add(m, "ri", json_object_new_boolean(p->line.inputs & TIOCM_RI));
+        json_object_object_add(d, "modem", m);
+        m = json_object_new_object();
+        json_object_object_add(m, "rx", json_object_new_int64(p->line.counts.rx));
+        json_object_object_add(m, "tx", json_object_new_int64(p->line.counts.tx));
+        json_object_object_add(m, "brk", json_object_new_int64(p->line.counts.brk));
+        json_object_object_add(m, "frame", json_object_new_int64(p->line.counts.frame));
+        json_object_object_add(m, "parity", json_object_new_int64(p->line.counts.parity));
+        json_object_object_add(d, "counts", m);
+}
+
+const struct vw_endpoint_ops vw_serial_cuse_ops = {
+        .kind = "serial",
+        .backend = "cuse",
+        .selector = "backend",
+        .keys = cuse_keys,
+        .config_size = sizeof(struct cuse_config),
+        .init_config = cuse_init_config,
+        .check = cuse_check,
+        .available = cuse_available,
+        .start = cuse_start,
+        .stop = cuse_stop,
+        .describe = cuse_describe,
+        .signal = cuse_signal,
+        .routes_changed = cuse_routes_changed,
+};

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* Internal to the CUSE serial backend (serial-cuse.c: session and I/O; cuse-ioctl.c: tty ioctls). */
+
+#define FUSE_USE_VERSION 31
+#include <asm/termbits.h>
+#include <cuse_lowlevel.h>
+#include <fuse_lowlevel.h>
+#include <sys/ioctl.h>
+
+#include "endpoint.h"
+#include "list.h"
+#include "pace.h"
+#include "serial-line.h"
+
+enum cuse_readers { READERS_BROADCAST, READERS_EXCLUSIVE };
+enum cuse_when_closed { WHEN_CLOSED_DROP, WHEN_CLOSED_BUFFER, WHEN_CLOSED_BLOCK };
+
+struct cuse_config {
+        char *path;          /* device name under /dev (a leading /dev/ is accepted) */
+        mode_t mode;
+        uid_t owner;
+        gid_t group;
+        int readers;
+        int when_closed;
+        bool pacing;
+};
+
+struct cuse_port;
+
+/* One open() of the device. */
+struct cuse_open {
+        struct cuse_port *port;
+        struct vw_list link;
+        struct vw_sink *sink;
+        struct vw_list reads;      /* parked read requests */
+        struct fuse_pollhandle *ph;
+        bool got_line;             /* pending line event turned into bytes, see cuse_read_line */
+};
+
+enum parked_kind { PARKED_READ, PARKED_WRITE, PARKED_MIWAIT, PARKED_DRAIN };
+
+struct parked {
+        struct vw_list link;
+        enum parked_kind kind;
+        fuse_req_t req;
+        struct cuse_port *port;
+        struct cuse_open *open;
+        size_t size;               /* read: wanted; write: total */
+        size_t done;               /* write: accepted so far */
+        uint8_t *data;             /* write: copy of the caller's bytes */
+        uint32_t mask;             /* miwait: lines to wait for */
+        struct vw_serial_counts snapshot;
+        bool nonblock;
+};
+
+struct cuse_port {
+        struct vw_endpoint *ep;
+        struct fuse_session *se;
+        int fd;
+        sd_event_source *io;
+        sd_event_source *timer;    /* pacing and timed breaks */
+        struct fuse_buf fbuf;
+        char devname[64];
+        char devnode[96];
+        bool ready;                /* CUSE_INIT answered: the node exists */
+
+        struct vw_list opens;
+        unsigned n_opens;
+        bool excl;                 /* TIOCEXCL */
+        struct vw_sink *holder;    /* holds data while nobody has the port open (when-closed) */
+
+        struct termios2 termios;
+        struct winsize winsize;
+        struct vw_serial_line line;
+        bool break_on;
+        bool output_stopped;       /* TCXONC TCOOFF */
+
+        struct vw_list writes;     /* parked writes, in order */
+        struct vw_list waits;      /* TIOCMIWAIT */
+        struct vw_pace pace;
+};
+
+/* serial-cuse.c */
+void cuse_params_changed(struct cuse_port *p);
+void cuse_set_outputs(struct cuse_port *p, uint32_t outputs);
+void cuse_flush_input(struct cuse_open *o);
+void cuse_park(struct cuse_port *p, struct parked *pk);
+uint64_t cuse_now(struct cuse_port *p);
+
+/* cuse-ioctl.c */
+void cuse_ioctl(fuse_req_t req, int cmd, void *arg, struct fuse_file_info *fi, unsigned flags,
+                const void *in_buf, size_t in_bufsz, size_t out_bufsz);
+void cuse_default_termios(struct termios2 *t);
+void cuse_termios_to_params(const struct termios2 *t, struct vw_line_params *ret);
+void cuse_wake_miwait(struct cuse_port *p, uint32_t changed);

@@ -1,0 +1,861 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * [socket NAME]: a stream socket, either `listen = ADDR` (any number of clients, up to
+ * max-clients) or `connect = ADDR` (one connection, retried with exponential backoff).
+ *
+ * Every connected client shares the endpoint's traffic. Towards the clients each one has its own
+ * sink (its own cursor in the rings: fan-out without copies; a slow client holds a block route,
+ * or loses data under the drop policies). From the clients, every read becomes one chunk in the
+ * port (fan-in); a read takes at most what the routes have room for, and when they have none no
+ * client is read at all until ep->room.
+ *
+ * A connect endpoint keeps one sink across reconnects: while it is not connected, what is
+ * routed to it is discarded (counted as dropped), so a dead peer never holds a route.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "endpoint.h"
+#include "list.h"
+#include "log.h"
+#include "socket-addr.h"
+
+#define SOCKET_READ_MAX (64u * 1024u)
+#define ACCEPT_BATCH 16
+#define ACCEPT_RETRY_USEC (1000u * 1000u)
+#define RECONNECT_MIN_USEC (10u * 1000u)
+#define DEFAULT_MODE 0660
+
+struct socket_config {
+        struct vw_address listen;
+        struct vw_address connect;
+        unsigned max_clients;
+        uint64_t reconnect;
+        uint64_t reconnect_max;
+        mode_t mode;
+        uid_t owner;
+        gid_t group;
+};
+
+struct sock;
+
+struct client {
+        struct vw_list link;
+        struct sock *sk;
+        int fd;
+        sd_event_source *io;
+        struct vw_sink *sink;  /* listen: its own; connect: the endpoint's */
+        char peer[128];
+        uint64_t bytes_in, bytes_out;
+        bool connecting;       /* connect(): waiting for EPOLLOUT */
+        bool want_out;         /* the socket was full: waiting for EPOLLOUT */
+        bool write_dead;       /* writing failed: discard output, read until EOF */
+        bool parked;           /* hung up while input was paused: quiet until ep->room */
+};
+
+struct listener {
+        int fd;
+        sd_event_source *io;
+};
+
+struct sock {
+        struct vw_endpoint *ep;
+        const struct vw_address *addr;
+        bool listening;
+        bool paused;           /* the routes have no room: read no client */
+
+        /* listen */
+        struct listener listeners[VW_SOCKET_MAX_ADDRS];
+        size_t n_listeners;
+        bool own_path;         /* we bound addr->path and unlink it in stop() */
+        sd_event_source *accept_retry;
+        struct vw_list clients;
+        unsigned n_clients;
+        uint64_t accepted, refused;
+
+        /* connect */
+        struct client *conn;
+        struct vw_sink *sink;
+        sd_event_source *retry;
+        struct vw_addr_list targets;
+        size_t next_target;
+        uint64_t delay;        /* before the next attempt */
+        unsigned failures;     /* attempts since the last connection */
+        int round_error;       /* of the last target tried */
+        int last_error;        /* of the last failed round or lost connection */
+        uint64_t connections;
+
+        uint8_t buf[SOCKET_READ_MAX];
+};
+
+static const struct vw_key socket_keys[] = {
+        { "listen", vw_parse_address, offsetof(struct socket_config, listen) },
+        { "connect", vw_parse_address, offsetof(struct socket_config, connect) },
+        { "max-clients", vw_parse_uint, offsetof(struct socket_config, max_clients) },
+        { "reconnect", vw_parse_duration, offsetof(struct socket_config, reconnect) },
+        { "reconnect-max", vw_parse_duration, offsetof(struct socket_config, reconnect_max) },
+        { "mode", vw_parse_mode, offsetof(struct socket_config, mode) },
+        { "owner", vw_parse_user, offsetof(struct socket_config, owner) },
+        { "group", vw_parse_group, offsetof(struct socket_config, group) },
+        {}
+};
+
+static void socket_init_config(void *config)
+{
+        struct socket_config *c = config;
+
+        c->max_clients = 16;
+        c->reconnect = 1000u * 1000u;
+        c->reconnect_max = 30u * 1000u * 1000u;
+        c->mode = (mode_t)-1;
+        c->owner = (uid_t)-1;
+        c->group = (gid_t)-1;
+}
+
+static void socket_check(const struct vw_section *s, const void *config, struct vw_errors *errs)
+{
+        static const char *const listen_only[] = { "max-clients", "mode", "owner", "group", NULL };
+        static const char *const connect_only[] = { "reconnect", "reconnect-max", NULL };
+        static const char *const file_only[] = { "mode", "owner", "group", NULL };
+        const struct socket_config *c = config;
+        const struct vw_setting *l = vw_section_get(s, "listen"), *k = vw_section_get(s, "connect"), *st;
+        char label[128];
+
+        if (!l && !k) {
+                vw_errors_add(errs, s->file, s->line, "[%s] needs 'listen' or 'connect'",
+                              vw_section_label(s, label, sizeof(label)));
+                return;
+        }
+        if (l && k) {
+                vw_errors_add(errs, s->file, MAX(l->line, k->line), "'listen' and 'connect' exclude each other");
+                return;
+        }
+        for (size_t i = 0; k && listen_only[i]; i++)
+                if ((st = vw_section_get(s, listen_only[i])))
+                        vw_errors_add(errs, s->file, st->line, "'%s' only applies to listen", st->key);
+        for (size_t i = 0; l && connect_only[i]; i++)
+                if ((st = vw_section_get(s, connect_only[i])))
+                        vw_errors_add(errs, s->file, st->line, "'%s' only applies to connect", st->key);
+        for (size_t i = 0; l && file_only[i]; i++)
+                if ((st = vw_section_get(s, file_only[i])) &&
+                    (c->listen.family != VW_ADDR_UNIX || c->listen.path[0] != '/'))
+                        vw_errors_add(errs, s->file, st->line, "'%s' only applies to listen = unix:/path", st->key);
+        if ((st = vw_section_get(s, "max-clients")) && c->max_clients == 0)
+                vw_errors_add(errs, s->file, st->line, "max-clients: expected at least 1");
+        if (k && c->reconnect_max < c->reconnect)
+                vw_errors_add(errs, s->file, (st = vw_section_get(s, "reconnect-max")) ? st->line : s->line,
+                              "reconnect-max must not be less than reconnect");
+}
+
+/* ---- helpers ---- */
+
+static const char *format_usec(uint64_t usec, char *buf, size_t size)
+{
+        if (usec >= 1000u * 1000u)
+                snprintf(buf, size, "%.1fs", (double)usec / 1e6);
+        else
+                snprintf(buf, size, "%" PRIu64 "ms", usec / 1000u);
+        return buf;
+}
+
+/* ---- clients: what listen and connect share ---- */
+
+static void conn_lost(struct sock *sk, int err);
+
+static void client_update(struct client *c)
+{
+        uint32_t ev = 0;
+
+        if (c->connecting)
+                ev = EPOLLOUT;
+        else if (!c->parked) {
+                if (!c->sk->paused)
+                        ev |= EPOLLIN;
+                if (c->want_out && !c->write_dead)
+                        ev |= EPOLLOUT;
+        }
+        if (ev)
+                (void)sd_event_source_set_io_events(c->io, ev);
+        (void)sd_event_source_set_enabled(c->io, ev ? SD_EVENT_ON : SD_EVENT_OFF);
+}
+
+static void client_free(struct client *c)
+{
+        if (!c)
+                return;
+        vw_list_remove(&c->link);
+        sd_event_source_disable_unref(c->io);
+        if (c->sink != c->sk->sink)
+                vw_sink_free(c->sink);
+        safe_close(c->fd);
+        free(c);
+}
+
+static void sock_update_state(struct sock *sk)
+{
+        struct vw_endpoint *ep = sk->ep;
+
+        if (sk->listening) {
+                ep->clients = sk->n_clients;
+                ep->state = sk->n_clients > 0 ? "active" : "listening";
+        } else {
+                ep->clients = sk->conn && !sk->conn->connecting ? 1 : 0;
+                ep->state = sk->conn ? (sk->conn->connecting ? "connecting" : "active") : "closed";
+        }
+}
+
+/* The client is gone (EOF: err 0) or broken: forget it. */
+static void client_lost(struct client *c, int err)
+{
+        struct sock *sk = c->sk;
+
+        if (!sk->listening) {
+                conn_lost(sk, err);
+                return;
+        }
+        if (err == 0)
+                log_info("socket %s: client %s disconnected", sk->ep->name, c->peer);
+        else
+                log_info("socket %s: client %s lost: %s", sk->ep->name, c->peer, strerror(-err));
+        client_free(c);
+        sk->n_clients--;
+        sock_update_state(sk);
+}
+
+/* Write what the routes hold for this client until its socket is full. Never frees c. */
+static void client_flush(struct client *c)
+{
+        struct vw_chunk ch;
+        bool want_out = false;
+
+        if (c->write_dead) {
+                vw_sink_discard(c->sink);
+                return;
+        }
+        while (vw_sink_peek(c->sink, &ch)) {
+                ssize_t n = send(c->fd, ch.data, ch.len, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        if (errno == EAGAIN) {
+                                want_out = true;
+                                break;
+                        }
+                        /* EPIPE, ECONNRESET, ...: keep reading what the peer sent until EOF */
+                        log_debug_errno(errno, "socket %s: cannot write to %s", c->sk->ep->name, c->peer);
+                        c->write_dead = true;
+                        vw_sink_discard(c->sink);
+                        break;
+                }
+                c->bytes_out += (uint64_t)n;
+                vw_sink_consume(c->sink, (size_t)n);
+                if ((size_t)n < ch.len) {
+                        want_out = true;
+                        break;
+                }
+        }
+        if (want_out != c->want_out || c->write_dead) {
+                c->want_out = want_out;
+                client_update(c);
+        }
+}
+
+static void sock_pause(struct sock *sk, bool pause)
+{
+        if (sk->paused == pause)
+                return;
+        sk->paused = pause;
+        vw_list_for_each(i, &sk->clients) {
+                struct client *c = vw_list_entry(i, struct client, link);
+
+                c->parked = false;
+                client_update(c);
+        }
+        if (sk->conn) {
+                sk->conn->parked = false;
+                client_update(sk->conn);
+        }
+}
+
+/* One read into the port. May free c. */
+static void client_read(struct client *c)
+{
+        struct sock *sk = c->sk;
+        struct vw_endpoint *ep = sk->ep;
+        size_t room = vw_port_room(ep->port);
+        ssize_t n;
+        int r;
+
+        if (room == 0) {
+                sock_pause(sk, true); /* ep->room resumes every client */
+                return;
+        }
+        n = recv(c->fd, sk->buf, MIN(room, sizeof(sk->buf)), MSG_DONTWAIT);
+        if (n < 0) {
+                if (errno != EINTR && errno != EAGAIN)
+                        client_lost(c, -errno);
+                return;
+        }
+        if (n == 0) {
+                client_lost(c, 0);
+                return;
+        }
+        c->bytes_in += (uint64_t)n;
+        r = vw_port_write(ep->port, VW_CHUNK_BYTES, sk->buf, (size_t)n);
+        if (r < 0) {
+                log_error_errno(r, "socket %s: routes refused %zd bytes they had room for", ep->name, n);
+                vw_port_count_dropped(ep->port, (size_t)n);
+        }
+}
+
+static void conn_established(struct sock *sk);
+
+static int client_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+        struct client *c = userdata;
+        struct sock *sk = c->sk;
+
+        if (c->connecting) {
+                conn_established(sk);
+                return 0;
+        }
+        if ((revents & (EPOLLOUT | EPOLLHUP | EPOLLERR)) && c->want_out && !c->write_dead)
+                client_flush(c);
+        if (!sk->paused) {
+                if (revents & (EPOLLIN | EPOLLHUP | EPOLLERR))
+                        client_read(c); /* may free c */
+        } else if (revents & (EPOLLHUP | EPOLLERR)) {
+                /* the peer is gone but may have left data we cannot take yet: read it after ep->room */
+                c->parked = true;
+                client_update(c);
+        }
+        return 0;
+}
+
+static void client_ready(struct vw_sink *s, void *userdata)
+{
+        client_flush(userdata);
+}
+
+static int client_new(struct sock *sk, int fd, const char *peer, struct client **ret)
+{
+        struct vw_endpoint *ep = sk->ep;
+        struct client *c;
+        int r;
+
+        c = calloc(1, sizeof(*c));
+        if (!c) {
+                safe_close(fd);
+                return -ENOMEM;
+        }
+        c->sk = sk;
+        c->fd = fd;
+        vw_list_init(&c->link);
+        snprintf(c->peer, sizeof(c->peer), "%s", peer);
+        if (sk->listening) {
+                r = vw_sink_new(ep->port, client_ready, c, &c->sink);
+                if (r < 0)
+                        goto fail;
+        } else {
+                c->sink = sk->sink;
+        }
+        r = sd_event_add_io(vw_endpoint_event(ep), &c->io, fd, EPOLLIN, client_io, c);
+        if (r < 0)
+                goto fail;
+        *ret = c;
+        return 0;
+fail:
+        client_free(c);
+        return r;
+}
+
+/* ---- listen ---- */
+
+static void accept_one(struct sock *sk, int fd, const union vw_sockaddr *sa)
+{
+        struct socket_config *cfg = sk->ep->config;
+        struct client *c;
+        char peer[128];
+        int r;
+
+        vw_sockaddr_peer_to_string(fd, sa, peer, sizeof(peer));
+        if (sk->n_clients >= cfg->max_clients) {
+                sk->refused++;
+                /* a client retrying in a loop must not flood the log */
+                if (sk->refused <= 3 || sk->refused % 100 == 0)
+                        log_warning("socket %s: refused client %s: max-clients (%u) reached (%" PRIu64 " refused)",
+                                    sk->ep->name, peer, cfg->max_clients, sk->refused);
+                safe_close(fd);
+                return;
+        }
+        r = client_new(sk, fd, peer, &c);
+        if (r < 0) {
+                log_error_errno(r, "socket %s: cannot take client %s", sk->ep->name, peer);
+                return;
+        }
+        vw_list_insert_tail(&sk->clients, &c->link);
+        sk->n_clients++;
+        sk->accepted++;
+        client_update(c);
+        sock_update_state(sk);
+        log_info("socket %s: client %s connected (%u connected)", sk->ep->name, peer, sk->n_clients);
+}
+
+static void listeners_enable(struct sock *sk, bool on)
+{
+        for (size_t i = 0; i < sk->n_listeners; i++)
+                (void)sd_event_source_set_enabled(sk->listeners[i].io, on ? SD_EVENT_ON : SD_EVENT_OFF);
+}
+
+static int accept_retry(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        listeners_enable(userdata, true);
+        return 0;
+}
+
+static int listener_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+        struct sock *sk = userdata;
+        uint64_t now;
+
+        for (unsigned i = 0; i < ACCEPT_BATCH; i++) {
+                union vw_sockaddr sa = {};
+                socklen_t len = sizeof(sa);
+                int cfd = accept4(fd, &sa.sa, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+                if (cfd >= 0) {
+                        accept_one(sk, cfd, &sa);
+                        continue;
+                }
+                if (errno == EINTR || errno == ECONNABORTED)
+                        continue;
+                if (errno == EAGAIN)
+                        return 0;
+                /* EMFILE, ENFILE, ENOBUFS...: the connection stays queued; retry in a while, not in a loop */
+                log_warning_errno(errno, "socket %s: cannot accept, pausing for a second", sk->ep->name);
+                listeners_enable(sk, false);
+                (void)sd_event_now(vw_endpoint_event(sk->ep), CLOCK_MONOTONIC, &now);
+                (void)sd_event_source_set_time(sk->accept_retry, now + ACCEPT_RETRY_USEC);
+                (void)sd_event_source_set_enabled(sk->accept_retry, SD_EVENT_ONESHOT);
+                return 0;
+        }
+        return 0;
+}
+
+static int unix_prepare_path(struct sock *sk, const struct vw_addr_list *al)
+{
+        struct vw_endpoint *ep = sk->ep;
+        const char *path = sk->addr->path;
+        struct stat st;
+
+        if (path[0] != '/')
+                return 0; /* abstract */
+        if (lstat(path, &st) < 0) {
+                if (errno == ENOENT)
+                        return 0;
+                return log_error_errno(errno, "socket %s: cannot check %s", ep->name, path);
+        }
+        /* A live socket stays, even one of ours: it belongs to another endpoint of this vwired
+         * (what a killed vwired left was removed when this one started). */
+        if (!S_ISSOCK(st.st_mode) || !vw_unix_socket_is_dead(&al->a[0].sa, al->a[0].len))
+                return log_error_errno(EEXIST, "socket %s: %s: path exists and is not ours%s; "
+                                       "remove it or choose another path", ep->name, path,
+                                       vw_endpoint_path_is_ours(ep, path) ? " (another endpoint listens on it)" : "");
+        log_debug("socket %s: removing stale socket %s", ep->name, path);
+        if (unlink(path) < 0 && errno != ENOENT)
+                return log_error_errno(errno, "socket %s: cannot remove stale socket %s", ep->name, path);
+        return 0;
+}
+
+static int listen_one(struct sock *sk, const union vw_sockaddr *sa, socklen_t len)
+{
+        struct socket_config *cfg = sk->ep->config;
+        struct vw_endpoint *ep = sk->ep;
+        struct listener *l = &sk->listeners[sk->n_listeners];
+        _cleanup_close_ int fd = -1;
+        int r, one = 1;
+
+        fd = socket(sa->sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return -errno;
+        if (sa->sa.sa_family != AF_UNIX)
+                (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+        if (sa->sa.sa_family == AF_INET6)
+                (void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+        if (sa->sa.sa_family == AF_UNIX && sk->addr->path[0] == '/') {
+                mode_t mode = cfg->mode == (mode_t)-1 ? DEFAULT_MODE : cfg->mode, old;
+
+                r = vw_endpoint_own_path(ep, sk->addr->path);
+                if (r < 0)
+                        return r;
+                /* created with the right mode: no window in which the umask's is in force */
+                old = umask(~mode & 0777);
+                r = bind(fd, &sa->sa, len) < 0 ? -errno : 0;
+                umask(old);
+                if (r < 0) {
+                        vw_endpoint_disown_path(ep, sk->addr->path);
+                        return r;
+                }
+                sk->own_path = true;
+                if (chmod(sk->addr->path, mode) < 0)
+                        return log_error_errno(errno, "socket %s: cannot chmod %s to %04o", ep->name,
+                                               sk->addr->path, (unsigned)mode);
+                if ((cfg->owner != (uid_t)-1 || cfg->group != (gid_t)-1) &&
+                    chown(sk->addr->path, cfg->owner, cfg->group) < 0)
+                        return log_error_errno(errno, "socket %s: cannot chown %s", ep->name, sk->addr->path);
+        } else if (bind(fd, &sa->sa, len) < 0) {
+                return -errno;
+        }
+        if (listen(fd, SOMAXCONN) < 0)
+                return -errno;
+        r = sd_event_add_io(vw_endpoint_event(ep), &l->io, fd, EPOLLIN, listener_io, sk);
+        if (r < 0)
+                return r;
+        l->fd = TAKE_FD(fd);
+        sk->n_listeners++;
+        return 0;
+}
+
+static int socket_listen(struct sock *sk)
+{
+        struct vw_endpoint *ep = sk->ep;
+        struct vw_addr_list al;
+        const char *why;
+        int r, skipped = 0;
+
+        r = vw_address_resolve(sk->addr, true, &al, &why);
+        if (r < 0 && why)
+                return log_error_errno(r, "socket %s: cannot resolve %s: %s", ep->name, sk->addr->text, why);
+        if (r < 0)
+                return log_error_errno(r, "socket %s: cannot resolve %s", ep->name, sk->addr->text);
+        if (sk->addr->family == VW_ADDR_UNIX) {
+                r = unix_prepare_path(sk, &al);
+                if (r < 0)
+                        return r;
+        }
+        for (size_t i = 0; i < al.n; i++) {
+                r = listen_one(sk, &al.a[i].sa, al.a[i].len);
+                if (r == -EADDRINUSE)
+                        return log_error_errno(r, "socket %s: cannot listen on %s: address already in use",
+                                               ep->name, sk->addr->text);
+                /* e.g. "localhost" on a host without IPv6: one family is enough */
+                if ((r == -EAFNOSUPPORT || r == -EADDRNOTAVAIL) && al.n > 1) {
+                        skipped = r;
+                        continue;
+                }
+                if (r < 0)
+                        return log_error_errno(r, "socket %s: cannot listen on %s", ep->name, sk->addr->text);
+        }
+        if (sk->n_listeners == 0)
+                return log_error_errno(skipped, "socket %s: cannot listen on %s", ep->name, sk->addr->text);
+        r = sd_event_add_time(vw_endpoint_event(ep), &sk->accept_retry, CLOCK_MONOTONIC, 0, 0, accept_retry, sk);
+        if (r < 0)
+                return log_error_errno(r, "socket %s: cannot add a timer", ep->name);
+        (void)sd_event_source_set_enabled(sk->accept_retry, SD_EVENT_OFF);
+        log_info("socket %s: listening on %s", ep->name, sk->addr->text);
+        return 0;
+}
+
+/* ---- connect ---- */
+
+static void conn_attempt(struct sock *sk);
+
+static void conn_schedule(struct sock *sk)
+{
+        struct socket_config *cfg = sk->ep->config;
+        uint64_t now;
+
+        (void)sd_event_now(vw_endpoint_event(sk->ep), CLOCK_MONOTONIC, &now);
+        (void)sd_event_source_set_time(sk->retry, now + sk->delay);
+        (void)sd_event_source_set_enabled(sk->retry, SD_EVENT_ONESHOT);
+        sk->delay = MIN(sk->delay * 2, MAX(cfg->reconnect_max, (uint64_t)RECONNECT_MIN_USEC));
+}
+
+/* Every target failed this round: wait, with backoff, and log without flooding. */
+static void conn_failed(struct sock *sk, int err, const char *why)
+{
+        char buf[32];
+
+        sk->targets.n = 0; /* the next round resolves the name again */
+        sk->failures++;
+        if (sk->failures == 1 || sk->failures % 10 == 0 || err != sk->last_error)
+                log_info("socket %s: cannot connect to %s: %s (attempt %u, next in %s)", sk->ep->name,
+                         sk->addr->text, why ? why : strerror(-err), sk->failures, format_usec(sk->delay, buf, sizeof(buf)));
+        sk->last_error = err;
+        conn_schedule(sk);
+        sock_update_state(sk);
+}
+
+static void conn_lost(struct sock *sk, int err)
+{
+        struct socket_config *cfg = sk->ep->config;
+        bool was_connecting = sk->conn && sk->conn->connecting;
+
+        client_free(sk->conn);
+        sk->conn = NULL;
+        if (was_connecting) {
+                /* this target refused: try the next one of the name, or wait */
+                conn_attempt(sk);
+                return;
+        }
+        if (err == 0)
+                log_info("socket %s: connection to %s closed by the peer", sk->ep->name, sk->addr->text);
+        else
+                log_info("socket %s: connection to %s lost: %s", sk->ep->name, sk->addr->text, strerror(-err));
+        sk->last_error = err;
+        sk->delay = MAX(cfg->reconnect, (uint64_t)RECONNECT_MIN_USEC);
+        conn_schedule(sk);
+        sock_update_state(sk);
+}
+
+static void conn_established(struct sock *sk)
+{
+        struct socket_config *cfg = sk->ep->config;
+        struct client *c = sk->conn;
+        union vw_sockaddr sa = {};
+        socklen_t len = sizeof(int), salen = sizeof(sa);
+        int err = 0;
+
+        if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+                err = errno;
+        if (err != 0) {
+                sk->round_error = -err;
+                client_lost(c, -err); /* goes on with the next target */
+                return;
+        }
+        c->connecting = false;
+        if (getpeername(c->fd, &sa.sa, &salen) == 0)
+                vw_sockaddr_peer_to_string(c->fd, &sa, c->peer, sizeof(c->peer));
+        if (sk->failures > 0)
+                log_info("socket %s: connected to %s (%s) after %u failed attempts", sk->ep->name, sk->addr->text,
+                         c->peer, sk->failures);
+        else
+                log_info("socket %s: connected to %s (%s)", sk->ep->name, sk->addr->text, c->peer);
+        sk->targets.n = 0;
+        sk->failures = 0;
+        sk->last_error = 0;
+        sk->connections++;
+        sk->delay = MAX(cfg->reconnect, (uint64_t)RECONNECT_MIN_USEC);
+        client_update(c);
+        sock_update_state(sk);
+        client_flush(c);
+}
+
+/* Try the targets of this round from the next one on; a round that runs out of them failed. */
+static void conn_attempt(struct sock *sk)
+{
+        struct vw_endpoint *ep = sk->ep;
+        const char *why;
+        int r;
+
+        if (sk->targets.n == 0) {
+                r = vw_address_resolve(sk->addr, false, &sk->targets, &why);
+                if (r < 0) {
+                        conn_failed(sk, r, why);
+                        return;
+                }
+                sk->next_target = 0;
+                sk->round_error = -ECONNREFUSED;
+        }
+        while (sk->next_target < sk->targets.n) {
+                const union vw_sockaddr *sa = &sk->targets.a[sk->next_target].sa;
+                socklen_t len = sk->targets.a[sk->next_target].len;
+                int fd;
+
+                sk->next_target++;
+                fd = socket(sa->sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+                if (fd < 0) {
+                        sk->round_error = -errno;
+                        continue;
+                }
+                if (connect(fd, &sa->sa, len) < 0 && errno != EINPROGRESS) {
+                        /* unix sockets answer at once; EAGAIN there means a full backlog */
+                        sk->round_error = -errno;
+                        safe_close(fd);
+                        continue;
+                }
+                r = client_new(sk, fd, sk->addr->text, &sk->conn);
+                if (r < 0) {
+                        log_error_errno(r, "socket %s: cannot watch the connection", ep->name);
+                        sk->round_error = r;
+                        break;
+                }
+                /* completion (or failure) shows as EPOLLOUT, even when connect() succeeded at once */
+                sk->conn->connecting = true;
+                client_update(sk->conn);
+                sock_update_state(sk);
+                return;
+        }
+        conn_failed(sk, sk->round_error, NULL);
+}
+
+static int conn_retry(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        conn_attempt(userdata);
+        return 0;
+}
+
+static void conn_ready(struct vw_sink *s, void *userdata)
+{
+        struct sock *sk = userdata;
+
+        if (sk->conn && !sk->conn->connecting)
+                client_flush(sk->conn);
+        else
+                vw_sink_discard(s); /* not connected: nobody to give it to */
+}
+
+static int socket_connect(struct sock *sk)
+{
+        struct socket_config *cfg = sk->ep->config;
+        struct vw_endpoint *ep = sk->ep;
+        int r;
+
+        r = vw_sink_new(ep->port, conn_ready, sk, &sk->sink);
+        if (r < 0)
+                return log_error_errno(r, "socket %s: cannot attach to the routes", ep->name);
+        r = sd_event_add_time(vw_endpoint_event(ep), &sk->retry, CLOCK_MONOTONIC, 0, 0, conn_retry, sk);
+        if (r < 0)
+                return log_error_errno(r, "socket %s: cannot add a timer", ep->name);
+        (void)sd_event_source_set_enabled(sk->retry, SD_EVENT_OFF);
+        sk->delay = MAX(cfg->reconnect, (uint64_t)RECONNECT_MIN_USEC);
+        conn_attempt(sk);
+        return 0;
+}
+
+/* ---- the endpoint ---- */
+
+static void socket_room(struct vw_endpoint *ep)
+{
+        struct sock *sk = ep->data;
+
+        sock_pause(sk, false);
+}
+
+static int socket_start(struct vw_endpoint *ep)
+{
+        struct socket_config *cfg = ep->config;
+        struct sock *sk;
+        int r;
+
+        sk = calloc(1, sizeof(*sk));
+        if (!sk)
+                return -ENOMEM;
+        ep->data = sk;
+        sk->ep = ep;
+        vw_list_init(&sk->clients);
+        sk->listening = cfg->listen.text != NULL;
+        sk->addr = sk->listening ? &cfg->listen : &cfg->connect;
+        ep->room = socket_room;
+
+        r = vw_endpoint_set_path(ep, sk->addr->text);
+        if (r < 0)
+                return r;
+        r = sk->listening ? socket_listen(sk) : socket_connect(sk);
+        if (r < 0)
+                return r;
+        sock_update_state(sk);
+        return 0;
+}
+
+static void socket_stop(struct vw_endpoint *ep)
+{
+        struct sock *sk = ep->data;
+
+        if (!sk)
+                return;
+        vw_list_for_each_safe(i, tmp, &sk->clients)
+                client_free(vw_list_entry(i, struct client, link));
+        client_free(sk->conn);
+        for (size_t i = 0; i < sk->n_listeners; i++) {
+                sd_event_source_disable_unref(sk->listeners[i].io);
+                safe_close(sk->listeners[i].fd);
+        }
+        if (sk->own_path) {
+                (void)unlink(sk->addr->path);
+                vw_endpoint_disown_path(ep, sk->addr->path);
+        }
+        sd_event_source_disable_unref(sk->accept_retry);
+        sd_event_source_disable_unref(sk->retry);
+        vw_sink_free(sk->sink);
+        free(sk);
+        ep->data = NULL;
+        ep->room = NULL;
+        ep->clients = 0;
+}
+
+static json_object *client_to_json(const struct client *c)
+{
+        json_object *o = json_object_new_object();
+
+        json_object_object_add(o, "peer", json_object_new_string(c->peer));
+        json_object_object_add(o, "bytes_in", json_object_new_int64((int64_t)c->bytes_in));
+        json_object_object_add(o, "bytes_out", json_object_new_int64((int64_t)c->bytes_out));
+        json_object_object_add(o, "pending_out", json_object_new_int64((int64_t)vw_sink_pending(c->sink)));
+        return o;
+}
+
+static void socket_describe(struct vw_endpoint *ep, json_object *d)
+{
+        struct socket_config *cfg = ep->config;
+        struct sock *sk = ep->data;
+        json_object *clients;
+
+        if (cfg->listen.text) {
+                json_object_object_add(d, "listen", json_object_new_string(cfg->listen.text));
+                json_object_object_add(d, "max_clients", json_object_new_int64(cfg->max_clients));
+        } else {
+                json_object_object_add(d, "connect", json_object_new_string(cfg->connect.text));
+                json_object_object_add(d, "reconnect_usec", json_object_new_int64((int64_t)cfg->reconnect));
+                json_object_object_add(d, "reconnect_max_usec", json_object_new_int64((int64_t)cfg->reconnect_max));
+        }
+        if (!sk)
+                return;
+        clients = json_object_new_array();
+        vw_list_for_each(i, &sk->clients)
+                json_object_array_add(clients, client_to_json(vw_list_entry(i, struct client, link)));
+        if (sk->conn && !sk->conn->connecting)
+                json_object_array_add(clients, client_to_json(sk->conn));
+        json_object_object_add(d, "clients", clients);
+        json_object_object_add(d, "paused", json_object_new_boolean(sk->paused));
+        if (sk->listening) {
+                json_object_object_add(d, "accepted", json_object_new_int64((int64_t)sk->accepted));
+                json_object_object_add(d, "refused", json_object_new_int64((int64_t)sk->refused));
+                return;
+        }
+        json_object_object_add(d, "connections", json_object_new_int64((int64_t)sk->connections));
+        json_object_object_add(d, "failed_attempts", json_object_new_int64(sk->failures));
+        if (sk->last_error)
+                json_object_object_add(d, "last_error", json_object_new_string(strerror(-sk->last_error)));
+        if (!sk->conn) {
+                uint64_t at = 0, now = 0;
+
+                (void)sd_event_source_get_time(sk->retry, &at);
+                (void)sd_event_now(vw_endpoint_event(ep), CLOCK_MONOTONIC, &now);
+                json_object_object_add(d, "retry_in_usec", json_object_new_int64(at > now ? (int64_t)(at - now) : 0));
+        }
+}
+
+const struct vw_endpoint_ops vw_socket_ops = {
+        .kind = "socket",
+        .backend = "socket",
+        .selector = NULL,
+        .keys = socket_keys,
+        .config_size = sizeof(struct socket_config),
+        .init_config = socket_init_config,
+        .check = socket_check,
+        .start = socket_start,
+        .stop = socket_stop,
+        .describe = socket_describe,
+};
