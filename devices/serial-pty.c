@@ -19,6 +19,7 @@
 
 #include "endpoint.h"
 #include "log.h"
+#include "serial-line.h"
 #include "tty-params.h"
 
 #define PTY_READ_MAX (64u * 1024u)
@@ -285,6 +286,21 @@ static void pty_stop(struct vw_endpoint *ep)
         ep->room = NULL;
 }
 
+/* A pty has no modem lines: to a peer it looks like a device that is always there (DTR and RTS up). */
+static void pty_routes_changed(struct vw_endpoint *ep)
+{
+        struct pty *p = ep->data;
+        struct vw_serial_line line = { .outputs = TIOCM_DTR | TIOCM_RTS };
+        struct vw_signal sig = { .type = VW_SIGNAL_PARAMS };
+
+        if (!p)
+                return;
+        (void)vw_tty_get_params(p->slave, &p->params);
+        sig.params = p->params;
+        vw_port_signal(ep->port, &sig);
+        vw_serial_line_send_modem(&line, ep->port);
+}
+
 static void pty_describe(struct vw_endpoint *ep, json_object *d)
 {
         struct pty *p = ep->data;
@@ -311,4 +327,5 @@ const struct vw_endpoint_ops vw_serial_pty_ops = {
         .start = pty_start,
         .stop = pty_stop,
         .describe = pty_describe,
+        .routes_changed = pty_routes_changed,
 };
