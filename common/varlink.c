@@ -67,7 +67,7 @@ int vw_msgbuf_next(struct vw_msgbuf *b, json_object **ret)
         json_tokener *tok;
         json_object *obj;
         char *end;
-        size_t n, parsed;
+        size_t n;
 
         if (b->len == 0)
                 return 0;
@@ -79,12 +79,16 @@ int vw_msgbuf_next(struct vw_msgbuf *b, json_object **ret)
         tok = json_tokener_new();
         if (!tok)
                 return -ENOMEM;
+        /* no trailing commas, comments or invalid UTF-8: whatever we pass on must be JSON again */
+        json_tokener_set_flags(tok, JSON_TOKENER_STRICT
+#ifdef JSON_TOKENER_VALIDATE_UTF8
+                                            | JSON_TOKENER_VALIDATE_UTF8
+#endif
+        );
         obj = json_tokener_parse_ex(tok, b->data, (int)n);
-        /* The whole message must be one complete object, nothing after it but whitespace (as before it). */
-        parsed = obj ? (size_t)json_tokener_get_parse_end(tok) : 0;
-        if (obj)
-                parsed += strspn(b->data + parsed, " \t\r\n");
-        if (!obj || json_tokener_get_error(tok) != json_tokener_success || parsed != n ||
+        /* The whole message must be one complete object, nothing after it (the tokener eats whitespace). */
+        if (!obj || json_tokener_get_error(tok) != json_tokener_success ||
+            (size_t)json_tokener_get_parse_end(tok) != n ||
             !json_object_is_type(obj, json_type_object)) {
                 json_object_put(obj);
                 json_tokener_free(tok);

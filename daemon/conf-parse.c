@@ -115,10 +115,14 @@ int vw_parse_text(const char *v, void *dst, const struct vw_key *k, char **err)
                                 p += 2;
                                 break;
                         }
-                        /* fall through */
+                        free(out);
+                        return fail(err, "'\\x' needs two hex digits, as in \\x0d");
+                case 0:
+                        free(out);
+                        return fail(err, "'\\' at the end of the value (write \\\\ for a backslash)");
                 default:
                         free(out);
-                        return fail(err, "unknown escape '\\%c' (use \\n \\r \\t \\0 \\\\ \\xNN)", *p ? *p : ' ');
+                        return fail(err, "unknown escape '\\%c' (use \\n \\r \\t \\0 \\\\ \\xNN)", *p);
                 }
         }
         free(b->data);
@@ -283,15 +287,13 @@ int vw_parse_names(const char *v, void *dst, const struct vw_key *k, char **err)
                 return -ENOMEM;
         for (char *t = strtok_r(copy, " \t,", &save); t; t = strtok_r(NULL, " \t,", &save)) {
                 char **nn;
-                if (!vw_name_is_valid(t)) {
+                if (!vw_name_is_valid(t) || vw_names_contains(&n, t)) {
+                        /* t points into copy: explain before freeing it */
+                        int r = vw_name_is_valid(t) ? fail(err, "'%s' is listed twice", t)
+                                                    : fail(err, "invalid name '%s'", t);
                         free(copy);
                         vw_names_done(&n);
-                        return fail(err, "invalid name '%s'", t);
-                }
-                if (vw_names_contains(&n, t)) {
-                        free(copy);
-                        vw_names_done(&n);
-                        return fail(err, "'%s' is listed twice", t);
+                        return r;
                 }
                 nn = realloc(n.names, (n.n + 1) * sizeof(char *));
                 if (nn)
@@ -437,7 +439,8 @@ int vw_keys_apply(const struct vw_key *keys, const struct vw_section *s, const c
                         continue;
                 }
                 if (k->parse(st->value, (char *)dst + k->offset, k, &err) < 0) {
-                        vw_errors_add(errs, vw_setting_file(s, st), st->line, "%s: %s", st->key, err ? err : "invalid value");
+                        vw_errors_add(errs, vw_setting_file(s, st), st->line, "%s: %s", st->key,
+                                      err ? err : "invalid value");
                         free(err);
                 }
         }

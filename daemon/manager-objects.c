@@ -104,8 +104,10 @@ int manager_validate(struct vw_manager *m, const struct vw_config *c, struct vw_
                 for (size_t j = i + 1; j < c->n_sections; j++) {
                         const struct vw_setting *a = vw_section_get(c->sections[i], "path");
                         const struct vw_setting *b = vw_section_get(c->sections[j], "path");
-                        if (a && b && streq(a->value, b->value) && is_endpoint_kind(c->sections[i]->kind))
-                                vw_errors_add(errs, c->sections[j]->file, b->line,
+                        _cleanup_free_ char *ea = a ? vw_conf_expand(a->value) : NULL;
+                        _cleanup_free_ char *eb = b ? vw_conf_expand(b->value) : NULL;
+                        if (ea && eb && streq(ea, eb) && is_endpoint_kind(c->sections[i]->kind))
+                                vw_errors_add(errs, vw_setting_file(c->sections[j], b), b->line,
                                               "path: %s is already used by [%s %s] at %s:%u", b->value,
                                               c->sections[i]->kind, c->sections[i]->name, c->sections[i]->file,
                                               a->line);

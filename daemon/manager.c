@@ -321,8 +321,9 @@ int manager_parse_daemon(const struct vw_section *s, struct vw_errors *errs)
         struct daemon_config dc = {};
         int r = vw_keys_apply(daemon_keys, s, NULL, &dc, errs);
 
-        if (r >= 0 && dc.log_level && vw_log_level_from_string(dc.log_level) < 0) {
-                vw_errors_add(errs, s->file, vw_section_get(s, "log-level")->line,
+        if (dc.log_level && vw_log_level_from_string(dc.log_level) < 0) {
+                const struct vw_setting *st = vw_section_get(s, "log-level");
+                vw_errors_add(errs, vw_setting_file(s, st), st->line,
                               "log-level: expected error, warning, notice, info or debug, got '%s'", dc.log_level);
                 r = -EINVAL;
         }
