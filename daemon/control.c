@@ -27,7 +27,7 @@
 #define MAX_CLIENTS 256
 #define MONITOR_BACKLOG (4u * 1024u * 1024u)  /* output queued before monitor events are lost */
 
-struct client {
+struct vw_call {
         struct vw_control *control;
         struct vw_list link;
         int fd;
@@ -51,8 +51,10 @@ struct vw_control {
         unsigned n_clients;
 };
 
-static void client_free(struct client *cl);
-static void client_update_events(struct client *cl);
+static void client_free(struct vw_call *cl);
+
+struct vw_manager *vw_call_manager(struct vw_call *c) { return c->control->manager; }
+static void client_update_events(struct vw_call *cl);
 
 unsigned vw_control_n_clients(const struct vw_control *c) { return c ? c->n_clients : 0; }
 
@@ -91,37 +93,37 @@ static bool is_privileged(const struct vw_control *c, const struct ucred *cr)
 
 /* ---- replies ---- */
 
-static void client_send(struct client *cl, json_object *msg)
+static void client_send(struct vw_call *cl, json_object *msg)
 {
         if (vw_varlink_append(&cl->out, msg) < 0)
                 cl->closing = true;
         json_object_put(msg);
 }
 
-static void reply(struct client *cl, json_object *params)
+void vw_call_reply(struct vw_call *cl, json_object *params)
 {
         client_send(cl, vw_varlink_reply(params, false));
 }
 
-static void reply_error(struct client *cl, const char *error, json_object *params)
+void vw_call_error(struct vw_call *cl, const char *error, json_object *params)
 {
         client_send(cl, vw_varlink_error(error, params));
 }
 
-static void reply_message(struct client *cl, const char *error, const char *key, const char *value)
+void vw_call_fail(struct vw_call *cl, const char *error, const char *key, const char *value)
 {
         json_object *p = json_object_new_object();
 
         json_object_object_add(p, key, json_object_new_string(value ? value : "unknown error"));
-        reply_error(cl, error, p);
+        vw_call_error(cl, error, p);
 }
 
-static void reply_invalid_parameter(struct client *cl, const char *name)
+void vw_call_invalid_parameter(struct vw_call *cl, const char *name)
 {
-        reply_message(cl, "org.varlink.service.InvalidParameter", "parameter", name);
+        vw_call_fail(cl, "org.varlink.service.InvalidParameter", "parameter", name);
 }
 
-static const char *get_string(json_object *params, const char *key)
+const char *vw_call_get_string(json_object *params, const char *key)
 {
         json_object *v;
 
@@ -142,26 +144,26 @@ static json_object *hello_params(void)
         return p;
 }
 
-static void method_hello(struct client *cl, json_object *params)
+static void method_hello(struct vw_call *cl, json_object *params)
 {
-        const char *version = get_string(params, "version");
+        const char *version = vw_call_get_string(params, "version");
         json_object *proto;
 
         if (!version || !json_object_object_get_ex(params, "protocol", &proto) ||
             !json_object_is_type(proto, json_type_int))
-                return reply_invalid_parameter(cl, version ? "protocol" : "version");
+                return vw_call_invalid_parameter(cl, version ? "protocol" : "version");
         if (json_object_get_int(proto) != VWIRE_PROTOCOL) {
                 json_object *p = json_object_new_object();
                 json_object_object_add(p, "client_version", json_object_new_string(version));
                 json_object_object_add(p, "client_protocol", json_object_new_int(json_object_get_int(proto)));
                 json_object_object_add(p, "daemon_version", json_object_new_string(VWIRE_VERSION));
                 json_object_object_add(p, "daemon_protocol", json_object_new_int(VWIRE_PROTOCOL));
-                return reply_error(cl, "io.vwire.VersionMismatch", p);
+                return vw_call_error(cl, "io.vwire.VersionMismatch", p);
         }
-        reply(cl, hello_params());
+        vw_call_reply(cl, hello_params());
 }
 
-static void method_status(struct client *cl, json_object *params)
+static void method_status(struct vw_call *cl, json_object *params)
 {
         struct vw_manager *m = cl->control->manager;
         const struct vw_config *c = vw_manager_config(m);
@@ -187,10 +189,10 @@ static void method_status(struct client *cl, json_object *params)
         json_object_object_add(p, "rx_bytes", json_object_new_int64((int64_t)rx));
         json_object_object_add(p, "tx_bytes", json_object_new_int64((int64_t)tx));
         json_object_object_add(p, "dropped_bytes", json_object_new_int64((int64_t)dropped));
-        reply(cl, p);
+        vw_call_reply(cl, p);
 }
 
-static void method_list(struct client *cl, json_object *params)
+static void method_list(struct vw_call *cl, json_object *params)
 {
         struct vw_manager *m = cl->control->manager;
         json_object *p = json_object_new_object(), *eps = json_object_new_array(), *rts = json_object_new_array();
@@ -201,108 +203,108 @@ static void method_list(struct client *cl, json_object *params)
                 json_object_array_add(rts, vw_mroute_to_json(vw_manager_route(m, i)));
         json_object_object_add(p, "endpoints", eps);
         json_object_object_add(p, "routes", rts);
-        reply(cl, p);
+        vw_call_reply(cl, p);
 }
 
-static void reply_no_such(struct client *cl, const char *name)
+void vw_call_no_such(struct vw_call *cl, const char *name)
 {
-        reply_message(cl, "io.vwire.NoSuchObject", "name", name);
+        vw_call_fail(cl, "io.vwire.NoSuchObject", "name", name);
 }
 
-static void method_show(struct client *cl, json_object *params)
+static void method_show(struct vw_call *cl, json_object *params)
 {
         struct vw_manager *m = cl->control->manager;
-        const char *name = get_string(params, "name");
+        const char *name = vw_call_get_string(params, "name");
         struct vw_endpoint *ep;
         struct vw_mroute *r;
         json_object *p;
 
         if (!name)
-                return reply_invalid_parameter(cl, "name");
+                return vw_call_invalid_parameter(cl, "name");
         ep = vw_manager_find_endpoint(m, name);
         r = vw_manager_find_route(m, name);
         if (!ep && !r)
-                return reply_no_such(cl, name);
+                return vw_call_no_such(cl, name);
         p = json_object_new_object();
         if (ep)
                 json_object_object_add(p, "endpoint", vw_endpoint_to_json(ep, true));
         if (r)
                 json_object_object_add(p, "route", vw_mroute_to_json(r));
-        reply(cl, p);
+        vw_call_reply(cl, p);
 }
 
-static void reply_errno(struct client *cl, int r, const char *name, const char *error)
+void vw_call_errno(struct vw_call *cl, int r, const char *name, const char *error)
 {
         switch (r) {
         case -ENOENT:
-                return reply_no_such(cl, name);
+                return vw_call_no_such(cl, name);
         case -EEXIST:
-                return reply_message(cl, "io.vwire.ObjectExists", "name", name);
+                return vw_call_fail(cl, "io.vwire.ObjectExists", "name", name);
         case -EINVAL:
-                return reply_message(cl, "io.vwire.InvalidConfig", "message", error);
+                return vw_call_fail(cl, "io.vwire.InvalidConfig", "message", error);
         default:
-                return reply_message(cl, "io.vwire.Failed", "message", error ? error : strerror(-r));
+                return vw_call_fail(cl, "io.vwire.Failed", "message", error ? error : strerror(-r));
         }
 }
 
-static void method_add(struct client *cl, json_object *params)
+static void method_add(struct vw_call *cl, json_object *params)
 {
-        const char *kind = get_string(params, "kind"), *name = get_string(params, "name");
+        const char *kind = vw_call_get_string(params, "kind"), *name = vw_call_get_string(params, "name");
         _cleanup_(vw_section_freep) struct vw_section *s = NULL;
         _cleanup_free_ char *error = NULL;
         json_object *settings = NULL, *p;
         int r;
 
         if (!kind || !name)
-                return reply_invalid_parameter(cl, kind ? "name" : "kind");
+                return vw_call_invalid_parameter(cl, kind ? "name" : "kind");
         if (json_object_object_get_ex(params, "settings", &settings) && !json_object_is_type(settings, json_type_object))
-                return reply_invalid_parameter(cl, "settings");
+                return vw_call_invalid_parameter(cl, "settings");
         s = vw_section_new(kind, name, "vwirectl add", 0);
         if (!s)
-                return reply_message(cl, "io.vwire.Failed", "message", "out of memory");
+                return vw_call_fail(cl, "io.vwire.Failed", "message", "out of memory");
         if (settings) {
                 json_object_object_foreach(settings, key, val) {
                         if (json_object_is_type(val, json_type_object) || json_object_is_type(val, json_type_array) ||
                             json_object_is_type(val, json_type_null))
-                                return reply_invalid_parameter(cl, "settings");
+                                return vw_call_invalid_parameter(cl, "settings");
                         if (vw_section_get(s, key))
-                                return reply_invalid_parameter(cl, "settings");
+                                return vw_call_invalid_parameter(cl, "settings");
                         vw_section_set(s, key, json_object_get_string(val), 0);
                 }
         }
         r = vw_manager_add(cl->control->manager, s, &error);
         if (r < 0)
-                return reply_errno(cl, r, name, error);
+                return vw_call_errno(cl, r, name, error);
         p = json_object_new_object();
         json_object_object_add(p, "name", json_object_new_string(name));
-        reply(cl, p);
+        vw_call_reply(cl, p);
 }
 
-static void method_remove(struct client *cl, json_object *params)
+static void method_remove(struct vw_call *cl, json_object *params)
 {
         struct vw_manager *m = cl->control->manager;
-        const char *name = get_string(params, "name");
+        const char *name = vw_call_get_string(params, "name");
         _cleanup_free_ char *error = NULL;
         int r;
 
         if (!name)
-                return reply_invalid_parameter(cl, "name");
+                return vw_call_invalid_parameter(cl, "name");
         r = vw_manager_remove(m, name, &error);
         if (r == -EBUSY) {
                 json_object *p = json_object_new_object();
                 json_object_object_add(p, "name", json_object_new_string(name));
                 json_object_object_add(p, "by", vw_manager_routes_using(m, name));
-                return reply_error(cl, "io.vwire.InUse", p);
+                return vw_call_error(cl, "io.vwire.InUse", p);
         }
         if (r < 0)
-                return reply_errno(cl, r, name, error);
-        reply(cl, NULL);
+                return vw_call_errno(cl, r, name, error);
+        vw_call_reply(cl, NULL);
 }
 
-static void method_send(struct client *cl, json_object *params)
+static void method_send(struct vw_call *cl, json_object *params)
 {
         struct vw_manager *m = cl->control->manager;
-        const char *name = get_string(params, "name"), *hex = get_string(params, "hex"), *text = get_string(params, "text");
+        const char *name = vw_call_get_string(params, "name"), *hex = vw_call_get_string(params, "hex"), *text = vw_call_get_string(params, "text");
         _cleanup_free_ unsigned char *data = NULL;
         _cleanup_free_ char *error = NULL;
         struct vw_endpoint *ep;
@@ -311,25 +313,25 @@ static void method_send(struct client *cl, json_object *params)
         int r;
 
         if (!name)
-                return reply_invalid_parameter(cl, "name");
+                return vw_call_invalid_parameter(cl, "name");
         if (!!hex == !!text)
-                return reply_message(cl, "io.vwire.InvalidArgument", "message", "give exactly one of hex or text");
+                return vw_call_fail(cl, "io.vwire.InvalidArgument", "message", "give exactly one of hex or text");
         ep = vw_manager_find_endpoint(m, name);
         if (!ep)
-                return reply_no_such(cl, name);
+                return vw_call_no_such(cl, name);
         if (hex && vw_hex_decode(hex, &data, &len) < 0)
-                return reply_message(cl, "io.vwire.InvalidArgument", "message", "hex: not a hex string");
+                return vw_call_fail(cl, "io.vwire.InvalidArgument", "message", "hex: not a hex string");
         r = vw_manager_send(m, ep, hex ? (const void *)data : text, hex ? len : strlen(text), &error);
         if (r < 0)
-                return reply_errno(cl, r, name, error);
+                return vw_call_errno(cl, r, name, error);
         if (error)
-                return reply_message(cl, "io.vwire.Failed", "message", error);
+                return vw_call_fail(cl, "io.vwire.Failed", "message", error);
         p = json_object_new_object();
         json_object_object_add(p, "bytes", json_object_new_int(r));
-        reply(cl, p);
+        vw_call_reply(cl, p);
 }
 
-static void method_reload(struct client *cl, json_object *params)
+static void method_reload(struct vw_call *cl, json_object *params)
 {
         _cleanup_free_ char *error = NULL;
         json_object *result = NULL;
@@ -338,35 +340,35 @@ static void method_reload(struct client *cl, json_object *params)
         log_info("reload requested by pid %d (uid %d)", (int)cl->cred.pid, (int)cl->cred.uid);
         r = vw_manager_reload(cl->control->manager, &result, &error);
         if (r < 0)
-                return reply_message(cl, r == -EINVAL ? "io.vwire.InvalidConfig" : "io.vwire.Failed", "message",
+                return vw_call_fail(cl, r == -EINVAL ? "io.vwire.InvalidConfig" : "io.vwire.Failed", "message",
                                      error ? error : strerror(-r));
-        reply(cl, result);
+        vw_call_reply(cl, result);
 }
 
-static void method_monitor(struct client *cl, json_object *params, bool more)
+static void method_monitor(struct vw_call *cl, json_object *params, bool more)
 {
         struct vw_manager *m = cl->control->manager;
-        const char *name = get_string(params, "name");
+        const char *name = vw_call_get_string(params, "name");
         json_object *p;
 
         if (!name)
-                return reply_invalid_parameter(cl, "name");
+                return vw_call_invalid_parameter(cl, "name");
         if (!more)
-                return reply_message(cl, "io.vwire.InvalidArgument", "message", "Monitor needs \"more\": true");
+                return vw_call_fail(cl, "io.vwire.InvalidArgument", "message", "Monitor needs \"more\": true");
         if (!vw_manager_find_endpoint(m, name) && !vw_manager_find_route(m, name))
-                return reply_no_such(cl, name);
+                return vw_call_no_such(cl, name);
         if (cl->monitor)
-                return reply_message(cl, "io.vwire.InvalidArgument", "message", "this connection already monitors");
+                return vw_call_fail(cl, "io.vwire.InvalidArgument", "message", "this connection already monitors");
         cl->monitor = strdup(name);
         if (!cl->monitor)
-                return reply_message(cl, "io.vwire.Failed", "message", "out of memory");
+                return vw_call_fail(cl, "io.vwire.Failed", "message", "out of memory");
         manager_set_monitored(m, name, true);
         p = json_object_new_object();
         json_object_object_add(p, "name", json_object_new_string(name));
         client_send(cl, vw_varlink_reply(p, true));
 }
 
-static void method_get_info(struct client *cl, json_object *params)
+static void method_get_info(struct vw_call *cl, json_object *params)
 {
         json_object *p = json_object_new_object(), *ifaces = json_object_new_array();
 
@@ -377,7 +379,7 @@ static void method_get_info(struct client *cl, json_object *params)
         json_object_array_add(ifaces, json_object_new_string("org.varlink.service"));
         json_object_array_add(ifaces, json_object_new_string(VW_INTERFACE));
         json_object_object_add(p, "interfaces", ifaces);
-        reply(cl, p);
+        vw_call_reply(cl, p);
 }
 
 static const char service_description[] =
@@ -390,27 +392,23 @@ static const char service_description[] =
         "error MethodNotImplemented (method: string)\n"
         "error InvalidParameter (parameter: string)\n";
 
-static void method_get_description(struct client *cl, json_object *params)
+static void method_get_description(struct vw_call *cl, json_object *params)
 {
-        const char *iface = get_string(params, "interface");
+        const char *iface = vw_call_get_string(params, "interface");
         json_object *p;
 
         if (!iface)
-                return reply_invalid_parameter(cl, "interface");
+                return vw_call_invalid_parameter(cl, "interface");
         if (!streq(iface, VW_INTERFACE) && !streq(iface, "org.varlink.service"))
-                return reply_message(cl, "org.varlink.service.InterfaceNotFound", "interface", iface);
+                return vw_call_fail(cl, "org.varlink.service.InterfaceNotFound", "interface", iface);
         p = json_object_new_object();
         json_object_object_add(p, "description", json_object_new_string(streq(iface, VW_INTERFACE)
                                                                           ? vw_interface_description
                                                                           : service_description));
-        reply(cl, p);
+        vw_call_reply(cl, p);
 }
 
-static const struct method {
-        const char *name;
-        void (*call)(struct client *cl, json_object *params);
-        bool changes_state;
-} methods[] = {
+static const struct vw_method core_methods[] = {
         { "org.varlink.service.GetInfo", method_get_info },
         { "org.varlink.service.GetInterfaceDescription", method_get_description },
         { "io.vwire.Hello", method_hello },
@@ -422,9 +420,22 @@ static const struct method {
         { "io.vwire.Send", method_send, true },
         { "io.vwire.Reload", method_reload, true },
         { "io.vwire.Monitor", NULL },
+        {}
 };
 
-static void handle_message(struct client *cl, json_object *msg)
+#if HAVE_INPUT_METHODS
+extern const struct vw_method vw_input_methods[];
+#endif
+
+static const struct vw_method *const method_tables[] = {
+        core_methods,
+#if HAVE_INPUT_METHODS
+        vw_input_methods,
+#endif
+        NULL,
+};
+
+static void handle_message(struct vw_call *cl, json_object *msg)
 {
         json_object *jmethod, *params = NULL, *jmore, *joneway;
         const char *method;
@@ -432,10 +443,10 @@ static void handle_message(struct client *cl, json_object *msg)
         size_t out_before = cl->out.len;
 
         if (!json_object_object_get_ex(msg, "method", &jmethod) || !json_object_is_type(jmethod, json_type_string))
-                return reply_invalid_parameter(cl, "method");
+                return vw_call_invalid_parameter(cl, "method");
         method = json_object_get_string(jmethod);
         if (json_object_object_get_ex(msg, "parameters", &params) && !json_object_is_type(params, json_type_object))
-                return reply_invalid_parameter(cl, "parameters");
+                return vw_call_invalid_parameter(cl, "parameters");
         if (json_object_object_get_ex(msg, "more", &jmore))
                 more = json_object_get_boolean(jmore);
         if (json_object_object_get_ex(msg, "oneway", &joneway))
@@ -445,39 +456,40 @@ static void handle_message(struct client *cl, json_object *msg)
                 json_object_object_add(msg, "parameters", params);
         }
         if (cl->monitor)
-                return reply_message(cl, "io.vwire.InvalidArgument", "message",
+                return vw_call_fail(cl, "io.vwire.InvalidArgument", "message",
                                      "this connection is streaming a monitor; open another one");
 
-        for (size_t i = 0; i < ELEMENTSOF(methods); i++) {
-                if (!streq(methods[i].name, method))
-                        continue;
-                if (methods[i].changes_state && !cl->privileged) {
-                        char msgbuf[256];
-                        snprintf(msgbuf, sizeof(msgbuf),
-                                 "uid %d may not use %s: only root, vwired's user and the socket's group may change state",
-                                 (int)cl->cred.uid, method);
-                        return reply_message(cl, "io.vwire.PermissionDenied", "message", msgbuf);
+        for (const struct vw_method *const *t = method_tables; *t; t++)
+                for (const struct vw_method *mt = *t; mt->name; mt++) {
+                        if (!streq(mt->name, method))
+                                continue;
+                        if (mt->changes_state && !cl->privileged) {
+                                char msgbuf[256];
+                                snprintf(msgbuf, sizeof(msgbuf),
+                                         "uid %d may not use %s: only root, vwired's user and the socket's group may change state",
+                                         (int)cl->cred.uid, method);
+                                return vw_call_fail(cl, "io.vwire.PermissionDenied", "message", msgbuf);
+                        }
+                        if (!mt->call)
+                                method_monitor(cl, params, more);
+                        else
+                                mt->call(cl, params);
+                        if (oneway && !cl->monitor)
+                                cl->out.len = out_before; /* the caller asked for no reply */
+                        return;
                 }
-                if (!methods[i].call)
-                        method_monitor(cl, params, more);
-                else
-                        methods[i].call(cl, params);
-                if (oneway && !cl->monitor)
-                        cl->out.len = out_before; /* the caller asked for no reply */
-                return;
-        }
         if (!strneq(method, "io.vwire.", 9) && !strneq(method, "org.varlink.service.", 20)) {
                 char iface[256];
                 const char *dot = strrchr(method, '.');
                 snprintf(iface, sizeof(iface), "%.*s", dot ? (int)(dot - method) : (int)strlen(method), method);
-                return reply_message(cl, "org.varlink.service.InterfaceNotFound", "interface", iface);
+                return vw_call_fail(cl, "org.varlink.service.InterfaceNotFound", "interface", iface);
         }
-        reply_message(cl, "org.varlink.service.MethodNotFound", "method", method);
+        vw_call_fail(cl, "org.varlink.service.MethodNotFound", "method", method);
 }
 
 /* ---- I/O ---- */
 
-static int client_flush(struct client *cl)
+static int client_flush(struct vw_call *cl)
 {
         while (cl->out.len > 0) {
                 ssize_t n = send(cl->fd, cl->out.data, cl->out.len, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -493,14 +505,14 @@ static int client_flush(struct client *cl)
         return 0;
 }
 
-static void client_update_events(struct client *cl)
+static void client_update_events(struct vw_call *cl)
 {
         uint32_t ev = (cl->closing ? 0 : EPOLLIN) | (cl->out.len ? EPOLLOUT : 0);
 
         sd_event_source_set_io_events(cl->io, ev);
 }
 
-static int client_read(struct client *cl)
+static int client_read(struct vw_call *cl)
 {
         for (;;) {
                 char *p = vw_msgbuf_reserve(&cl->in, 65536);
@@ -522,14 +534,14 @@ static int client_read(struct client *cl)
                 if (r == -EMSGSIZE) {
                         log_warning("control: client pid %d sent a message over %u bytes; closing it",
                                     (int)cl->cred.pid, VW_VARLINK_MAX_MESSAGE);
-                        reply_message(cl, "io.vwire.InvalidArgument", "message", "message too large (limit 1 MiB)");
+                        vw_call_fail(cl, "io.vwire.InvalidArgument", "message", "message too large (limit 1 MiB)");
                         cl->closing = true;
                         vw_msgbuf_done(&cl->in);
                         return 0;
                 }
                 while ((r = vw_msgbuf_next(&cl->in, &msg)) != 0) {
                         if (r == -EBADMSG) {
-                                reply_message(cl, "io.vwire.InvalidArgument", "message",
+                                vw_call_fail(cl, "io.vwire.InvalidArgument", "message",
                                               "not a JSON object terminated by a NUL byte");
                                 continue;
                         }
@@ -547,7 +559,7 @@ static int client_read(struct client *cl)
 
 static int client_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
-        struct client *cl = userdata;
+        struct vw_call *cl = userdata;
         int r = 0;
 
         if (revents & (EPOLLIN | EPOLLHUP | EPOLLERR))
@@ -564,7 +576,7 @@ static int client_io(sd_event_source *s, int fd, uint32_t revents, void *userdat
         return 0;
 }
 
-static void client_free(struct client *cl)
+static void client_free(struct vw_call *cl)
 {
         if (!cl)
                 return;
@@ -584,7 +596,7 @@ static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdat
 {
         struct vw_control *c = userdata;
         socklen_t len = sizeof(struct ucred);
-        struct client *cl;
+        struct vw_call *cl;
         int cfd, r;
 
         cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -712,7 +724,7 @@ void vw_control_free(struct vw_control *c)
         if (!c)
                 return;
         vw_list_for_each_safe(i, tmp, &c->clients) {
-                struct client *cl = vw_list_entry(i, struct client, link);
+                struct vw_call *cl = vw_list_entry(i, struct vw_call, link);
                 /* best effort: a monitor stream gets its last reply */
                 if (cl->monitor) {
                         json_object *p = json_object_new_object();
@@ -738,7 +750,7 @@ void vw_control_tap(struct vw_control *c, const char *name, const char *directio
 
         clock_gettime(CLOCK_REALTIME, &ts);
         vw_list_for_each(i, &c->clients) {
-                struct client *cl = vw_list_entry(i, struct client, link);
+                struct vw_call *cl = vw_list_entry(i, struct vw_call, link);
                 json_object *p;
                 char *hex;
 
@@ -776,7 +788,7 @@ void vw_control_tap(struct vw_control *c, const char *name, const char *directio
 void vw_control_object_gone(struct vw_control *c, const char *name)
 {
         vw_list_for_each(i, &c->clients) {
-                struct client *cl = vw_list_entry(i, struct client, link);
+                struct vw_call *cl = vw_list_entry(i, struct vw_call, link);
                 json_object *p;
 
                 if (!cl->monitor || !streq(cl->monitor, name))

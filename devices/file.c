@@ -76,23 +76,29 @@ static void file_init_config(void *config)
         c->chunk = REPLAY_CHUNK_DEFAULT;
 }
 
+static bool key_in(const char *const *list, const char *key)
+{
+        for (; *list; list++)
+                if (streq(*list, key))
+                        return true;
+        return false;
+}
+
 static void file_check(const struct vw_section *s, const void *config, struct vw_errors *errs)
 {
         static const char *const replay_keys[] = { "rate", "loop", "chunk", NULL };
         const struct file_config *c = config;
-        const struct vw_setting *st;
 
-        for (size_t i = 0; replay_keys[i]; i++) {
-                st = vw_section_get(s, replay_keys[i]);
-                if (st && c->mode != FILE_REPLAY)
+        for (size_t i = 0; i < s->n_settings; i++) {
+                const struct vw_setting *st = &s->settings[i];
+
+                if (c->mode != FILE_REPLAY && key_in(replay_keys, st->key))
                         vw_errors_add(errs, s->file, st->line, "'%s' only applies to mode = replay", st->key);
+                else if (c->mode != FILE_CAPTURE && streq(st->key, "append"))
+                        vw_errors_add(errs, s->file, st->line, "'append' only applies to mode = capture");
+                else if (streq(st->key, "chunk") && (c->chunk == 0 || c->chunk > REPLAY_CHUNK_MAX))
+                        vw_errors_add(errs, s->file, st->line, "chunk: expected 1 to 64K bytes, got '%s'", st->value);
         }
-        st = vw_section_get(s, "append");
-        if (st && c->mode != FILE_CAPTURE)
-                vw_errors_add(errs, s->file, st->line, "'append' only applies to mode = capture");
-        st = vw_section_get(s, "chunk");
-        if (st && (c->chunk == 0 || c->chunk > REPLAY_CHUNK_MAX))
-                vw_errors_add(errs, s->file, st->line, "chunk: expected 1 to 64K bytes, got '%s'", st->value);
 }
 
 static void source_off(sd_event_source *s)
@@ -288,8 +294,10 @@ static void file_room(struct vw_endpoint *ep)
 {
         struct file_config *c = ep->config;
 
+        /* Not from here: we are inside the router's dispatch, and replaying again at once would
+         * keep it busy (write, drain, room, write...) while I/O waits. */
         if (c->mode == FILE_REPLAY)
-                replay_run(ep);
+                sd_event_source_set_enabled(((struct file_ep *)ep->data)->defer, SD_EVENT_ONESHOT);
 }
 
 static void file_routes_changed(struct vw_endpoint *ep)

@@ -65,20 +65,27 @@ static void loopback_init_config(void *config)
         c->chunk = SOURCE_CHUNK_DEFAULT;
 }
 
+static bool key_in(const char *const *list, const char *key)
+{
+        for (; *list; list++)
+                if (streq(*list, key))
+                        return true;
+        return false;
+}
+
 static void loopback_check(const struct vw_section *s, const void *config, struct vw_errors *errs)
 {
         static const char *const source_keys[] = { "pattern", "rate", "chunk", "count", NULL };
         const struct loopback_config *c = config;
-        const struct vw_setting *st;
 
-        for (size_t i = 0; source_keys[i]; i++) {
-                st = vw_section_get(s, source_keys[i]);
-                if (st && c->mode != LOOPBACK_SOURCE)
+        for (size_t i = 0; i < s->n_settings; i++) {
+                const struct vw_setting *st = &s->settings[i];
+
+                if (c->mode != LOOPBACK_SOURCE && key_in(source_keys, st->key))
                         vw_errors_add(errs, s->file, st->line, "'%s' only applies to mode = source", st->key);
+                else if (streq(st->key, "chunk") && (c->chunk == 0 || c->chunk > SOURCE_CHUNK_MAX))
+                        vw_errors_add(errs, s->file, st->line, "chunk: expected 1 to 64K bytes, got '%s'", st->value);
         }
-        st = vw_section_get(s, "chunk");
-        if (st && (c->chunk == 0 || c->chunk > SOURCE_CHUNK_MAX))
-                vw_errors_add(errs, s->file, st->line, "chunk: expected 1 to 64K bytes, got '%s'", st->value);
 }
 
 /* ---- echo and sink ---- */
@@ -104,6 +111,7 @@ static void echo_pump(struct vw_endpoint *ep)
                         log_warning_errno(r, "loopback %s: dropping a %" PRIu32 "-byte %s chunk no route can hold",
                                           ep->name, c.len, vw_chunk_type_to_string(c.type));
                         vw_port_count_dropped(ep->port, c.len);
+                        n = c.len;
                 }
                 vw_sink_consume(lb->sink, n);
         }
@@ -149,7 +157,7 @@ static void source_run(struct vw_endpoint *ep)
                 vw_pace_start(&lb->pace, now);
         }
         for (unsigned i = 0; i < SOURCE_BATCH; i++) {
-                size_t left = c->count > 0 ? (size_t)MIN((uint64_t)c->count - lb->produced, (uint64_t)SIZE_MAX) : SIZE_MAX;
+                size_t left = c->count > 0 ? c->count - (size_t)lb->produced : SIZE_MAX;
                 size_t room, allow, n;
                 int r;
 
@@ -251,7 +259,9 @@ static void loopback_room(struct vw_endpoint *ep)
         if (c->mode == LOOPBACK_ECHO)
                 echo_pump(ep);
         else if (c->mode == LOOPBACK_SOURCE)
-                source_run(ep);
+                /* Not from here: we are inside the router's dispatch, and generating again at once
+                 * would keep it busy (write, drain, room, write...) while I/O waits. */
+                sd_event_source_set_enabled(((struct loopback *)ep->data)->defer, SD_EVENT_ONESHOT);
 }
 
 static void loopback_routes_changed(struct vw_endpoint *ep)

@@ -122,13 +122,22 @@ static void socket_init_config(void *config)
         c->group = (gid_t)-1;
 }
 
+static bool key_in(const char *const *list, const char *key)
+{
+        for (; *list; list++)
+                if (streq(*list, key))
+                        return true;
+        return false;
+}
+
 static void socket_check(const struct vw_section *s, const void *config, struct vw_errors *errs)
 {
         static const char *const listen_only[] = { "max-clients", "mode", "owner", "group", NULL };
-        static const char *const connect_only[] = { "reconnect", "reconnect-max", NULL };
         static const char *const file_only[] = { "mode", "owner", "group", NULL };
+        static const char *const connect_only[] = { "reconnect", "reconnect-max", NULL };
         const struct socket_config *c = config;
-        const struct vw_setting *l = vw_section_get(s, "listen"), *k = vw_section_get(s, "connect"), *st;
+        const struct vw_setting *l = vw_section_get(s, "listen"), *k = vw_section_get(s, "connect");
+        bool unix_file = l && c->listen.family == VW_ADDR_UNIX && c->listen.path[0] == '/';
         char label[128];
 
         if (!l && !k) {
@@ -140,21 +149,20 @@ static void socket_check(const struct vw_section *s, const void *config, struct 
                 vw_errors_add(errs, s->file, MAX(l->line, k->line), "'listen' and 'connect' exclude each other");
                 return;
         }
-        for (size_t i = 0; k && listen_only[i]; i++)
-                if ((st = vw_section_get(s, listen_only[i])))
+        for (size_t i = 0; i < s->n_settings; i++) {
+                const struct vw_setting *st = &s->settings[i];
+
+                if (k && key_in(listen_only, st->key))
                         vw_errors_add(errs, s->file, st->line, "'%s' only applies to listen", st->key);
-        for (size_t i = 0; l && connect_only[i]; i++)
-                if ((st = vw_section_get(s, connect_only[i])))
+                else if (l && key_in(connect_only, st->key))
                         vw_errors_add(errs, s->file, st->line, "'%s' only applies to connect", st->key);
-        for (size_t i = 0; l && file_only[i]; i++)
-                if ((st = vw_section_get(s, file_only[i])) &&
-                    (c->listen.family != VW_ADDR_UNIX || c->listen.path[0] != '/'))
+                else if (!unix_file && key_in(file_only, st->key))
                         vw_errors_add(errs, s->file, st->line, "'%s' only applies to listen = unix:/path", st->key);
-        if ((st = vw_section_get(s, "max-clients")) && c->max_clients == 0)
-                vw_errors_add(errs, s->file, st->line, "max-clients: expected at least 1");
-        if (k && c->reconnect_max < c->reconnect)
-                vw_errors_add(errs, s->file, (st = vw_section_get(s, "reconnect-max")) ? st->line : s->line,
-                              "reconnect-max must not be less than reconnect");
+                else if (streq(st->key, "max-clients") && c->max_clients == 0)
+                        vw_errors_add(errs, s->file, st->line, "max-clients: expected at least 1");
+                else if (streq(st->key, "reconnect-max") && c->reconnect_max < c->reconnect)
+                        vw_errors_add(errs, s->file, st->line, "reconnect-max must not be less than reconnect");
+        }
 }
 
 /* ---- helpers ---- */
@@ -468,10 +476,12 @@ static int unix_prepare_path(struct sock *sk, const struct vw_addr_list *al)
         }
         /* A live socket stays, even one of ours: it belongs to another endpoint of this vwired
          * (what a killed vwired left was removed when this one started). */
+        if (S_ISSOCK(st.st_mode) && vw_endpoint_path_is_ours(ep, path) &&
+            !vw_unix_socket_is_dead(&al->a[0].sa, al->a[0].len))
+                return log_error_errno(EADDRINUSE, "socket %s: %s: another endpoint listens on it", ep->name, path);
         if (!S_ISSOCK(st.st_mode) || !vw_unix_socket_is_dead(&al->a[0].sa, al->a[0].len))
-                return log_error_errno(EEXIST, "socket %s: %s: path exists and is not ours%s; "
-                                       "remove it or choose another path", ep->name, path,
-                                       vw_endpoint_path_is_ours(ep, path) ? " (another endpoint listens on it)" : "");
+                return log_error_errno(EEXIST, "socket %s: %s: path exists and is not ours; "
+                                       "remove it or choose another path", ep->name, path);
         log_debug("socket %s: removing stale socket %s", ep->name, path);
         if (unlink(path) < 0 && errno != ENOENT)
                 return log_error_errno(errno, "socket %s: cannot remove stale socket %s", ep->name, path);
@@ -508,12 +518,6 @@ static int listen_one(struct sock *sk, const union vw_sockaddr *sa, socklen_t le
                         return r;
                 }
                 sk->own_path = true;
-                if (chmod(sk->addr->path, mode) < 0)
-                        return log_error_errno(errno, "socket %s: cannot chmod %s to %04o", ep->name,
-                                               sk->addr->path, (unsigned)mode);
-                if ((cfg->owner != (uid_t)-1 || cfg->group != (gid_t)-1) &&
-                    chown(sk->addr->path, cfg->owner, cfg->group) < 0)
-                        return log_error_errno(errno, "socket %s: cannot chown %s", ep->name, sk->addr->path);
         } else if (bind(fd, &sa->sa, len) < 0) {
                 return -errno;
         }
@@ -529,14 +533,17 @@ static int listen_one(struct sock *sk, const union vw_sockaddr *sa, socklen_t le
 
 static int socket_listen(struct sock *sk)
 {
+        struct socket_config *cfg = sk->ep->config;
         struct vw_endpoint *ep = sk->ep;
         struct vw_addr_list al;
         const char *why;
         int r, skipped = 0;
 
         r = vw_address_resolve(sk->addr, true, &al, &why);
-        if (r < 0 && why)
-                return log_error_errno(r, "socket %s: cannot resolve %s: %s", ep->name, sk->addr->text, why);
+        if (r < 0 && why) {
+                log_error("socket %s: cannot resolve %s: %s", ep->name, sk->addr->text, why);
+                return r;
+        }
         if (r < 0)
                 return log_error_errno(r, "socket %s: cannot resolve %s", ep->name, sk->addr->text);
         if (sk->addr->family == VW_ADDR_UNIX) {
@@ -546,19 +553,27 @@ static int socket_listen(struct sock *sk)
         }
         for (size_t i = 0; i < al.n; i++) {
                 r = listen_one(sk, &al.a[i].sa, al.a[i].len);
-                if (r == -EADDRINUSE)
-                        return log_error_errno(r, "socket %s: cannot listen on %s: address already in use",
-                                               ep->name, sk->addr->text);
                 /* e.g. "localhost" on a host without IPv6: one family is enough */
                 if ((r == -EAFNOSUPPORT || r == -EADDRNOTAVAIL) && al.n > 1) {
                         skipped = r;
                         continue;
                 }
-                if (r < 0)
+                if (r < 0) /* EADDRINUSE: "cannot listen on tcp:...: Address already in use" */
                         return log_error_errno(r, "socket %s: cannot listen on %s", ep->name, sk->addr->text);
         }
         if (sk->n_listeners == 0)
                 return log_error_errno(skipped, "socket %s: cannot listen on %s", ep->name, sk->addr->text);
+        if (sk->own_path) {
+                mode_t mode = cfg->mode == (mode_t)-1 ? DEFAULT_MODE : cfg->mode;
+
+                /* the umask only removes bits: make it exactly what was asked */
+                if (chmod(sk->addr->path, mode) < 0)
+                        return log_error_errno(errno, "socket %s: cannot chmod %s to %04o", ep->name,
+                                               sk->addr->path, (unsigned)mode);
+                if ((cfg->owner != (uid_t)-1 || cfg->group != (gid_t)-1) &&
+                    chown(sk->addr->path, cfg->owner, cfg->group) < 0)
+                        return log_error_errno(errno, "socket %s: cannot chown %s", ep->name, sk->addr->path);
+        }
         r = sd_event_add_time(vw_endpoint_event(ep), &sk->accept_retry, CLOCK_MONOTONIC, 0, 0, accept_retry, sk);
         if (r < 0)
                 return log_error_errno(r, "socket %s: cannot add a timer", ep->name);
@@ -579,7 +594,7 @@ static void conn_schedule(struct sock *sk)
         (void)sd_event_now(vw_endpoint_event(sk->ep), CLOCK_MONOTONIC, &now);
         (void)sd_event_source_set_time(sk->retry, now + sk->delay);
         (void)sd_event_source_set_enabled(sk->retry, SD_EVENT_ONESHOT);
-        sk->delay = MIN(sk->delay * 2, MAX(cfg->reconnect_max, (uint64_t)RECONNECT_MIN_USEC));
+        sk->delay = MIN(sk->delay * 2, MAX(MAX(cfg->reconnect_max, cfg->reconnect), (uint64_t)RECONNECT_MIN_USEC));
 }
 
 /* Every target failed this round: wait, with backoff, and log without flooding. */
@@ -591,7 +606,8 @@ static void conn_failed(struct sock *sk, int err, const char *why)
         sk->failures++;
         if (sk->failures == 1 || sk->failures % 10 == 0 || err != sk->last_error)
                 log_info("socket %s: cannot connect to %s: %s (attempt %u, next in %s)", sk->ep->name,
-                         sk->addr->text, why ? why : strerror(-err), sk->failures, format_usec(sk->delay, buf, sizeof(buf)));
+                         sk->addr->text, why ? why : strerror(-err), sk->failures,
+                         format_usec(sk->delay, buf, sizeof(buf)));
         sk->last_error = err;
         conn_schedule(sk);
         sock_update_state(sk);
