@@ -306,16 +306,52 @@ void vw_port_count_dropped(struct vw_port *p, size_t bytes)
         p->counters.dropped_chunks++;
 }
 
+static size_t lane_expansion(const struct lane *l)
+{
+        const struct vw_converter *c = &l->route->params.convert[l->reverse];
+
+        return c->ops ? MAX(c->ops->expansion, (size_t)1) : 1;
+}
+
+struct emit_ctx {
+        struct lane *lane;
+        struct vw_port *writer;
+        unsigned stored;
+        bool dropped;
+};
+
+static int lane_emit(void *userdata, enum vw_chunk_type type, const void *data, size_t len)
+{
+        struct emit_ctx *ctx = userdata;
+        struct lane *l = ctx->lane;
+        struct vw_router *router = ctx->writer->router;
+        struct vw_chunk chunk = { .type = type, .len = (uint32_t)len, .data = data };
+        int r;
+
+        if (len == 0)
+                return 0;
+        r = vw_ring_write(l->ring, type, 0, data, len);
+        if (r < 0) {
+                ctx->dropped = true;
+                return r;
+        }
+        ctx->stored++;
+        if (l->route->monitored && router->hooks && router->hooks->route_tap)
+                router->hooks->route_tap(l->route, l->reverse, ctx->writer, &chunk, router->userdata);
+        return 0;
+}
+
 size_t vw_port_room(struct vw_port *p)
 {
         size_t room = SIZE_MAX;
 
         for (size_t i = 0; i < p->n_out; i++) {
                 struct vw_ring *ring = p->out[i]->ring;
+                size_t x = lane_expansion(p->out[i]);
 
-                room = MIN(room, vw_ring_max_chunk(ring));
+                room = MIN(room, vw_ring_max_chunk(ring) / x);
                 if (vw_ring_policy(ring) == VW_OVERFLOW_BLOCK)
-                        room = MIN(room, vw_ring_room(ring));
+                        room = MIN(room, vw_ring_room(ring) / x);
         }
         if (room == 0)
                 p->blocked = true;
@@ -337,10 +373,12 @@ int vw_port_write(struct vw_port *p, enum vw_chunk_type type, const void *data, 
         for (size_t i = 0; i < p->n_out; i++) {
                 struct vw_ring *ring = p->out[i]->ring;
 
-                if (len > vw_ring_max_chunk(ring))
+                size_t need = len * lane_expansion(p->out[i]);
+
+                if (need > vw_ring_max_chunk(ring))
                         return -EMSGSIZE;
                 if (vw_ring_policy(ring) == VW_OVERFLOW_BLOCK && vw_ring_n_cursors(ring) > 0 &&
-                    vw_ring_room(ring) < len) {
+                    vw_ring_room(ring) < need) {
                         /* room() is exact, so the ring refuses it as well and counts it in stats.blocked. */
                         (void)vw_ring_write(ring, type, 0, data, len);
                         p->blocked = true;
@@ -349,8 +387,20 @@ int vw_port_write(struct vw_port *p, enum vw_chunk_type type, const void *data, 
         }
         for (size_t i = 0; i < p->n_out; i++) {
                 struct lane *l = p->out[i];
-                int r = vw_ring_write(l->ring, type, 0, data, len);
+                const struct vw_converter *cv = &l->route->params.convert[l->reverse];
+                int r;
 
+                if (cv->ops && vw_ring_n_cursors(l->ring) > 0) {
+                        struct emit_ctx ctx = { .lane = l, .writer = p };
+
+                        r = cv->ops->convert(cv->state, &chunk, lane_emit, &ctx);
+                        if (r < 0 || ctx.dropped)
+                                dropped = true;
+                        if (ctx.stored > 0)
+                                lane_data(l);
+                        continue;
+                }
+                r = vw_ring_write(l->ring, type, 0, data, len);
                 if (r == -ENOBUFS || vw_ring_n_cursors(l->ring) == 0) {
                         dropped = true;
                         continue;
@@ -582,13 +632,18 @@ int vw_route_new(struct vw_router *router, const char *name, const struct vw_rou
         struct vw_route *route;
         int r;
 
-        if (n_from == 0 || n_to == 0 || has_duplicates(from, n_from, to, n_to))
-                return -EINVAL;
-        if ((unsigned)params->overflow >= _VW_OVERFLOW_MAX || params->buffer > VW_RING_MAX_CAPACITY)
-                return -EINVAL;
-        route = calloc(1, sizeof(*route));
-        if (!route)
-                return -ENOMEM;
+        r = 0;
+        if (n_from == 0 || n_to == 0 || has_duplicates(from, n_from, to, n_to) ||
+            (unsigned)params->overflow >= _VW_OVERFLOW_MAX || params->buffer > VW_RING_MAX_CAPACITY)
+                r = -EINVAL;
+        route = r < 0 ? NULL : calloc(1, sizeof(*route));
+        if (!route) {
+                /* the converters are ours whatever happens */
+                for (unsigned i = 0; i < 2; i++)
+                        if (params->convert[i].ops && params->convert[i].ops->free)
+                                params->convert[i].ops->free(params->convert[i].state);
+                return r < 0 ? r : -ENOMEM;
+        }
         route->router = router;
         route->params = *params;
         vw_list_init(&route->link);
@@ -625,6 +680,9 @@ void vw_route_free(struct vw_route *route)
                 return;
         for (unsigned i = 0; i < route->n_lanes; i++)
                 lane_detach(&route->lanes[i]);
+        for (unsigned i = 0; i < 2; i++)
+                if (route->params.convert[i].ops && route->params.convert[i].ops->free)
+                        route->params.convert[i].ops->free(route->params.convert[i].state);
         vw_list_remove(&route->link);
         free(route->name);
         free(route);

@@ -94,10 +94,32 @@ struct vw_router_hooks {
                           void *userdata);
 };
 
+/*
+ * A conversion applied to every chunk written into one lane of a route (route key `convert`,
+ * e.g. text typed as key events). It emits zero or more chunks per input chunk.
+ */
+typedef int (*vw_emit_fn)(void *ctx, enum vw_chunk_type type, const void *data, size_t len);
+
+struct vw_converter_ops {
+        const char *name;
+        /* Worst-case ring bytes per input byte, record headers (16 bytes a chunk) included. */
+        size_t expansion;
+        /* Returns 0, or a negative errno: the chunk is dropped and counted. */
+        int (*convert)(void *state, const struct vw_chunk *in, vw_emit_fn emit, void *ctx);
+        void (*free)(void *state);
+};
+
+struct vw_converter {
+        const struct vw_converter_ops *ops;  /* NULL: no conversion */
+        void *state;
+};
+
 struct vw_route_params {
         enum vw_overflow overflow;
         size_t buffer;  /* ring capacity in bytes */
         bool duplex;
+        /* [0]: from -> to, [1]: to -> from. The route owns the states and frees them. */
+        struct vw_converter convert[2];
 };
 
 int vw_router_new(const struct vw_router_hooks *hooks, void *userdata, struct vw_router **ret);
@@ -151,6 +173,7 @@ size_t vw_sink_pending(const struct vw_sink *s);
 /* Smallest ring capacity among the sink's inbound lanes (0 without lanes). */
 size_t vw_sink_capacity(const struct vw_sink *s);
 
+/* The route takes ownership of params->convert states, also when it fails. */
 int vw_route_new(struct vw_router *r, const char *name, const struct vw_route_params *params,
                  struct vw_port *const *from, size_t n_from, struct vw_port *const *to, size_t n_to,
                  struct vw_route **ret);
