@@ -536,7 +536,7 @@ void cuse_params_changed(struct cuse_port *p)
 
         cuse_termios_to_params(&p->termios, &sig.params);
         if (c->pacing) {
-                vw_pace_init(&p->pace, vw_line_bytes_per_sec(&sig.params), 4096);
+                vw_pace_init(&p->pace, vw_line_bytes_per_sec(&sig.params), 16);
                 vw_pace_start(&p->pace, cuse_now(p));
         }
         vw_port_signal(p->ep->port, &sig);
@@ -667,7 +667,7 @@ static int cuse_start(struct vw_endpoint *ep)
         if (c->pacing) {
                 struct vw_line_params lp;
                 cuse_termios_to_params(&p->termios, &lp);
-                vw_pace_init(&p->pace, vw_line_bytes_per_sec(&lp), 4096);
+                vw_pace_init(&p->pace, vw_line_bytes_per_sec(&lp), 16);
                 vw_pace_start(&p->pace, cuse_now(p));
         }
 

@@ -1,0 +1,367 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * CUSE serial ports in a real kernel: run through tests/vm/kernel-test, so inside a VM where
+ * this machine has no /dev/cuse. Third-party clients (pyserial, stty, picocom) and raw syscalls.
+ */
+#include <asm/termbits.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+/* Device names must be unique per case: a failed case's vwired may linger until the case ends. */
+static const char *dev(const char *suffix)
+{
+        return vwt_strf("/dev/ttyVT%d%s", (int)getpid() % 1000, suffix);
+}
+
+static void pair_config(const char *extra_a, const char *extra_b, const char *route_extra)
+{
+        vwt_configf("[serial a]\nbackend = cuse\npath = %s\n%s\n"
+                    "[serial b]\nbackend = cuse\npath = %s\n%s\n"
+                    "[route cable]\nfrom = a\nto = b\nduplex = yes\n%s\n",
+                    dev("a"), extra_a, dev("b"), extra_b, route_extra);
+}
+
+static void py_ok(int timeout_ms, const char *const *args)
+{
+        struct vwt_output o;
+        int r = vwt_pyv(&o, timeout_ms, "cuse_client.py", args);
+
+        if (r != 0)
+                vwt_fail("cuse_client.py %s failed (%d):\n%s%s", args[0], r, o.out, o.err);
+}
+
+static int open_dev(const char *path, int flags)
+{
+        int fd = open(path, flags | O_NOCTTY | O_CLOEXEC);
+
+        if (fd < 0)
+                vwt_fail("open %s: %s", path, strerror(errno));
+        return fd;
+}
+
+VWT_TEST(test_node_and_stty)
+{
+        struct vwt_output o;
+        struct stat st;
+
+        pair_config("mode = 0666", "", "");
+        vwt_start();
+        if (stat(dev("a"), &st) < 0 || !S_ISCHR(st.st_mode))
+                vwt_fail("%s is not a character device", dev("a"));
+        ck_assert_int_eq(st.st_mode & 07777, 0666);
+        ck_assert_str_eq(vwt_jstr(vwt_ctl_json("show", "a"), "endpoint.backend"), "cuse");
+        if (vwt_run(&o, "/bin/stty", "-F", dev("a"), "-a") != 0)
+                vwt_fail("stty -a failed: %s", o.err);
+        ck_assert_ptr_nonnull(strstr(o.out, "speed 9600 baud"));
+        if (vwt_run(&o, "/bin/stty", "-F", dev("a"), "19200", "cs7", "parenb") != 0)
+                vwt_fail("stty 19200 failed: %s", o.err);
+        ck_assert(VWT_WAIT_FOR(3000, vwt_jint(vwt_ctl_json("show", "b"), "endpoint.details.peer_line.baud") == 19200));
+        ck_assert_str_eq(vwt_jstr(vwt_ctl_json("show", "b"), "endpoint.details.peer_line.text"), "19200 7E1");
+        vwt_stop();
+        ck_assert_int_ne(access(dev("a"), F_OK), 0);
+        ck_assert_int_ne(access(dev("b"), F_OK), 0);
+}
+
+VWT_TEST(test_pyserial_baud_rates)
+{
+        pair_config("", "", "");
+        vwt_start();
+        py_ok(60000, (const char *const[]){ "baud", dev("a"), "115200", NULL });
+        ck_assert_int_eq(vwt_jint(vwt_ctl_json("show", "b"), "endpoint.details.peer_line.baud"), 115200);
+        py_ok(60000, (const char *const[]){ "baud", dev("a"), "250000", NULL });
+        ck_assert_int_eq(vwt_jint(vwt_ctl_json("show", "b"), "endpoint.details.peer_line.baud"), 250000);
+        ck_assert_int_eq(vwt_jint(vwt_ctl_json("show", "a"), "endpoint.details.line.baud"), 250000);
+        vwt_stop();
+}
+
+VWT_TEST(test_modem_lines_and_miwait)
+{
+        pair_config("", "", "");
+        vwt_start();
+        py_ok(60000, (const char *const[]){ "modem", dev("a"), dev("b"), NULL });
+        vwt_stop();
+}
+
+VWT_TEST(test_broadcast_readers)
+{
+        pair_config("", "readers = broadcast", "");
+        vwt_start();
+        py_ok(60000, (const char *const[]){ "broadcast", dev("a"), dev("b"), NULL });
+        vwt_stop();
+}
+
+VWT_TEST(test_exclusive_and_tiocexcl)
+{
+        int fd, fd2;
+
+        pair_config("readers = exclusive", "", "");
+        vwt_start();
+        fd = open_dev(dev("a"), O_RDWR);
+        ck_assert_int_lt(open(dev("a"), O_RDWR | O_NOCTTY), 0);
+        ck_assert_int_eq(errno, EBUSY);
+        close(fd);
+        fd = open_dev(dev("a"), O_RDWR);
+        close(fd);
+
+        /* broadcast port b: a second open works until TIOCEXCL */
+        fd = open_dev(dev("b"), O_RDWR);
+        fd2 = open_dev(dev("b"), O_RDWR);
+        close(fd2);
+        ck_assert_int_eq(ioctl(fd, TIOCEXCL), 0);
+        ck_assert_int_lt(open(dev("b"), O_RDWR | O_NOCTTY), 0);
+        ck_assert_int_eq(errno, EBUSY);
+        ck_assert_int_eq(ioctl(fd, TIOCNXCL), 0);
+        fd2 = open_dev(dev("b"), O_RDWR);
+        close(fd2);
+        close(fd);
+        vwt_stop();
+}
+
+static void on_alarm(int sig)
+{
+        (void)sig;
+}
+
+VWT_TEST(test_blocking_read_eintr)
+{
+        struct sigaction sa = { .sa_handler = on_alarm }; /* no SA_RESTART */
+        char buf[16];
+        ssize_t n;
+        int fd;
+
+        pair_config("", "", "");
+        vwt_start();
+        fd = open_dev(dev("a"), O_RDWR);
+        sigaction(SIGALRM, &sa, NULL);
+        alarm(1);
+        n = read(fd, buf, sizeof(buf));
+        ck_assert_int_eq(n, -1);
+        ck_assert_int_eq(errno, EINTR);
+        signal(SIGALRM, SIG_DFL);
+        /* the port still works after the interrupted read */
+        int fb = open_dev(dev("b"), O_RDWR);
+        ck_assert(vwt_serial_roundtrip(fb, "ping", 4, fd, "ping", 4, 10000));
+        close(fb);
+        close(fd);
+        vwt_stop();
+}
+
+VWT_TEST(test_nonblocking_and_poll)
+{
+        struct pollfd pfd;
+        char buf[16];
+        int fa, fb, r;
+        pid_t child;
+
+        pair_config("", "", "");
+        vwt_start();
+        fa = open_dev(dev("a"), O_RDWR | O_NONBLOCK);
+        fb = open_dev(dev("b"), O_RDWR);
+        ck_assert_int_eq(read(fa, buf, sizeof(buf)), -1);
+        ck_assert_int_eq(errno, EAGAIN);
+        pfd = (struct pollfd){ .fd = fa, .events = POLLIN };
+        ck_assert_int_eq(poll(&pfd, 1, 200), 0);
+        pfd.events = POLLOUT;
+        ck_assert_int_eq(poll(&pfd, 1, 1000), 1);
+        child = fork();
+        if (child == 0) {
+                usleep(300 * 1000);
+                _exit(write(fb, "wake", 4) == 4 ? 0 : 1);
+        }
+        pfd = (struct pollfd){ .fd = fa, .events = POLLIN };
+        r = poll(&pfd, 1, 10000);
+        ck_assert_int_eq(r, 1);
+        ck_assert(pfd.revents & POLLIN);
+        ck_assert_int_eq(read(fa, buf, sizeof(buf)), 4);
+        ck_assert_int_eq(memcmp(buf, "wake", 4), 0);
+        waitpid(child, NULL, 0);
+        /* select() goes through the same poll op */
+        fd_set rs;
+        struct timeval tv = { .tv_sec = 5 };
+        ck_assert_int_eq(write(fb, "s", 1), 1);
+        FD_ZERO(&rs);
+        FD_SET(fa, &rs);
+        ck_assert_int_eq(select(fa + 1, &rs, NULL, NULL, &tv), 1);
+        close(fa);
+        close(fb);
+        vwt_stop();
+}
+
+VWT_TEST(test_ioctls)
+{
+        struct termios t;
+        struct termios2 t2;
+        struct winsize ws = { .ws_row = 24, .ws_col = 80 }, ws2;
+        int fd, fb, n, lines;
+
+        pair_config("", "", "");
+        vwt_start();
+        fd = open_dev(dev("a"), O_RDWR);
+        fb = open_dev(dev("b"), O_RDWR);
+        ck_assert_int_eq(ioctl(fd, TCGETS, &t), 0);
+        ck_assert_int_eq(t.c_cflag & CBAUD, B9600);
+        ck_assert_int_eq(ioctl(fd, TCGETS2, &t2), 0);
+        t2.c_cflag = (t2.c_cflag & ~CBAUD) | BOTHER;
+        t2.c_ospeed = t2.c_ispeed = 123456;
+        ck_assert_int_eq(ioctl(fd, TCSETS2, &t2), 0);
+        memset(&t2, 0, sizeof(t2));
+        ck_assert_int_eq(ioctl(fd, TCGETS2, &t2), 0);
+        ck_assert_uint_eq(t2.c_ospeed, 123456);
+        ck_assert_int_eq(ioctl(fd, TIOCSWINSZ, &ws), 0);
+        ck_assert_int_eq(ioctl(fd, TIOCGWINSZ, &ws2), 0);
+        ck_assert_int_eq(ws2.ws_col, 80);
+        ck_assert_int_eq(write(fb, "12345", 5), 5);
+        ck_assert(VWT_WAIT_FOR(3000, ioctl(fd, FIONREAD, &n) == 0 && n == 5));
+        ck_assert_int_eq(ioctl(fd, TCFLSH, TCIFLUSH), 0);
+        ck_assert_int_eq(ioctl(fd, FIONREAD, &n), 0);
+        ck_assert_int_eq(n, 0);
+        ck_assert_int_eq(ioctl(fd, TIOCOUTQ, &n), 0);
+        ck_assert_int_eq(ioctl(fd, TIOCMGET, &lines), 0);
+        ck_assert(lines & TIOCM_DTR);
+        lines = TIOCM_RTS;
+        ck_assert_int_eq(ioctl(fd, TIOCMBIC, &lines), 0);
+        ck_assert_int_eq(ioctl(fb, TIOCMGET, &lines), 0);
+        ck_assert(!(lines & TIOCM_CTS));
+        ck_assert(lines & TIOCM_DSR);
+        struct serial_icounter_struct { int v[20]; } ic;
+        ck_assert_int_eq(ioctl(fb, TIOCGICOUNT, &ic), 0);
+        ck_assert_int_ge(ic.v[0], 1); /* cts changed at least once */
+        ck_assert_int_eq(ioctl(fd, 0x5490 /* TIOCGPTN-like nonsense */, &n), -1);
+        ck_assert_int_eq(errno, ENOTTY);
+        close(fd);
+        close(fb);
+        vwt_stop();
+}
+
+VWT_TEST(test_break_reaches_peer)
+{
+        struct termios2 t;
+        unsigned char buf[8];
+        size_t got;
+        int fa, fb;
+
+        pair_config("", "", "");
+        vwt_start();
+        fa = open_dev(dev("a"), O_RDWR);
+        fb = open_dev(dev("b"), O_RDWR);
+        ck_assert_int_eq(ioctl(fb, TCGETS2, &t), 0);
+        t.c_iflag |= PARMRK;
+        ck_assert_int_eq(ioctl(fb, TCSETS2, &t), 0);
+        ck_assert_int_eq(write(fa, "A", 1), 1);
+        ck_assert_int_eq(ioctl(fa, TCSBRK, 0), 0);
+        ck_assert_int_eq(write(fa, "B", 1), 1);
+        ck_assert(vwt_read_exact(fb, buf, 5, &got, 10000));
+        ck_assert_int_eq(memcmp(buf, "A\377\0\0B", 5), 0);
+        close(fa);
+        close(fb);
+        vwt_stop();
+}
+
+VWT_TEST(test_stream_both_ways_block)
+{
+        pair_config("", "", "overflow = block\nbuffer = 16K");
+        vwt_start();
+        py_ok(280000, (const char *const[]){ "stream", dev("a"), dev("b"), "1048576", NULL });
+        ck_assert_int_eq(vwt_jint(vwt_ctl_json("show", "cable"), "route.lanes.0.bytes_dropped"), 0);
+        ck_assert_int_eq(vwt_jint(vwt_ctl_json("show", "cable"), "route.lanes.1.bytes_dropped"), 0);
+        vwt_stop();
+}
+
+VWT_TEST(test_pacing)
+{
+        pair_config("pacing = yes", "", "");
+        vwt_start();
+        py_ok(120000, (const char *const[]){ "pacing", dev("a"), dev("b"), "9600", "3000", NULL });
+        vwt_stop();
+}
+
+VWT_TEST(test_when_closed)
+{
+        char buf[8];
+        size_t got;
+        int fa, fb;
+
+        vwt_configf("[serial a]\nbackend = cuse\npath = %s\n"
+                    "[serial keep]\nbackend = cuse\npath = %s\nwhen-closed = buffer\n"
+                    "[serial drop]\nbackend = cuse\npath = %s\nwhen-closed = drop\n"
+                    "[route r1]\nfrom = a\nto = keep drop\n",
+                    dev("a"), dev("k"), dev("d"));
+        vwt_start();
+        fa = open_dev(dev("a"), O_RDWR);
+        ck_assert_int_eq(write(fa, "early", 5), 5);
+        ck_assert(VWT_WAIT_FOR(3000, vwt_jint(vwt_ctl_json("show", "drop"), "endpoint.dropped_bytes") == 5));
+        fb = open_dev(dev("k"), O_RDWR);
+        ck_assert(vwt_read_exact(fb, buf, 5, &got, 5000));
+        ck_assert_int_eq(memcmp(buf, "early", 5), 0);
+        close(fb);
+        fb = open_dev(dev("d"), O_RDWR);
+        ck_assert(vwt_quiet(fb, 300));
+        close(fb);
+        close(fa);
+        vwt_stop();
+}
+
+VWT_TEST(test_cuse_to_pty)
+{
+        int fc, fp, lines;
+
+        vwt_configf("[serial c]\nbackend = cuse\npath = %s\n"
+                    "[serial p]\nbackend = pty\npath = %%t/p\n"
+                    "[route r]\nfrom = c\nto = p\nduplex = yes\n", dev("c"));
+        vwt_start();
+        fc = open_dev(dev("c"), O_RDWR);
+        fp = vwt_serial_open(vwt_run_path("p"));
+        ck_assert(vwt_serial_roundtrip(fc, "to pty", 6, fp, "to pty", 6, 10000));
+        ck_assert(vwt_serial_roundtrip(fp, "to cuse", 7, fc, "to cuse", 7, 10000));
+        ck_assert_int_eq(ioctl(fc, TIOCMGET, &lines), 0);
+        ck_assert(lines & TIOCM_CTS);
+        ck_assert(lines & TIOCM_DSR);
+        close(fc);
+        close(fp);
+        vwt_stop();
+}
+
+VWT_TEST(test_picocom_opens)
+{
+        struct vwt_output o;
+        const char *cmd;
+
+        pair_config("", "", "");
+        vwt_start();
+        /* picocom wants a terminal on stdin: script(1) gives it one */
+        cmd = vwt_strf("picocom -q -b 115200 --exit-after 1500 %s", dev("a"));
+        if (vwt_run(&o, "/usr/bin/script", "-qec", cmd, "/dev/null") != 0)
+                vwt_fail("picocom failed: %s %s", o.out, o.err);
+        vwt_stop();
+}
+
+int main(void)
+{
+        Suite *s = suite_create("cuse");
+
+        VWT_ADD(s, test_node_and_stty);
+        VWT_ADD(s, test_pyserial_baud_rates);
+        VWT_ADD(s, test_modem_lines_and_miwait);
+        VWT_ADD(s, test_broadcast_readers);
+        VWT_ADD(s, test_exclusive_and_tiocexcl);
+        VWT_ADD(s, test_blocking_read_eintr);
+        VWT_ADD(s, test_nonblocking_and_poll);
+        VWT_ADD(s, test_ioctls);
+        VWT_ADD(s, test_break_reaches_peer);
+        VWT_ADD(s, test_stream_both_ways_block);
+        VWT_ADD(s, test_pacing);
+        VWT_ADD(s, test_when_closed);
+        VWT_ADD(s, test_cuse_to_pty);
+        VWT_ADD(s, test_picocom_opens);
+        return vwt_main(s);
+}
