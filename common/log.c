@@ -13,6 +13,24 @@ static vw_log_sink_t log_sink;
 static void *log_sink_userdata;
 static const char *log_ident = "vwire";
 static int use_prefix = -1;
+static bool capturing;
+static char *captured;
+
+void vw_log_capture_begin(void)
+{
+        free(captured);
+        captured = NULL;
+        capturing = true;
+}
+
+char *vw_log_capture_end(void)
+{
+        char *c = captured;
+
+        captured = NULL;
+        capturing = false;
+        return c;
+}
 
 static const char *const level_names[] = {
         [LOG_EMERG] = "emerg", [LOG_ALERT] = "alert", [LOG_CRIT] = "crit",
@@ -67,9 +85,15 @@ void vw_logv(int level, const char *fmt, va_list ap)
 {
         char msg[2048];
 
-        if (level > log_level)
+        if (level > log_level && !(capturing && level <= LOG_ERR))
                 return;
         vsnprintf(msg, sizeof(msg), fmt, ap);
+        if (capturing && level <= LOG_ERR) {
+                free(captured);
+                captured = strdup(msg);
+        }
+        if (level > log_level)
+                return;
         if (log_sink) {
                 log_sink(level, msg, log_sink_userdata);
                 return;

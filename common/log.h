@@ -17,6 +17,11 @@ const char *vw_log_level_to_string(int level);
 void vw_log_set_sink(vw_log_sink_t sink, void *userdata);
 void vw_log_set_ident(const char *ident);
 
+/* Remember the last error logged between begin and end (it is still logged as usual), so a
+ * failure can be reported to a client in the backend's own words. end returns it malloc'd or NULL. */
+void vw_log_capture_begin(void);
+char *vw_log_capture_end(void);
+
 void vw_log(int level, const char *fmt, ...) _printf_(2, 3);
 void vw_logv(int level, const char *fmt, va_list ap) _printf_(2, 0);
 /* Log and return -abs(err) so callers can write "return log_error_errno(r, ...)". */

@@ -23,7 +23,9 @@ struct route_entry {
 struct vw_manager {
         sd_event *event;
         struct vw_router *router;
-        sd_event_source *dispatch;
+        sd_event_source *dispatch;        /* defer: deliver router wake-ups after this event */
+        sd_event_source *dispatch_later;  /* 0-delay timer: when a dispatch left work over */
+        bool dispatching;
         sd_event_source *sig_term, *sig_int, *sig_hup;
         struct vw_control *control;
 

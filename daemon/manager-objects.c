@@ -11,7 +11,8 @@
 #include "manager-internal.h"
 
 #define DEFAULT_ROUTE_BUFFER (64u * 1024u)
-#define INJECT_BUFFER (256u * 1024u)
+/* `vwirectl send` delivers a message whole or not at all: the largest a control message can carry. */
+#define INJECT_BUFFER (2u * 1024u * 1024u)
 
 static const char *const overflow_names[] = { "block", "drop-new", "drop-old", NULL };
 
@@ -74,6 +75,24 @@ out:
         return 0;
 }
 
+/* The setting through which an endpoint section claims a file of its own, if any. */
+static const struct vw_setting *section_claim(const struct vw_section *s)
+{
+        const struct vw_setting *st;
+
+        if (!is_endpoint_kind(s->kind))
+                return NULL;
+        st = vw_section_get(s, "listen");
+        if (st && strneq(st->value, "unix:", 5) && st->value[5] != '@')
+                return st;
+        return vw_section_get(s, "path");
+}
+
+static char *claim_path(const struct vw_setting *st)
+{
+        return vw_conf_expand(streq(st->key, "listen") ? st->value + 5 : st->value);
+}
+
 int manager_validate(struct vw_manager *m, const struct vw_config *c, struct vw_errors *errs)
 {
         size_t before = errs->n;
@@ -99,18 +118,18 @@ int manager_validate(struct vw_manager *m, const struct vw_config *c, struct vw_
                 config = vw_endpoint_parse_config(ops, s, errs);
                 vw_endpoint_free_config(ops, config);
         }
-        /* two endpoints may not claim the same path */
+        /* two endpoints may not claim the same file: a path, or a unix socket they listen on */
         for (size_t i = 0; i < c->n_sections; i++)
                 for (size_t j = i + 1; j < c->n_sections; j++) {
-                        const struct vw_setting *a = vw_section_get(c->sections[i], "path");
-                        const struct vw_setting *b = vw_section_get(c->sections[j], "path");
-                        _cleanup_free_ char *ea = a ? vw_conf_expand(a->value) : NULL;
-                        _cleanup_free_ char *eb = b ? vw_conf_expand(b->value) : NULL;
-                        if (ea && eb && streq(ea, eb) && is_endpoint_kind(c->sections[i]->kind))
+                        const struct vw_setting *a = section_claim(c->sections[i]);
+                        const struct vw_setting *b = section_claim(c->sections[j]);
+                        _cleanup_free_ char *ea = a ? claim_path(a) : NULL;
+                        _cleanup_free_ char *eb = b ? claim_path(b) : NULL;
+                        if (ea && eb && streq(ea, eb))
                                 vw_errors_add(errs, vw_setting_file(c->sections[j], b), b->line,
-                                              "path: %s is already used by [%s %s] at %s:%u", b->value,
-                                              c->sections[i]->kind, c->sections[i]->name, c->sections[i]->file,
-                                              a->line);
+                                              "%s: %s is already used by [%s %s] at %s:%u", b->key, eb,
+                                              c->sections[i]->kind, c->sections[i]->name,
+                                              vw_setting_file(c->sections[i], a), a->line);
                 }
         return errs->n > before ? -EINVAL : 0;
 }
@@ -238,13 +257,20 @@ static int endpoint_create(struct vw_manager *m, const struct vw_section *s, cha
         if (r < 0)
                 goto fail;
         e->started = true;
+        vw_log_capture_begin();
         r = ops->start(&e->pub);
         if (r < 0) {
-                if (asprintf(error, "%s:%u: [%s %s]: cannot start: %s (details in vwired's log)", s->file, s->line,
-                             s->kind, s->name, strerror(-r)) < 0)
+                _cleanup_free_ char *why = vw_log_capture_end();
+                if ((s->line > 0 ? asprintf(error, "%s:%u: [%s %s]: cannot start: %s", s->file, s->line, s->kind,
+                                            s->name, why ? why : strerror(-r))
+                                 : asprintf(error, "[%s %s]: cannot start: %s", s->kind, s->name,
+                                            why ? why : strerror(-r))) < 0)
                         *error = NULL;
+                /* the name was free: whatever went wrong is not a name conflict */
+                r = r == -EEXIST || r == -ENOENT ? -EIO : r;
                 goto fail;
         }
+        free(vw_log_capture_end());
         n = realloc(m->endpoints, (m->n_endpoints + 1) * sizeof(*n));
         if (!n) {
                 r = -ENOMEM;
@@ -453,18 +479,18 @@ int vw_manager_send(struct vw_manager *m, struct vw_endpoint *ep, const void *da
                 if (ep->ops->routes_changed)
                         ep->ops->routes_changed(ep);
         }
-        while (done < len) {
-                size_t n = MIN(len - done, vw_port_room(e->inject_port));
-                if (n == 0)
-                        break;
-                r = vw_port_write(e->inject_port, VW_CHUNK_BYTES, (const uint8_t *)data + done, n);
-                if (r < 0)
-                        break;
-                done += n;
+        if (len > vw_port_room(e->inject_port)) {
+                struct vw_ring_stats st = {};
+                (void)vw_route_get_stats(e->inject_route, false, &st);
+                if (asprintf(error, "%s is not taking data fast enough: %zu bytes from earlier sends are still "
+                             "waiting; nothing was sent", ep->name, st.used) < 0)
+                        *error = NULL;
+                return -EBUSY;
         }
-        if (done < len && asprintf(error, "%s is not taking data fast enough: %zu of %zu bytes accepted", ep->name,
-                                   done, len) < 0)
-                *error = NULL;
+        r = vw_port_write(e->inject_port, VW_CHUNK_BYTES, data, len);
+        if (r < 0)
+                return r;
+        done = len;
         return (int)done;
 }
 

@@ -17,19 +17,36 @@
 #include "manager-internal.h"
 #include "paths.h"
 
+/*
+ * Router wake-ups run from a defer event right after the event that caused them. A dispatch
+ * that leaves work over (its budget ran out, or callbacks keep producing) continues from a
+ * 0-delay timer instead: sd-event runs an enabled defer before I/O of the same priority, so a
+ * defer that re-armed itself would starve every fd, signals included.
+ */
 static int on_dispatch(sd_event_source *s, void *userdata)
 {
         struct vw_manager *m = userdata;
 
+        m->dispatching = true;
         vw_router_dispatch(m->router);
+        m->dispatching = false;
+        if (vw_router_has_pending(m->router)) {
+                (void)sd_event_source_set_time(m->dispatch_later, 0);
+                (void)sd_event_source_set_enabled(m->dispatch_later, SD_EVENT_ONESHOT);
+        }
         return 0;
+}
+
+static int on_dispatch_later(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        return on_dispatch(s, userdata);
 }
 
 static void hook_wakeup(struct vw_router *r, void *userdata)
 {
         struct vw_manager *m = userdata;
 
-        if (m->dispatch)
+        if (m->dispatch && !m->dispatching)
                 sd_event_source_set_enabled(m->dispatch, SD_EVENT_ONESHOT);
 }
 
@@ -103,6 +120,10 @@ int vw_manager_new(const struct vw_manager_options *opts, struct vw_manager **re
                 return r;
         sd_event_source_set_enabled(m->dispatch, SD_EVENT_OFF);
         (void)sd_event_source_set_description(m->dispatch, "router-dispatch");
+        r = sd_event_add_time(m->event, &m->dispatch_later, CLOCK_MONOTONIC, 0, 0, on_dispatch_later, m);
+        if (r < 0)
+                return r;
+        sd_event_source_set_enabled(m->dispatch_later, SD_EVENT_OFF);
         *ret = TAKE_PTR(m);
         return 0;
 }
@@ -127,6 +148,7 @@ void vw_manager_free(struct vw_manager *m)
                         (void)unlink(pid);
         }
         sd_event_source_disable_unref(m->dispatch);
+        sd_event_source_disable_unref(m->dispatch_later);
         sd_event_source_disable_unref(m->sig_term);
         sd_event_source_disable_unref(m->sig_int);
         sd_event_source_disable_unref(m->sig_hup);

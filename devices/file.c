@@ -46,8 +46,7 @@ struct file_ep {
         int fd;
         struct vw_sink *sink;
         sd_event_source *io;     /* FIFOs and devices only */
-        sd_event_source *defer;  /* replay: run again on the next turn of the loop */
-        sd_event_source *timer;  /* replay: run again when the rate allows */
+        sd_event_source *timer;  /* replay: run again on the next turn of the loop, or when the rate allows */
         struct vw_pace pace;
         uint64_t bytes;          /* written (capture) or replayed */
         uint64_t passes;         /* replay: completed passes over the file */
@@ -118,7 +117,6 @@ static void file_fail(struct vw_endpoint *ep, int err, const char *what)
         f->running = false;
         ep->state = "failed";
         source_off(f->io);
-        source_off(f->defer);
         source_off(f->timer);
 }
 
@@ -166,7 +164,21 @@ static void replay_finish(struct vw_endpoint *ep)
         f->running = false;
         ep->state = "closed";
         sd_event_source_set_enabled(f->timer, SD_EVENT_OFF);
-        sd_event_source_set_enabled(f->defer, SD_EVENT_OFF);
+}
+
+/*
+ * Run again from the loop, at `usec` or (0) on its next turn. A time event rather than a
+ * deferred one: sd-event ranks a deferred event by when it was created, so of several that keep
+ * re-arming themselves one would starve the others; elapsed timers take turns.
+ */
+static void replay_schedule(struct vw_endpoint *ep, uint64_t usec)
+{
+        struct file_ep *f = ep->data;
+
+        if (usec == 0)
+                (void)sd_event_now(vw_endpoint_event(ep), CLOCK_MONOTONIC, &usec);
+        (void)sd_event_source_set_time(f->timer, usec);
+        (void)sd_event_source_set_enabled(f->timer, SD_EVENT_ONESHOT);
 }
 
 /* Read the next piece into buf. Returns 1 when there is data, 0 when replay_run must stop. */
@@ -233,8 +245,7 @@ static void replay_run(struct vw_endpoint *ep)
                         return; /* a block route is full: ep->room brings us back */
                 allow = vw_pace_allow(&f->pace, now);
                 if (allow < vw_pace_want(&f->pace, left)) {
-                        sd_event_source_set_time(f->timer, vw_pace_when(&f->pace, vw_pace_want(&f->pace, left)));
-                        sd_event_source_set_enabled(f->timer, SD_EVENT_ONESHOT);
+                        replay_schedule(ep, vw_pace_when(&f->pace, vw_pace_want(&f->pace, left)));
                         return;
                 }
                 n = MIN(left, MIN(room, allow));
@@ -249,14 +260,7 @@ static void replay_run(struct vw_endpoint *ep)
                 f->buf_off += n;
                 f->bytes += n;
         }
-        /* more to do: let the rest of the loop run first */
-        sd_event_source_set_enabled(f->defer, SD_EVENT_ONESHOT);
-}
-
-static int replay_wake(sd_event_source *s, void *userdata)
-{
-        replay_run(userdata);
-        return 0;
+        replay_schedule(ep, 0); /* more to do: let the rest of the loop run first */
 }
 
 static int replay_timer(sd_event_source *s, uint64_t usec, void *userdata)
@@ -297,7 +301,7 @@ static void file_room(struct vw_endpoint *ep)
         /* Not from here: we are inside the router's dispatch, and replaying again at once would
          * keep it busy (write, drain, room, write...) while I/O waits. */
         if (c->mode == FILE_REPLAY)
-                sd_event_source_set_enabled(((struct file_ep *)ep->data)->defer, SD_EVENT_ONESHOT);
+                replay_schedule(ep, 0);
 }
 
 static void file_routes_changed(struct vw_endpoint *ep)
@@ -309,11 +313,10 @@ static void file_routes_changed(struct vw_endpoint *ep)
                 return;
         if (vw_port_has_outbound(ep->port)) {
                 if (!f->running)
-                        sd_event_source_set_enabled(f->defer, SD_EVENT_ONESHOT);
+                        replay_schedule(ep, 0);
         } else {
                 f->running = false;
                 sd_event_source_set_enabled(f->timer, SD_EVENT_OFF);
-                sd_event_source_set_enabled(f->defer, SD_EVENT_OFF);
         }
 }
 
@@ -353,20 +356,13 @@ static int replay_setup(struct vw_endpoint *ep)
 {
         struct file_config *c = ep->config;
         struct file_ep *f = ep->data;
-        sd_event *e = vw_endpoint_event(ep);
         int r;
 
         f->buf = malloc(c->chunk);
         if (!f->buf)
                 return -ENOMEM;
         vw_pace_init(&f->pace, c->rate, c->chunk);
-        r = sd_event_add_defer(e, &f->defer, replay_wake, ep);
-        if (r < 0)
-                return log_error_errno(r, "file %s: cannot add a deferred event", ep->name);
-        sd_event_source_set_enabled(f->defer, SD_EVENT_OFF);
-        /* below I/O and the router's dispatch: replaying at full speed must not starve them */
-        (void)sd_event_source_set_priority(f->defer, SD_EVENT_PRIORITY_IDLE);
-        r = sd_event_add_time(e, &f->timer, CLOCK_MONOTONIC, 0, 1, replay_timer, ep);
+        r = sd_event_add_time(vw_endpoint_event(ep), &f->timer, CLOCK_MONOTONIC, 0, 1, replay_timer, ep);
         if (r < 0)
                 return log_error_errno(r, "file %s: cannot add a timer", ep->name);
         sd_event_source_set_enabled(f->timer, SD_EVENT_OFF);
@@ -413,7 +409,6 @@ static void file_stop(struct vw_endpoint *ep)
         if (!f)
                 return;
         sd_event_source_disable_unref(f->io);
-        sd_event_source_disable_unref(f->defer);
         sd_event_source_disable_unref(f->timer);
         vw_sink_free(f->sink);
         safe_close(f->fd);

@@ -39,8 +39,7 @@ struct loopback_config {
 struct loopback {
         struct vw_sink *sink;
         /* source */
-        sd_event_source *defer;  /* run again on the next turn of the loop */
-        sd_event_source *timer;  /* run again when the rate allows */
+        sd_event_source *timer;  /* run again: on the next turn of the loop, or when the rate allows */
         struct vw_pace pace;
         uint8_t *pattern;        /* the pattern repeated over chunk + len - 1 bytes */
         size_t pattern_len;
@@ -136,7 +135,21 @@ static void source_finish(struct vw_endpoint *ep, const char *state)
         lb->running = false;
         ep->state = state;
         sd_event_source_set_enabled(lb->timer, SD_EVENT_OFF);
-        sd_event_source_set_enabled(lb->defer, SD_EVENT_OFF);
+}
+
+/*
+ * Run again from the loop, at `usec` or (0) on its next turn. A time event rather than a
+ * deferred one: sd-event ranks a deferred event by when it was created, so of several that keep
+ * re-arming themselves one would starve the others; elapsed timers take turns.
+ */
+static void source_schedule(struct vw_endpoint *ep, uint64_t usec)
+{
+        struct loopback *lb = ep->data;
+
+        if (usec == 0)
+                (void)sd_event_now(vw_endpoint_event(ep), CLOCK_MONOTONIC, &usec);
+        (void)sd_event_source_set_time(lb->timer, usec);
+        (void)sd_event_source_set_enabled(lb->timer, SD_EVENT_ONESHOT);
 }
 
 static void source_run(struct vw_endpoint *ep)
@@ -171,8 +184,7 @@ static void source_run(struct vw_endpoint *ep)
                         return; /* a block route is full: ep->room brings us back */
                 allow = vw_pace_allow(&lb->pace, now);
                 if (allow < vw_pace_want(&lb->pace, left)) {
-                        sd_event_source_set_time(lb->timer, vw_pace_when(&lb->pace, vw_pace_want(&lb->pace, left)));
-                        sd_event_source_set_enabled(lb->timer, SD_EVENT_ONESHOT);
+                        source_schedule(ep, vw_pace_when(&lb->pace, vw_pace_want(&lb->pace, left)));
                         return;
                 }
                 n = MIN(MIN(c->chunk, room), MIN(allow, left));
@@ -187,14 +199,7 @@ static void source_run(struct vw_endpoint *ep)
                 vw_pace_take(&lb->pace, n);
                 lb->produced += n;
         }
-        /* more to do: let the rest of the loop run first */
-        sd_event_source_set_enabled(lb->defer, SD_EVENT_ONESHOT);
-}
-
-static int source_wake(sd_event_source *s, void *userdata)
-{
-        source_run(userdata);
-        return 0;
+        source_schedule(ep, 0); /* more to do: let the rest of the loop run first */
 }
 
 static int source_timer(sd_event_source *s, uint64_t usec, void *userdata)
@@ -207,7 +212,6 @@ static int source_setup(struct vw_endpoint *ep)
 {
         struct loopback_config *c = ep->config;
         struct loopback *lb = ep->data;
-        sd_event *e = vw_endpoint_event(ep);
         int r;
 
         lb->pattern_len = c->pattern.len > 0 ? c->pattern.len : 1;
@@ -219,13 +223,7 @@ static int source_setup(struct vw_endpoint *ep)
                         lb->pattern[i] = c->pattern.data[i % c->pattern.len];
         vw_pace_init(&lb->pace, c->rate, c->chunk);
 
-        r = sd_event_add_defer(e, &lb->defer, source_wake, ep);
-        if (r < 0)
-                return log_error_errno(r, "loopback %s: cannot add a deferred event", ep->name);
-        sd_event_source_set_enabled(lb->defer, SD_EVENT_OFF);
-        /* below I/O and the router's dispatch: a source at full speed must not starve them */
-        (void)sd_event_source_set_priority(lb->defer, SD_EVENT_PRIORITY_IDLE);
-        r = sd_event_add_time(e, &lb->timer, CLOCK_MONOTONIC, 0, 1, source_timer, ep);
+        r = sd_event_add_time(vw_endpoint_event(ep), &lb->timer, CLOCK_MONOTONIC, 0, 1, source_timer, ep);
         if (r < 0)
                 return log_error_errno(r, "loopback %s: cannot add a timer", ep->name);
         sd_event_source_set_enabled(lb->timer, SD_EVENT_OFF);
@@ -261,7 +259,7 @@ static void loopback_room(struct vw_endpoint *ep)
         else if (c->mode == LOOPBACK_SOURCE)
                 /* Not from here: we are inside the router's dispatch, and generating again at once
                  * would keep it busy (write, drain, room, write...) while I/O waits. */
-                sd_event_source_set_enabled(((struct loopback *)ep->data)->defer, SD_EVENT_ONESHOT);
+                source_schedule(ep, 0);
 }
 
 static void loopback_routes_changed(struct vw_endpoint *ep)
@@ -273,11 +271,10 @@ static void loopback_routes_changed(struct vw_endpoint *ep)
                 return;
         if (vw_port_has_outbound(ep->port)) {
                 if (!lb->running)
-                        sd_event_source_set_enabled(lb->defer, SD_EVENT_ONESHOT);
+                        source_schedule(ep, 0);
         } else {
                 lb->running = false;
                 sd_event_source_set_enabled(lb->timer, SD_EVENT_OFF);
-                sd_event_source_set_enabled(lb->defer, SD_EVENT_OFF);
         }
 }
 
@@ -313,7 +310,6 @@ static void loopback_stop(struct vw_endpoint *ep)
 
         if (!lb)
                 return;
-        sd_event_source_disable_unref(lb->defer);
         sd_event_source_disable_unref(lb->timer);
         vw_sink_free(lb->sink);
         free(lb->pattern);

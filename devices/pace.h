@@ -5,8 +5,8 @@
  * Token bucket for the generators (loopback source, file replay): `rate` bytes per second over
  * the long run. Credit is kept in byte-microseconds, so nothing is lost to rounding between
  * writes and a late timer is made up by the next write. Writes come in quanta of about 10 ms
- * worth (at least 1 byte, at most a chunk); saved-up credit is capped at a quarter second worth,
- * so a generator that was held back by a full route does not burst afterwards.
+ * worth (at least 1 byte, at most a chunk); saved-up credit is capped at a quarter second worth
+ * (or one quantum), so a generator that was held back by a full route does not burst afterwards.
  * No clock here: callers pass CLOCK_MONOTONIC microseconds. rate 0 means unpaced.
  */
 
@@ -34,7 +34,7 @@ static inline void vw_pace_init(struct vw_pace *p, uint64_t rate, size_t chunk)
         if (p->rate == 0)
                 return;
         p->quantum = (size_t)MAX(MIN(p->rate / 100, (uint64_t)chunk), 1ULL);
-        p->cap = MAX(p->rate / 4, (uint64_t)chunk) * VW_USEC_PER_SEC;
+        p->cap = MAX(p->rate / 4, (uint64_t)p->quantum) * VW_USEC_PER_SEC;
 }
 
 /* Start (again) from an empty bucket: after an idle period, nothing was saved up. */

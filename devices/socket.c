@@ -432,10 +432,28 @@ static int accept_retry(sd_event_source *s, uint64_t usec, void *userdata)
         return 0;
 }
 
+/* accept() fails for want of resources: the connection stays queued; retry in a while, not in a loop. */
+static void accept_pause(struct sock *sk)
+{
+        int r;
+
+        listeners_enable(sk, false);
+        /* made when first needed: sd-event keeps a timerfd open for a clock once anything uses it */
+        if (!sk->accept_retry) {
+                r = sd_event_add_time_relative(vw_endpoint_event(sk->ep), &sk->accept_retry, CLOCK_MONOTONIC,
+                                               ACCEPT_RETRY_USEC, 0, accept_retry, sk);
+        } else {
+                r = sd_event_source_set_time_relative(sk->accept_retry, ACCEPT_RETRY_USEC);
+                if (r >= 0)
+                        r = sd_event_source_set_enabled(sk->accept_retry, SD_EVENT_ONESHOT);
+        }
+        if (r < 0)
+                listeners_enable(sk, true); /* rather busy than deaf */
+}
+
 static int listener_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
         struct sock *sk = userdata;
-        uint64_t now;
 
         for (unsigned i = 0; i < ACCEPT_BATCH; i++) {
                 union vw_sockaddr sa = {};
@@ -450,12 +468,9 @@ static int listener_io(sd_event_source *s, int fd, uint32_t revents, void *userd
                         continue;
                 if (errno == EAGAIN)
                         return 0;
-                /* EMFILE, ENFILE, ENOBUFS...: the connection stays queued; retry in a while, not in a loop */
+                /* EMFILE, ENFILE, ENOBUFS... */
                 log_warning_errno(errno, "socket %s: cannot accept, pausing for a second", sk->ep->name);
-                listeners_enable(sk, false);
-                (void)sd_event_now(vw_endpoint_event(sk->ep), CLOCK_MONOTONIC, &now);
-                (void)sd_event_source_set_time(sk->accept_retry, now + ACCEPT_RETRY_USEC);
-                (void)sd_event_source_set_enabled(sk->accept_retry, SD_EVENT_ONESHOT);
+                accept_pause(sk);
                 return 0;
         }
         return 0;
@@ -574,10 +589,6 @@ static int socket_listen(struct sock *sk)
                     chown(sk->addr->path, cfg->owner, cfg->group) < 0)
                         return log_error_errno(errno, "socket %s: cannot chown %s", ep->name, sk->addr->path);
         }
-        r = sd_event_add_time(vw_endpoint_event(ep), &sk->accept_retry, CLOCK_MONOTONIC, 0, 0, accept_retry, sk);
-        if (r < 0)
-                return log_error_errno(r, "socket %s: cannot add a timer", ep->name);
-        (void)sd_event_source_set_enabled(sk->accept_retry, SD_EVENT_OFF);
         log_info("socket %s: listening on %s", ep->name, sk->addr->text);
         return 0;
 }
