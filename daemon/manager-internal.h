@@ -44,6 +44,7 @@ struct vw_manager {
         int lock_fd;
 
         char **owned;        /* files we made, mirrored in <runtime>/owned-paths */
+        sd_event_source *ledger_event; /* deferred write of owned-paths */
         size_t n_owned;
 
         uint64_t start_usec;

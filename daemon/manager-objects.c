@@ -93,6 +93,51 @@ static char *claim_path(const struct vw_setting *st)
         return vw_conf_expand(streq(st->key, "listen") ? st->value + 5 : st->value);
 }
 
+struct claim {
+        char *path;
+        const struct vw_section *s;
+        const struct vw_setting *st;
+        size_t order;
+};
+
+static int cmp_claim(const void *a, const void *b)
+{
+        const struct claim *x = a, *y = b;
+        int r = strcmp(x->path, y->path);
+
+        return r ? r : (x->order > y->order) - (x->order < y->order);
+}
+
+/* Sorted, so 1000 ports cost n log n, not n squared. */
+static void check_claims(const struct vw_config *c, struct vw_errors *errs)
+{
+        struct claim *v = calloc(c->n_sections ? c->n_sections : 1, sizeof(*v));
+        size_t n = 0;
+
+        if (!v)
+                return;
+        for (size_t i = 0; i < c->n_sections; i++) {
+                const struct vw_setting *st = section_claim(c->sections[i]);
+                char *p = st ? claim_path(st) : NULL;
+                if (p)
+                        v[n++] = (struct claim){ .path = p, .s = c->sections[i], .st = st, .order = i };
+        }
+        qsort(v, n, sizeof(*v), cmp_claim);
+        for (size_t i = 1; i < n; i++) {
+                size_t first = i - 1;
+                while (first > 0 && streq(v[first - 1].path, v[i].path))
+                        first--;
+                if (!streq(v[first].path, v[i].path))
+                        continue;
+                vw_errors_add(errs, vw_setting_file(v[i].s, v[i].st), v[i].st->line,
+                              "%s: %s is already used by [%s %s] at %s:%u", v[i].st->key, v[i].path, v[first].s->kind,
+                              v[first].s->name, vw_setting_file(v[first].s, v[first].st), v[first].st->line);
+        }
+        for (size_t i = 0; i < n; i++)
+                free(v[i].path);
+        free(v);
+}
+
 int manager_validate(struct vw_manager *m, const struct vw_config *c, struct vw_errors *errs)
 {
         size_t before = errs->n;
@@ -119,18 +164,7 @@ int manager_validate(struct vw_manager *m, const struct vw_config *c, struct vw_
                 vw_endpoint_free_config(ops, config);
         }
         /* two endpoints may not claim the same file: a path, or a unix socket they listen on */
-        for (size_t i = 0; i < c->n_sections; i++)
-                for (size_t j = i + 1; j < c->n_sections; j++) {
-                        const struct vw_setting *a = section_claim(c->sections[i]);
-                        const struct vw_setting *b = section_claim(c->sections[j]);
-                        _cleanup_free_ char *ea = a ? claim_path(a) : NULL;
-                        _cleanup_free_ char *eb = b ? claim_path(b) : NULL;
-                        if (ea && eb && streq(ea, eb))
-                                vw_errors_add(errs, vw_setting_file(c->sections[j], b), b->line,
-                                              "%s: %s is already used by [%s %s] at %s:%u", b->key, eb,
-                                              c->sections[i]->kind, c->sections[i]->name,
-                                              vw_setting_file(c->sections[i], a), a->line);
-                }
+        check_claims(c, errs);
         return errs->n > before ? -EINVAL : 0;
 }
 

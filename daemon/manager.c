@@ -149,6 +149,7 @@ void vw_manager_free(struct vw_manager *m)
         }
         sd_event_source_disable_unref(m->dispatch);
         sd_event_source_disable_unref(m->dispatch_later);
+        sd_event_source_disable_unref(m->ledger_event);
         sd_event_source_disable_unref(m->sig_term);
         sd_event_source_disable_unref(m->sig_int);
         sd_event_source_disable_unref(m->sig_hup);
@@ -179,6 +180,20 @@ const struct vw_config *vw_manager_config(struct vw_manager *m) { return m->conf
 
 /* ---- files we own: <runtime>/owned-paths lists what a crashed run may have left ---- */
 
+static int on_ledger(sd_event_source *s, void *userdata);
+static void ledger_save(struct vw_manager *m);
+
+/* Batch ledger writes: starting 1000 ports must not rewrite the file 1000 times. */
+static void ledger_dirty(struct vw_manager *m)
+{
+        if (!m->ledger_event &&
+            sd_event_add_defer(m->event, &m->ledger_event, on_ledger, m) < 0) {
+                ledger_save(m);
+                return;
+        }
+        (void)sd_event_source_set_enabled(m->ledger_event, SD_EVENT_ONESHOT);
+}
+
 static void ledger_save(struct vw_manager *m)
 {
         _cleanup_free_ char *path = NULL, *tmp = NULL;
@@ -198,6 +213,12 @@ static void ledger_save(struct vw_manager *m)
                 log_warning_errno(errno, "cannot update %s", path);
                 (void)unlink(tmp);
         }
+}
+
+static int on_ledger(sd_event_source *s, void *userdata)
+{
+        ledger_save(userdata);
+        return 0;
 }
 
 static ssize_t owned_index(struct vw_manager *m, const char *path)
@@ -222,7 +243,7 @@ int vw_endpoint_own_path(struct vw_endpoint *ep, const char *path)
         if (!(n[m->n_owned] = strdup(path)))
                 return -ENOMEM;
         m->n_owned++;
-        ledger_save(m);
+        ledger_dirty(m);
         return 0;
 }
 
@@ -236,7 +257,7 @@ void vw_endpoint_disown_path(struct vw_endpoint *ep, const char *path)
         free(m->owned[i]);
         memmove(m->owned + i, m->owned + i + 1, (m->n_owned - (size_t)i - 1) * sizeof(char *));
         m->n_owned--;
-        ledger_save(m);
+        ledger_dirty(m);
 }
 
 bool vw_endpoint_path_is_ours(struct vw_endpoint *ep, const char *path)
@@ -491,9 +512,13 @@ int vw_manager_reload(struct vw_manager *m, json_object **result, char **error)
 {
         _cleanup_(vw_errors_done) struct vw_errors errs = {};
         struct vw_config *c = NULL;
+        struct timespec ts;
         int r;
 
-        (void)sd_notify(false, "RELOADING=1\nSTATUS=Reloading configuration");
+        /* MONOTONIC_USEC: systemd (253+, Type=notify-reload) matches the reload to this message. */
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        (void)sd_notifyf(false, "RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=Reloading configuration",
+                         (unsigned long long)ts.tv_sec * 1000000ULL + (unsigned long long)ts.tv_nsec / 1000ULL);
         r = manager_load(m, &c, &errs);
         if (r < 0) {
                 *error = errs.n ? vw_errors_join(&errs) : strdup(strerror(-r));

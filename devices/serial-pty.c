@@ -40,8 +40,10 @@ struct pty {
         struct vw_line_params params;
         bool reading, writing;
         bool linked;
-        uint8_t buf[PTY_READ_MAX + 1];
 };
+
+/* One read buffer for every port: the loop is single-threaded and reads are handed on at once. */
+static uint8_t read_buf[PTY_READ_MAX + 1];
 
 static const struct vw_key pty_keys[] = {
         { "path", vw_parse_path, offsetof(struct pty_config, path) },
@@ -138,7 +140,7 @@ static void pty_read(struct vw_endpoint *ep)
                         update_events(ep);
                         return;
                 }
-                n = read(p->master, p->buf, room + 1);
+                n = read(p->master, read_buf, room + 1);
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
@@ -149,12 +151,12 @@ static void pty_read(struct vw_endpoint *ep)
                 if (n == 0)
                         return;
                 /* Packet mode: a status byte first; TIOCPKT_DATA (0) is followed by data. */
-                if (p->buf[0] != TIOCPKT_DATA) {
-                        if (p->buf[0] & TIOCPKT_IOCTL)
+                if (read_buf[0] != TIOCPKT_DATA) {
+                        if (read_buf[0] & TIOCPKT_IOCTL)
                                 pty_params_changed(ep);
                         continue;
                 }
-                if (n > 1 && vw_port_write(ep->port, VW_CHUNK_BYTES, p->buf + 1, (size_t)n - 1) < 0)
+                if (n > 1 && vw_port_write(ep->port, VW_CHUNK_BYTES, read_buf + 1, (size_t)n - 1) < 0)
                         log_error("serial %s: route refused %zd bytes it had room for", ep->name, n - 1);
         }
 }
