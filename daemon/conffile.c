@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "conffile.h"
 
@@ -255,6 +256,8 @@ struct parse_state {
         bool continuation;  /* the current line is indented: it continues the previous value */
         char last_key[128]; /* the key of the last key line since the section header, or "" */
         bool last_key_kept; /* ... and whether it was stored (continuations of a rejected key are dropped) */
+        char **long_values; /* values of lines longer than libinih's line buffer, see reader() */
+        size_t n_long;
 };
 
 static char *strip(char *s)
@@ -426,6 +429,39 @@ static void inspect_line(struct parse_state *st, char *buf)
         unindent(buf);
 }
 
+/*
+ * Debian's libinih reads lines into a 200-byte buffer. A longer "key = value" line keeps its key
+ * and hands libinih a placeholder for the value ("\001N"); handler() puts the value back.
+ */
+static size_t stash_long_value(struct parse_state *st, char *line, size_t size)
+{
+        char *eq = strchr(line, '='), *v, *e, **n;
+        size_t indent = strspn(line, " \t");
+        bool continuation = indent > 0 && !eq;
+
+        if (line[indent] == '[' || line[indent] == ';' || line[indent] == '#' || (!eq && !continuation))
+                return strlen(line);
+        v = continuation ? line + indent : eq + 1;
+        v += strspn(v, " \t");
+        e = v + strcspn(v, "\n");
+        /* an inline comment starts at a ';' after whitespace, as libinih has it */
+        for (char *q = v + 1; q < e; q++)
+                if (*q == ';' && isspace((unsigned char)q[-1])) {
+                        e = q;
+                        break;
+                }
+        while (e > v && isspace((unsigned char)e[-1]))
+                e--;
+        n = realloc(st->long_values, (st->n_long + 1) * sizeof(char *));
+        if (!n)
+                return strlen(line);
+        st->long_values = n;
+        if (!(n[st->n_long] = strndup(v, (size_t)(e - v))))
+                return strlen(line);
+        snprintf(v, size - (size_t)(v - line), "\001%zu\n", st->n_long++);
+        return strlen(line);
+}
+
 static char *reader(char *buf, int size, void *userdata)
 {
         struct parse_state *st = userdata;
@@ -446,9 +482,11 @@ static char *reader(char *buf, int size, void *userdata)
         }
         st->line++;
         len = strlen(line);
+        if (len <= MAX_LINE && (size_t)size <= len)
+                len = stash_long_value(st, line, sizeof(line));
         if (len > MAX_LINE || (size_t)size <= len) {
                 vw_errors_add(st->errs, st->file, st->line, "line too long (more than %d characters)",
-                              MIN(size, MAX_LINE) - 2);
+                              len > MAX_LINE ? MAX_LINE - 2 : size - 2);
                 /* swallow the rest of an over-long line */
                 if (st->f && line[len - 1] != '\n') {
                         int ch;
@@ -468,6 +506,11 @@ static int handler(void *userdata, const char *section, const char *key, const c
         struct parse_state *st = userdata;
         struct vw_setting *prev;
 
+        if (value[0] == '\001') {
+                size_t i = strtoul(value + 1, NULL, 10);
+                if (i < st->n_long)
+                        value = st->long_values[i];
+        }
         if (st->continuation) {
                 /* inih hands a continuation line over as a repeat of its key: join it to the value */
                 char *joined;
@@ -539,6 +582,9 @@ static int parse(struct vw_config *c, FILE *f, const char *text, const char *lab
         if (r < 0)
                 return r;
         r = ini_parse_stream(reader, &st, handler, &st);
+        for (size_t i = 0; i < st.n_long; i++)
+                free(st.long_values[i]);
+        free(st.long_values);
         if (r < 0)
                 return -ENOMEM;
         /* inih found a line it could not split although we passed it: never silently drop a line */
@@ -550,9 +596,14 @@ static int parse(struct vw_config *c, FILE *f, const char *text, const char *lab
 int vw_config_parse_file(struct vw_config *c, const char *path, struct vw_errors *errs)
 {
         _cleanup_fclose_ FILE *f = fopen(path, "re");
+        struct stat stt;
 
         if (!f)
                 return -errno;
+        if (fstat(fileno(f), &stt) < 0)
+                return -errno;
+        if (S_ISDIR(stt.st_mode))
+                return -EISDIR;
         return parse(c, f, NULL, path, errs);
 }
 

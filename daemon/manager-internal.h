@@ -13,6 +13,7 @@ struct endpoint_entry {
         struct vw_route *inject_route;
         unsigned monitors;
         bool started;
+        bool fresh;     /* started by a reload that is not finished yet */
 };
 
 struct route_entry {

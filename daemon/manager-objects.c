@@ -175,12 +175,39 @@ struct vw_endpoint *vw_manager_endpoint(struct vw_manager *m, size_t i) { return
 size_t vw_manager_n_routes(struct vw_manager *m) { return m->n_routes; }
 struct vw_mroute *vw_manager_route(struct vw_manager *m, size_t i) { return &m->routes[i]->pub; }
 
+/* During a reload an endpoint's new version may run beside the old one: the old one is found first. */
 static struct endpoint_entry *find_endpoint(struct vw_manager *m, const char *name)
 {
+        struct endpoint_entry *fresh = NULL;
+
         for (size_t i = 0; i < m->n_endpoints; i++)
-                if (streq(m->endpoints[i]->pub.name, name))
+                if (streq(m->endpoints[i]->pub.name, name)) {
+                        if (!m->endpoints[i]->fresh)
+                                return m->endpoints[i];
+                        fresh = m->endpoints[i];
+                }
+        return fresh;
+}
+
+static struct endpoint_entry *find_fresh(struct vw_manager *m, const char *name)
+{
+        for (size_t i = 0; i < m->n_endpoints; i++)
+                if (m->endpoints[i]->fresh && streq(m->endpoints[i]->pub.name, name))
                         return m->endpoints[i];
         return NULL;
+}
+
+/* Can the new version run beside the old one? Not when both claim the same path or address. */
+static bool can_start_beside(const struct vw_section *old, const struct vw_section *now)
+{
+        static const char *const keys[] = { "path", "listen", NULL };
+
+        for (size_t i = 0; keys[i]; i++) {
+                const char *a = vw_section_value(old, keys[i]), *b = vw_section_value(now, keys[i]);
+                if (a && b && streq(a, b))
+                        return false;
+        }
+        return true;
 }
 
 static struct route_entry *find_route(struct vw_manager *m, const char *name)
@@ -564,6 +591,85 @@ static void json_add_name(json_object *o, const char *key, const char *name)
         json_object_array_add(a, json_object_new_string(name));
 }
 
+/* What a reload took down and put up, to put things back when a start fails half way. */
+struct undo {
+        struct vw_section **saved;  /* removed or changed objects, as they were */
+        size_t n_saved;
+        char **created;
+        size_t n_created;
+};
+
+static void undo_save(struct undo *u, const struct vw_section *s)
+{
+        struct vw_section **n = realloc(u->saved, (u->n_saved + 1) * sizeof(*n));
+
+        if (!n)
+                return;
+        u->saved = n;
+        if ((n[u->n_saved] = vw_section_dup(s)))
+                u->n_saved++;
+}
+
+static void undo_created(struct undo *u, const char *name)
+{
+        char **n = realloc(u->created, (u->n_created + 1) * sizeof(*n));
+
+        if (!n)
+                return;
+        u->created = n;
+        if ((n[u->n_created] = strdup(name)))
+                u->n_created++;
+}
+
+static void undo_done(struct undo *u)
+{
+        for (size_t i = 0; i < u->n_saved; i++)
+                vw_section_free(u->saved[i]);
+        for (size_t i = 0; i < u->n_created; i++)
+                free(u->created[i]);
+        free(u->saved);
+        free(u->created);
+        *u = (struct undo){};
+}
+
+/* Take down what this reload made, bring back what it took down; extend *error with the outcome. */
+static void undo_apply(struct vw_manager *m, struct undo *u, char **error)
+{
+        unsigned failed = 0;
+        char *msg;
+
+        for (size_t i = m->n_endpoints; i-- > 0;)
+                if (m->endpoints[i]->fresh)
+                        endpoint_remove(m, m->endpoints[i]);
+        for (size_t i = u->n_created; i-- > 0;) {
+                struct route_entry *rt = find_route(m, u->created[i]);
+                if (rt)
+                        route_remove(m, rt);
+        }
+        for (size_t i = u->n_created; i-- > 0;) {
+                struct endpoint_entry *e = find_endpoint(m, u->created[i]);
+                if (e)
+                        endpoint_remove(m, e);
+        }
+        for (int pass = 0; pass < 2; pass++)
+                for (size_t i = 0; i < u->n_saved; i++) {
+                        _cleanup_free_ char *why = NULL;
+                        if (streq(u->saved[i]->kind, "route") != (pass == 1))
+                                continue;
+                        if (create_section(m, u->saved[i], &why) < 0) {
+                                log_error("reload: could not bring back [%s %s]: %s", u->saved[i]->kind,
+                                          u->saved[i]->name, why ? why : "unknown error");
+                                failed++;
+                        }
+                }
+        if (asprintf(&msg, "%s\n%s", *error ? *error : "a start failed",
+                     failed ? "the reload was undone, but some objects could not be brought back (see vwired's log)"
+                            : "the reload was undone: the previous configuration is running") >= 0) {
+                free(*error);
+                *error = msg;
+        }
+}
+
 /*
  * Make the running config-file objects match c (which is consumed): removed and changed ones
  * go, added and changed ones come; routes over a recreated endpoint are recreated too;
@@ -576,6 +682,7 @@ int manager_apply(struct vw_manager *m, struct vw_config *c, bool starting, json
         json_object *res = json_object_new_object();
         char **gone = NULL;
         size_t n_gone = 0, unchanged = 0;
+        struct undo undo = {};
         int r = 0;
 
         json_object_object_add(res, "added", json_object_new_array());
@@ -624,6 +731,37 @@ int manager_apply(struct vw_manager *m, struct vw_config *c, bool starting, json
                         }
         }
 
+        /*
+         * Start new endpoints, and new versions of changed ones that claim nothing the old version
+         * holds, before anything is torn down: if one cannot start, nothing running was touched.
+         */
+        for (size_t i = 0; i < config->n_sections; i++) {
+                struct vw_section *s = config->sections[i];
+                struct endpoint_entry *old;
+
+                if (!is_endpoint_kind(s->kind) || find_route(m, s->name))
+                        continue;
+                old = find_endpoint(m, s->name);
+                if (old && (vw_section_equal(old->pub.section, s) || !can_start_beside(old->pub.section, s)))
+                        continue;
+                r = endpoint_create(m, s, error);
+                if (r < 0) {
+                        for (size_t k = m->n_endpoints; k-- > 0;)
+                                if (m->endpoints[k]->fresh)
+                                        endpoint_remove(m, m->endpoints[k]);
+                        if (!starting) {
+                                char *msg;
+                                if (asprintf(&msg, "%s\nnothing was changed: the previous configuration is running",
+                                             *error ? *error : "a start failed") >= 0) {
+                                        free(*error);
+                                        *error = msg;
+                                }
+                        }
+                        goto out;
+                }
+                m->endpoints[m->n_endpoints - 1]->fresh = true;
+        }
+
         /* routes: remove those dropped, changed, or over an endpoint that goes */
         for (size_t i = m->n_routes; i-- > 0;) {
                 struct route_entry *rt = m->routes[i];
@@ -638,14 +776,16 @@ int manager_apply(struct vw_manager *m, struct vw_config *c, bool starting, json
                 if (now && vw_section_equal(old, now) && !touches)
                         continue;
                 json_add_name(res, now ? "changed" : "removed", old->name);
+                undo_save(&undo, old);
                 route_remove(m, rt);
         }
         for (size_t i = m->n_endpoints; i-- > 0;) {
                 struct endpoint_entry *e = m->endpoints[i];
-                if (!in_list(gone, n_gone, e->pub.name))
+                if (e->fresh || !in_list(gone, n_gone, e->pub.name))
                         continue;
                 json_add_name(res, vw_config_find(config, e->pub.section->kind, e->pub.name) ? "changed" : "removed",
                               e->pub.name);
+                undo_save(&undo, e->pub.section);
                 endpoint_remove(m, e);
         }
         /* create what is not running: endpoints first, then routes */
@@ -657,13 +797,22 @@ int manager_apply(struct vw_manager *m, struct vw_config *c, bool starting, json
 
                         if (streq(s->kind, "daemon") || is_route != (pass == 1))
                                 continue;
-                        if (find_endpoint(m, s->name) || find_route(m, s->name)) {
+                        struct endpoint_entry *fresh = is_route ? NULL : find_fresh(m, s->name);
+
+                        if (fresh) {
+                                fresh->fresh = false;
+                        } else if (find_endpoint(m, s->name) || find_route(m, s->name)) {
                                 unchanged++;
                                 continue;
+                        } else {
+                                r = create_section(m, s, error);
+                                if (r < 0) {
+                                        if (!starting)
+                                                undo_apply(m, &undo, error);
+                                        goto out;
+                                }
                         }
-                        r = create_section(m, s, error);
-                        if (r < 0)
-                                goto out;
+                        undo_created(&undo, s->name);
                         json_object_object_get_ex(res, "changed", &changed);
                         for (size_t k = 0; k < json_object_array_length(changed); k++)
                                 was_changed |= streq(json_object_get_string(json_object_array_get_idx(changed, k)),
@@ -685,6 +834,7 @@ int manager_apply(struct vw_manager *m, struct vw_config *c, bool starting, json
         vw_config_free(m->config);
         m->config = TAKE_PTR(config);
 out:
+        undo_done(&undo);
         for (size_t i = 0; i < n_gone; i++)
                 free(gone[i]);
         free(gone);

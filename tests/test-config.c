@@ -661,7 +661,7 @@ START_TEST(test_parse_string)
         ck_assert_int_ge(asprintf(&long_text, "[serial a]\npath = /%0*d\nbogus\n", 9000, 0), 0);
         c = parse_string(long_text, &errs);
         ck_assert_uint_eq(errs.n, 2);
-        ck_assert_str_eq(errs.msgs[0], "text:2: line too long (more than 198 characters)");
+        ck_assert_str_eq(errs.msgs[0], "text:2: line too long (more than 4094 characters)");
         ck_assert_str_eq(errs.msgs[1], "text:3: expected 'key = value', got 'bogus'");
         free(long_text);
         vw_config_free(c);

@@ -11,8 +11,10 @@
  * for every case that failed, prints those files; then it removes the base directory (unless
  * VWIRE_TEST_KEEP is set).
  *
- * No test may hang: every wait has a timeout, children die with the test process
- * (PR_SET_PDEATHSIG), and each case has an alarm below Check's own timeout.
+ * No test may hang: every wait has a timeout, each case has Check's timeout (150 s, under meson's
+ * 300 s per binary), and every child (vwired included) dies with the test process that started it
+ * (PR_SET_PDEATHSIG): a failed case ends its process at once in Check's fork mode, without the
+ * teardown, and still leaves nothing running.
  *
  * Environment (set by meson): VWIRE_TEST_VWIRED, VWIRE_TEST_VWIRECTL, VWIRE_TEST_SCRIPTS (this
  * directory, for the *.py helpers), VWIRE_TEST_PYTHON (a python3 with pyserial), VWIRE_TEST_SOCAT.
@@ -67,7 +69,7 @@ struct vwt {
         size_t n_garbage;
         json_object **json;   /* put at the end of the case */
         size_t n_json;
-        unsigned n_replies_noted;
+        unsigned n_replies_noted;  /* control replies written to the transcript */
 };
 
 /* ---- suite ---- */

@@ -324,8 +324,6 @@ VWT_TEST(send_and_monitor)
 /*
  * vwirectl accepts up to 512 KiB on stdin for send. Whatever vwired does with that much, it must
  * not deliver a part and then report failure: the caller cannot retry without duplicating data.
- * (Fails as of this writing: Send takes what fits in the 256 KiB inject ring in one turn,
- * delivers it, and refuses the rest; see the report.)
  */
 VWT_TEST(send_large_all_or_nothing)
 {
@@ -714,6 +712,41 @@ VWT_TEST(restart_after_kill)
         ck_assert(!path_exists(a) && !path_exists(u));
 }
 
+/* Reload and objects added with vwirectl: the reload may not take their names, nor remove or
+ * recreate what a runtime route uses; either is refused whole. */
+VWT_TEST(reload_vs_runtime_objects)
+{
+        struct vwt_output o;
+        const char *pty_b;
+
+        vwt_config(null_modem_conf);
+        vwt_start();
+        pty_b = vwt_jstr(vwt_ctl_json("show", "b"), "endpoint.details.pty");
+        vwt_ctl_ok("add", "loopback", "tap", "mode=sink");
+        vwt_ctl_ok("route", "add", "to-tap", "from=b", "to=tap");
+
+        /* the file claims a runtime name */
+        vwt_configf("%s\n[loopback tap]\nmode = echo\n", null_modem_conf);
+        ck_assert_int_eq(vwt_ctl(&o, "reload"), 1);
+        ck_assert_msg(strstr(o.err, "tap"), "reload: %s", o.err);
+
+        /* the file changes b, which the runtime route to-tap uses */
+        vwt_config("[serial a]\nbackend = pty\npath = %t/a\n\n"
+                   "[serial b]\nbackend = pty\npath = %t/b-moved\n\n"
+                   "[route cable]\nfrom = a\nto = b\nduplex = yes\n");
+        ck_assert_int_eq(vwt_ctl(&o, "reload"), 1);
+        ck_assert_msg(strstr(o.err, "to-tap"), "reload: %s", o.err);
+        ck_assert_str_eq(vwt_jstr(vwt_ctl_json("show", "b"), "endpoint.details.pty"), pty_b);
+        ck_assert(vwt_listed("to-tap") && vwt_listed("cable"));
+
+        /* without the runtime route, the same reload goes through */
+        vwt_ctl_ok("route", "remove", "to-tap");
+        vwt_ctl_ok("reload");
+        ck_assert_str_eq(vwt_jstr(vwt_ctl_json("show", "b"), "endpoint.path"), vwt_run_path("b-moved"));
+        ck_assert(vwt_listed("tap"));
+        vwt_stop();
+}
+
 int main(void)
 {
         Suite *s = suite_create("integration-control");
@@ -725,6 +758,7 @@ int main(void)
         VWT_ADD(s, send_large_all_or_nothing);
         VWT_ADD(s, reload_by_vwirectl);
         VWT_ADD(s, reload_by_sighup);
+        VWT_ADD(s, reload_vs_runtime_objects);
         VWT_ADD(s, sigterm_removes_files);
         VWT_ADD(s, restart_after_kill);
         VWT_ADD(s, runtime_churn);
