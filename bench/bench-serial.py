@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: MIT
 """
-bench-serial.py: vwire's PTY null-modem pair against socat's and against a bare kernel pty.
+bench-serial.py: vwire's null-modem pairs (PTY, and CUSE where /dev/cuse exists) against socat's PTY
+pair and against a bare kernel pty.
 
 All setups run side by side in one run, interleaved so that drift and other load on the
 machine hit every setup alike: --runs rounds; in each round every setup does one throughput
@@ -16,6 +17,11 @@ every --block round trips.
               round trips first, then --pings timed ones per round; p50/p99 over all rounds.
 
 Setups:
+  cuse   vwired (as vwire below) with two [serial] backend=cuse ports and one duplex route:
+         A = /dev/ttyVB<pid>a, B = /dev/ttyVB<pid>b, character devices answered by vwired through
+         /dev/cuse. Needs /dev/cuse and root; offered only where /dev/cuse exists. On machines without
+         it, run the script in the project's VM (tests/vm/README.md):
+           tests/vm/vm-run --timeout 1500 -- /usr/bin/python3 bench/bench-serial.py --only cuse,vwire,socat,pty
   vwire  vwired (started here on a temporary config and runtime dir, stopped after) with two
          [serial] backend=pty ports and one duplex route; A = %t/a, B = %t/b.
   socat  socat pty,raw,echo=0,link=A pty,raw,echo=0,link=B.
@@ -44,7 +50,10 @@ import time
 import tty
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SETUPS = ("vwire", "socat", "pty")
+SETUPS = ("cuse", "vwire", "socat", "pty")
+# Issue 3's goal for the CUSE pair, against socat's PTY pair.
+CUSE_GOAL_THROUGHPUT = 2.0  # at least this many times socat's MiB/s
+CUSE_GOAL_P50 = 1.0         # a p50 round trip at most this many times socat's
 MiB = 1 << 20
 READ_SIZE = 64 * 1024
 WRITE_SIZE = 64 * 1024
@@ -284,6 +293,69 @@ class VwireSetup(Setup):
             (", " + self.route_extra.strip().replace("\n", ", ") if self.route_extra.strip() else "") + ")"
 
 
+CUSE_CONFIG = """\
+# written by bench/bench-serial.py
+[serial a]
+backend = cuse
+path = {dev_a}
+
+[serial b]
+backend = cuse
+path = {dev_b}
+
+[route cable]
+from = a
+to = b
+duplex = yes
+{route_extra}"""
+
+
+def cuse_unavailable():
+    """Why a CUSE pair cannot run here (None if it can)."""
+    if not os.path.exists("/dev/cuse"):
+        return ("/dev/cuse does not exist on this machine (no cuse module). Run the benchmark in the project's "
+                "VM, which has it: tests/vm/vm-run --timeout 1500 -- /usr/bin/python3 bench/bench-serial.py "
+                "--only cuse,vwire,socat,pty ...")
+    if not os.access("/dev/cuse", os.R_OK | os.W_OK):
+        return "/dev/cuse exists but is not readable and writable by this user (vwired needs root for it)"
+    return None
+
+
+class CuseSetup(VwireSetup):
+    """vwired with two CUSE ports and one duplex route: ends are /dev/<name>, character devices."""
+
+    def __init__(self, vwired, tmp, route_extra="", name="cuse"):
+        super().__init__(vwired, tmp, route_extra, name=name)
+        tag = f"{os.getpid()}{name}"[:40]
+        self.dev_a, self.dev_b = f"ttyVB{tag}a", f"ttyVB{tag}b"
+
+    def start(self):
+        run = os.path.join(self.dir, "run")
+        os.makedirs(run, mode=0o700)
+        conf = os.path.join(self.dir, "vwire.conf")
+        with open(conf, "w") as f:
+            f.write(CUSE_CONFIG.format(dev_a=self.dev_a, dev_b=self.dev_b, route_extra=self.route_extra))
+        self.cmd = [self.vwired, "--config", conf, "--runtime-dir", run]
+        self.log = open(os.path.join(self.dir, "vwired.log"), "w+")
+        self.proc = subprocess.Popen(self.cmd, stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log)
+        self.pid = self.proc.pid
+        pa, pb = "/dev/" + self.dev_a, "/dev/" + self.dev_b
+        sock = os.path.join(run, "control.sock")
+        try:
+            wait_for(lambda: (os.path.exists(pa) and os.path.exists(pb) and os.path.exists(sock))
+                     or self.proc.poll() is not None, 10, "vwired's CUSE devices")
+            if self.proc.poll() is not None:
+                raise BenchError(f"vwired exited with {self.proc.returncode}: {self.tail_log()}")
+            self.open_ends(pa, pb)
+        except BaseException:
+            self.stop()
+            raise
+
+    def describe(self):
+        return shlex.join(self.cmd) + f"  (2 cuse ports /dev/{self.dev_a}, /dev/{self.dev_b}, 1 duplex route" + \
+            (", " + self.route_extra.strip().replace("\n", ", ") if self.route_extra.strip() else "") + ")"
+
+
 # ---------------------------------------------------------------------------------------------
 # throughput
 
@@ -367,15 +439,40 @@ def throughput_once(s, nbytes, seed):
 # ---------------------------------------------------------------------------------------------
 # latency
 
-def echo_main(fd):
+CLIENTS = ("read-first", "poll-first", "blocking")
+
+
+def receive(fd, p, client, size):
+    """One read the way `client` does it (see --client); None on a stall of STALL_SECONDS."""
+    if client == "blocking":
+        signal.alarm(int(STALL_SECONDS))  # SIGALRM's default action ends the process: only a guard
+        try:
+            return os.read(fd, size)
+        finally:
+            signal.alarm(0)
+    if client == "poll-first":
+        while True:
+            if not p.poll(STALL_SECONDS * 1000):
+                return None
+            try:
+                return os.read(fd, size)
+            except BlockingIOError:
+                continue
+    while True:  # read-first
+        try:
+            return os.read(fd, size)
+        except BlockingIOError:
+            if not p.poll(STALL_SECONDS * 1000):
+                return None
+
+
+def echo_main(fd, client):
     """The echo side, identical for every setup: read what comes, write it back, forever."""
     p = select.poll()
     p.register(fd, select.POLLIN)
     while True:
-        try:
-            b = os.read(fd, 4096)
-        except BlockingIOError:
-            p.poll()
+        b = receive(fd, p, client, 4096)
+        if b is None:
             continue
         mv = memoryview(b)
         while mv:
@@ -385,30 +482,29 @@ def echo_main(fd):
                 select.select([], [fd], [])
 
 
-def ping(s, fd, p, i):
+def ping(s, fd, p, i, client):
     """One timed round trip on fd (end A of s). Returns nanoseconds."""
     byte = bytes((i & 0xff,))
     t0 = time.perf_counter_ns()
     os.write(fd, byte)
-    while True:
-        try:
-            r = os.read(fd, 16)
-            break
-        except BlockingIOError:
-            if not p.poll(STALL_SECONDS * 1000):
-                raise BenchError(f"{s.name}: ping {i} not echoed within {STALL_SECONDS}s")
+    r = receive(fd, p, client, 16)
     t1 = time.perf_counter_ns()
+    if r is None:
+        raise BenchError(f"{s.name}: ping {i} not echoed within {STALL_SECONDS}s")
     if r != byte:
         raise BenchError(f"{s.name}: ping {i}: sent {byte!r}, got back {r!r}")
     return t1 - t0
 
 
-def latency_round(setups, warmup, pings, block):
+def latency_round(setups, warmup, pings, block, client):
     """1-byte ping-pong A -> B -> A on every setup, alternating between setups every `block` pings
     so that load changes on the machine hit all of them alike. Returns, per setup name, the list
     of round-trip times in ns, the voluntary context switches and the CPU time (ns) of its daemon
-    during the timed pings."""
+    during the timed pings. client: how both sides read (see --client)."""
     echoes = {}
+    if client == "blocking":
+        for s in setups:
+            os.set_blocking(s.a, True), os.set_blocking(s.b, True)
     out = {s.name: {"times": [], "sw": 0, "cpu": 0, "have_sw": s.pid is not None} for s in setups}
     try:
         for s in setups:
@@ -417,7 +513,7 @@ def latency_round(setups, warmup, pings, block):
             if pid == 0:
                 try:
                     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-                    echo_main(s.b)
+                    echo_main(s.b, client)
                 finally:
                     os._exit(1)
             echoes[s.name] = pid
@@ -426,7 +522,7 @@ def latency_round(setups, warmup, pings, block):
             polls[s.name] = select.poll()
             polls[s.name].register(s.a, select.POLLIN)
             for i in range(warmup):
-                ping(s, s.a, polls[s.name], i)
+                ping(s, s.a, polls[s.name], i, client)
         done = 0
         while done < pings:
             n = min(block, pings - done)
@@ -434,7 +530,7 @@ def latency_round(setups, warmup, pings, block):
                 o = out[s.name]
                 sw0, cpu0 = proc_ctxsw(s.pid), proc_cpu_ns(s.pid)
                 for i in range(done, done + n):
-                    o["times"].append(ping(s, s.a, polls[s.name], i))
+                    o["times"].append(ping(s, s.a, polls[s.name], i, client))
                 sw1, cpu1 = proc_ctxsw(s.pid), proc_cpu_ns(s.pid)
                 if None in (sw0, sw1, cpu0, cpu1):
                     o["have_sw"] = False
@@ -446,6 +542,8 @@ def latency_round(setups, warmup, pings, block):
         for pid in echoes.values():
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
+        for s in setups:
+            os.set_blocking(s.a, False), os.set_blocking(s.b, False)
     return {name: (o["times"], o["sw"] if o["have_sw"] else None, o["cpu"] if o["have_sw"] else None)
             for name, o in out.items()}
 
@@ -522,8 +620,9 @@ def main():
     ap.add_argument("--vwired", default=os.path.join(REPO, "build/devices/vwired"),
                     help="vwired binary (default: %(default)s)")
     ap.add_argument("--socat", default=shutil.which("socat") or "/usr/bin/socat", help="socat binary")
-    ap.add_argument("--only", default=",".join(SETUPS),
-                    help="comma-separated subset of: " + ",".join(SETUPS) + " (default: all)")
+    ap.add_argument("--only", default=None,
+                    help="comma-separated subset of: " + ",".join(SETUPS) +
+                    " (default: all; cuse only where /dev/cuse exists)")
     ap.add_argument("--mib", type=int, default=64, help="MiB streamed per throughput run (default: 64)")
     ap.add_argument("--runs", type=int, default=3, help="rounds of every test per setup (default: 3)")
     ap.add_argument("--pings", type=int, default=10000, help="timed round trips per latency run (default: 10000)")
@@ -534,6 +633,16 @@ def main():
                     help="extra key for vwire's route, e.g. --route buffer=1M (repeatable)")
     ap.add_argument("--also", action="append", default=[], metavar="LABEL=PATH",
                     help="one more vwired to measure alongside, as setup LABEL (A/B-testing a change; repeatable)")
+    ap.add_argument("--also-cuse", action="append", default=[], metavar="LABEL=PATH",
+                    help="like --also, but a CUSE pair run by that vwired (needs /dev/cuse; repeatable)")
+    ap.add_argument("--attach", metavar="CMD",
+                    help="shell command run against every daemon while the tests run, {pid} and {name} "
+                         "replaced (e.g. 'strace -c -f -p {pid}'); stopped with SIGINT at the end, its output "
+                         "printed. Slows the daemon: for finding out why, not for the figures")
+    ap.add_argument("--client", choices=CLIENTS, default="read-first",
+                    help="latency: how the pinger and the echo read, the same for every setup: read-first "
+                         "(nonblocking read, poll() on EAGAIN; the default), poll-first (poll() then read, "
+                         "like pyserial), blocking (blocking read) (default: %(default)s)")
     ap.add_argument("--no-throughput", action="store_true", help="skip the throughput test")
     ap.add_argument("--no-latency", action="store_true", help="skip the latency test")
     ap.add_argument("--pause", action="store_true",
@@ -541,23 +650,40 @@ def main():
     ap.add_argument("--json", action="store_true", help="print the results as JSON as well")
     args = ap.parse_args()
 
-    only = [x.strip() for x in args.only.split(",") if x.strip()]
+    no_cuse = cuse_unavailable()
+    if args.only is None:
+        only = [x for x in SETUPS if x != "cuse" or not no_cuse]
+        if no_cuse:
+            print(f"note: no cuse setup: {no_cuse}", file=sys.stderr)
+    else:
+        only = [x.strip() for x in args.only.split(",") if x.strip()]
     bad = [x for x in only if x not in SETUPS]
     if bad or not only:
         ap.error(f"--only: unknown setup(s) {', '.join(bad)}; choose from {', '.join(SETUPS)}")
     only = [x for x in SETUPS if x in only]
-    also = {}
-    for a in args.also:
-        label, _, path = a.partition("=")
-        if not label or not path or label in SETUPS or label in also or not label.isidentifier():
-            ap.error(f"--also {a}: want LABEL=PATH with a new LABEL (letters, digits, _)")
-        if not os.access(path, os.X_OK):
-            ap.error(f"--also {a}: {path} is not executable")
-        also[label] = path
-    only = only[:1] + list(also) + only[1:] if only[0] == "vwire" else list(also) + only
+    also, also_cuse = {}, {}
+    for opt, lst, dest in (("--also", args.also, also), ("--also-cuse", args.also_cuse, also_cuse)):
+        for a in lst:
+            label, _, path = a.partition("=")
+            if not label or not path or label in SETUPS or label in also or label in also_cuse \
+                    or not label.isidentifier():
+                ap.error(f"{opt} {a}: want LABEL=PATH with a new LABEL (letters, digits, _)")
+            if not os.access(path, os.X_OK):
+                ap.error(f"{opt} {a}: {path} is not executable")
+            dest[label] = path
+    if ("cuse" in only or also_cuse) and no_cuse:
+        print(f"error: the cuse setup cannot run here: {no_cuse}", file=sys.stderr)
+        return 2
+    # the extra builds go right after the setup they are variants of
+    order = []
+    for x in only:
+        order.append(x)
+        order += list(also) if x == "vwire" else list(also_cuse) if x == "cuse" else []
+    order = [x for x in also if x not in order] + [x for x in also_cuse if x not in order] + order
+    only = order
     if args.mib <= 0 or args.runs <= 0 or args.pings <= 0 or args.warmup < 0 or args.block <= 0:
         ap.error("--mib, --runs and --pings must be positive, --warmup non-negative")
-    if "vwire" in only and not os.access(args.vwired, os.X_OK):
+    if ("vwire" in only or "cuse" in only) and not os.access(args.vwired, os.X_OK):
         ap.error(f"no vwired at {args.vwired} (build it: ninja -C build, or pass --vwired)")
     if "socat" in only and not os.access(args.socat, os.X_OK):
         ap.error(f"no socat at {args.socat}")
@@ -574,13 +700,14 @@ def main():
           + ("  WARNING: other load on the machine skews every figure" if busy is not None and busy > 10 else ""))
     print(f"versions: vwired: {facts.get('vwired')}; socat: {facts.get('socat')}; git {facts.get('git', '?')}")
     print(f"plan: {args.runs} round(s); throughput {args.mib} MiB A->B; latency {args.warmup}+{args.pings} "
-          f"1-byte round trips A->B->A; setups {', '.join(only)} "
+          f"1-byte round trips A->B->A ({args.client} client); setups {', '.join(only)} "
           f"(rotated each round; latency alternates every {args.block} round trips)")
     sys.stdout.flush()
 
     W = max(6, max(len(n) for n in only))
     tmp = tempfile.mkdtemp(prefix="vwire-bench-")
     setups = []
+    attached = []
     results = {name: {"throughput_s": [], "daemon_cpu_ns": [], "daemon_wakeups": [],
                       "rtt_ns": [], "rtt_p50_ns_per_run": [], "lat_daemon_wakeups": [],
                       "lat_daemon_cpu_ns": []} for name in only}
@@ -589,6 +716,10 @@ def main():
             route_extra = "".join(kv.replace("=", " = ", 1) + "\n" for kv in args.route)
             if name == "vwire":
                 s = VwireSetup(args.vwired, tmp, route_extra)
+            elif name == "cuse":
+                s = CuseSetup(args.vwired, tmp, route_extra)
+            elif name in also_cuse:
+                s = CuseSetup(also_cuse[name], tmp, route_extra, name=name)
             elif name in also:
                 s = VwireSetup(also[name], tmp, route_extra, name=name)
             elif name == "socat":
@@ -600,6 +731,15 @@ def main():
             print(f"  {name}: {s.describe()}" + (f"  [pid {s.pid}]" if s.pid else ""))
         if args.pause:
             input("ready; press Enter to start ")
+        if args.attach:
+            for s in setups:
+                if s.pid:
+                    cmd = args.attach.replace("{pid}", str(s.pid)).replace("{name}", s.name)
+                    out = open(os.path.join(tmp, f"attach-{s.name}.txt"), "w+")
+                    pr = subprocess.Popen(cmd, shell=True, stdin=subprocess.DEVNULL, stdout=out,
+                                          stderr=subprocess.STDOUT, start_new_session=True)
+                    attached.append((s.name, cmd, pr, out))
+            time.sleep(2.0)  # let them attach
         nbytes = args.mib * MiB
         for rnd in range(args.runs):
             order = setups[rnd % len(setups):] + setups[:rnd % len(setups)]
@@ -612,7 +752,7 @@ def main():
                     r["daemon_wakeups"].append(sw)
                     print(f"  round {rnd + 1} {s.name:{W}s} throughput {args.mib / secs:8.1f} MiB/s", flush=True)
             if not args.no_latency:
-                lat = latency_round(order, args.warmup, args.pings, args.block)
+                lat = latency_round(order, args.warmup, args.pings, args.block, args.client)
                 for s in setups:
                     times, sw, cpu = lat[s.name]
                     r = results[s.name]
@@ -624,6 +764,15 @@ def main():
                     print(f"  round {rnd + 1} {s.name:{W}s} rtt p50 {percentile(times, 50) / 1000:7.1f} us"
                           f"  p99 {percentile(times, 99) / 1000:7.1f} us", flush=True)
     finally:
+        for name, cmd, pr, out in attached:
+            try:
+                os.killpg(pr.pid, signal.SIGINT)
+                pr.wait(60)
+            except (OSError, subprocess.TimeoutExpired):
+                os.killpg(pr.pid, signal.SIGKILL)
+                pr.wait()
+            out.seek(0)
+            print(f"\n--- attach {name}: {cmd} (exit {pr.returncode})\n{out.read()}--- end of attach {name}\n")
         errors = []
         for s in setups:
             try:
@@ -691,32 +840,56 @@ def main():
     print("(of the process in between, vwired or socat: cpu = its CPU time / wall time of the throughput runs;"
           " sleeps = its voluntary\n context switches per MiB and per round trip; cpu us/rtt = its CPU time per round trip)")
 
-    verdict = None
-    v, sref = summary.get("vwire"), summary.get("socat")
-    if v and sref and "mib_s" in v and "p50_us" in v and "mib_s" in sref and "p50_us" in sref:
+    def judge(name, goals):
+        """Ratios of setup `name` against socat; goals: [(label, min throughput ratio, max p50 ratio)]."""
+        v, sref = summary.get(name), summary.get("socat")
+        if not (v and sref and "mib_s" in v and "p50_us" in v and "mib_s" in sref and "p50_us" in sref):
+            return None
         tr, lr = ratio(v["mib_s"], sref["mib_s"]), ratio(v["p50_us"], sref["p50_us"])
-        must = tr >= 1.0 and lr <= 1.0
-        goal = tr >= 1.5 and lr <= 0.7
-        verdict = {"throughput_ratio": tr, "p50_ratio": lr, "must": must, "goal": goal}
+        out = {"throughput_ratio": tr, "p50_ratio": lr}
+        for label, t_min, l_max in goals:
+            out[label] = tr >= t_min and lr <= l_max
         # Paired by round: both ran within seconds of each other, so drift cancels out better.
-        rv, rs = results["vwire"], results["socat"]
+        rv, rs = results[name], results["socat"]
         pt = [s_ / v_ for v_, s_ in zip(rv["throughput_s"], rs["throughput_s"])]  # MiB/s ratio = time ratio inverted
         pl = [v_ / s_ for v_, s_ in zip(rv["rtt_p50_ns_per_run"], rs["rtt_p50_ns_per_run"])]
-        verdict["paired_throughput_ratios"], verdict["paired_p50_ratios"] = pt, pl
-        print(f"\nper-round ratios vwire/socat: throughput {' '.join(f'{x:.2f}' for x in pt)} "
+        out["paired_throughput_ratios"], out["paired_p50_ratios"] = pt, pl
+        print(f"per-round ratios {name}/socat: throughput {' '.join(f'{x:.2f}' for x in pt)} "
               f"(median {statistics.median(pt):.2f}); p50 {' '.join(f'{x:.2f}' for x in pl)} "
               f"(median {statistics.median(pl):.2f})")
-        print(f"\nverdict: vwire vs socat: throughput {tr:.2f}x, p50 latency {lr:.2f}x -> "
-              f"must (>=1.0x, <=1.0x): {'MET' if must else 'MISSED'}; "
-              f"goal (>=1.5x, <=0.7x): {'MET' if goal else 'MISSED'}")
-    else:
-        print("\nverdict: needs vwire and socat, with both tests")
+        return out
+
+    pty_goals = [("must", 1.0, 1.0), ("goal", 1.5, 0.7)]
+    cuse_goals = [("goal", CUSE_GOAL_THROUGHPUT, CUSE_GOAL_P50)]
+    verdicts = {}
+    print()
+    for name in only:
+        if name in ("socat", "pty"):
+            continue
+        is_cuse = name == "cuse" or name in also_cuse
+        verdicts[name] = judge(name, cuse_goals if is_cuse else pty_goals)
+    print()
+    for name, vd in verdicts.items():
+        kind = "CUSE pair" if name == "cuse" or name in also_cuse else "PTY pair"
+        if vd is None:
+            print(f"verdict: {name}: needs {name} and socat, with both tests")
+        elif kind == "CUSE pair":
+            print(f"verdict: {name} ({kind}, issue 3) vs socat: throughput {vd['throughput_ratio']:.2f}x, "
+                  f"p50 latency {vd['p50_ratio']:.2f}x -> goal (>={CUSE_GOAL_THROUGHPUT:.1f}x, "
+                  f"<={CUSE_GOAL_P50:.1f}x): {'MET' if vd['goal'] else 'MISSED'}")
+        else:
+            print(f"verdict: {name} ({kind}) vs socat: throughput {vd['throughput_ratio']:.2f}x, "
+                  f"p50 latency {vd['p50_ratio']:.2f}x -> must (>=1.0x, <=1.0x): {'MET' if vd['must'] else 'MISSED'}; "
+                  f"goal (>=1.5x, <=0.7x): {'MET' if vd['goal'] else 'MISSED'}")
+    if not verdicts:
+        print("verdict: needs a vwired setup (vwire or cuse) and socat, with both tests")
+    verdict = verdicts.get("vwire")
 
     if args.json:
         out = {"command": cmdline, "machine": facts,
                "params": {"mib": args.mib, "runs": args.runs, "pings": args.pings, "warmup": args.warmup,
-                          "route": args.route},
-               "results": summary, "verdict": verdict}
+                          "route": args.route, "client": args.client},
+               "results": summary, "verdict": verdict, "verdicts": verdicts}
         print(json.dumps(out, indent=2))
     return 1 if errors else 0
 

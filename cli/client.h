@@ -28,6 +28,7 @@ struct ctl {
         const char *socket_path;        /* --socket, or NULL for $VWIRE_SOCKET / the default */
         bool json;                      /* --json */
         bool hex;                       /* --hex */
+        bool persist;                   /* --persist (add, remove, route) */
         int sigfd;                      /* when >= 0, waits end with -EINTR once it is readable */
 
         /* Connection state. */

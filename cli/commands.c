@@ -351,12 +351,17 @@ static int do_add(struct ctl *c, const char *kind, const char *name, int argc, c
         json_object_object_add(p, "kind", json_object_new_string(kind));
         json_object_object_add(p, "name", json_object_new_string(name));
         json_object_object_add(p, "settings", settings);
+        if (c->persist)
+                json_object_object_add(p, "persist", json_object_new_boolean(true));
 
         r = ctl_call(c, VW_INTERFACE ".Add", TAKE_PTR(p), false, &reply, NULL);
         if (r < 0)
                 return r;
-        if (!json_out(c, reply))
-                printf("added %s '%s'\n", kind, ctl_get_string(reply, "name") ?: name);
+        if (json_out(c, reply))
+                return 0;
+        printf("added %s '%s'\n", kind, ctl_get_string(reply, "name") ?: name);
+        if (ctl_get_string(reply, "file"))
+                printf("persisted in %s\n", ctl_get_string(reply, "file"));
         return 0;
 }
 
@@ -374,11 +379,16 @@ static int do_remove(struct ctl *c, const char *name)
         if (!p)
                 return log_error_errno(ENOMEM, "cannot build the request");
         json_object_object_add(p, "name", json_object_new_string(name));
+        if (c->persist)
+                json_object_object_add(p, "persist", json_object_new_boolean(true));
         r = ctl_call(c, VW_INTERFACE ".Remove", p, false, &reply, NULL);
         if (r < 0)
                 return r;
-        if (!json_out(c, reply))
-                printf("removed '%s'\n", name);
+        if (json_out(c, reply))
+                return 0;
+        printf("removed '%s'\n", name);
+        if (ctl_get_string(reply, "file"))
+                printf("deleted %s\n", ctl_get_string(reply, "file"));
         return 0;
 }
 
@@ -549,7 +559,9 @@ static int monitor_print(struct ctl *c, const char *subscribed, json_object *p)
                 }
                 if (!ctl_get_int(p, "len", &len))
                         len = (int64_t)n;
-                if (c->hex || (type && streq(type, "events")) || !data_is_text(data, n))
+                if (!c->hex && type && streq(type, "events"))
+                        shown = input_format_events(data, n);
+                else if (c->hex || !data_is_text(data, n))
                         shown = data_to_hex(data, n);
                 else
                         shown = data_to_quoted(data, n);

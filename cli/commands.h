@@ -18,3 +18,22 @@ int verb_send(struct ctl *c, int argc, char **argv);
 int verb_monitor(struct ctl *c, int argc, char **argv);
 int verb_reload(struct ctl *c, int argc, char **argv);
 int verb_version(struct ctl *c, int argc, char **argv);
+/* cli/doctor.c */
+int verb_doctor(struct ctl *c, int argc, char **argv);
+
+/* Input devices (input-commands.c). */
+int verb_key(struct ctl *c, int argc, char **argv);
+int verb_type(struct ctl *c, int argc, char **argv);
+int verb_pointer(struct ctl *c, int argc, char **argv);
+int verb_abs(struct ctl *c, int argc, char **argv);
+int verb_touch(struct ctl *c, int argc, char **argv);
+int verb_gamepad(struct ctl *c, int argc, char **argv);
+int verb_event(struct ctl *c, int argc, char **argv);
+/* --layout, --delay, --hold, --no-wait: 0 or CTL_ERR_USAGE (printed). */
+int input_set_option(const char *name, const char *value);
+bool input_options_given(void);
+/* Hide arguments like "-5" from getopt, and put them back after it (orig: argv as it was). */
+void input_protect_numbers(int argc, char **argv);
+void input_restore_numbers(int argc, char **argv, char **orig, int n_orig);
+/* A VW_CHUNK_EVENTS payload as "EV_KEY KEY_A 1, SYN_REPORT" (malloc'd; NULL without memory). */
+char *input_format_events(const uint8_t *data, size_t len);

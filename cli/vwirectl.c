@@ -36,6 +36,9 @@ enum {
 
 enum {
         VERB_HEX = 1 << 0,      /* takes --hex */
+        VERB_PERSIST = 1 << 1,  /* takes --persist */
+        VERB_TYPING = 1 << 2,   /* takes --layout, --delay, --hold (input-commands.c checks which) */
+        VERB_INJECT = 1 << 3,   /* takes --no-wait */
 };
 
 #define ANY_ARGS (-1)
@@ -54,14 +57,25 @@ static const struct verb verbs[] = {
         { "status", 1, 1, 0, "status", verb_status },
         { "list", 1, 1, 0, "list", verb_list },
         { "show", 2, 2, 0, "show NAME", verb_show },
-        { "add", 3, ANY_ARGS, 0, "add KIND NAME [key=value...]", verb_add },
-        { "remove", 2, 2, 0, "remove NAME", verb_remove },
-        { "route", 3, ANY_ARGS, 0, "route add NAME from=A to=B [key=value...] | route remove NAME",
-          verb_route },
+        { "add", 3, ANY_ARGS, VERB_PERSIST, "add [--persist] KIND NAME [key=value...]", verb_add },
+        { "remove", 2, 2, VERB_PERSIST, "remove [--persist] NAME", verb_remove },
+        { "route", 3, ANY_ARGS, VERB_PERSIST,
+          "route add [--persist] NAME from=A to=B [key=value...] | route remove [--persist] NAME", verb_route },
         { "send", 3, 3, VERB_HEX, "send [--hex] NAME DATA|-", verb_send },
         { "monitor", 2, 2, VERB_HEX, "monitor [--hex] NAME", verb_monitor },
         { "reload", 1, 1, 0, "reload", verb_reload },
         { "version", 1, 1, 0, "version", verb_version },
+        { "doctor", 1, 1, 0, "doctor", verb_doctor },
+        { "key", 3, 4, VERB_TYPING | VERB_INJECT, "key NAME COMBO [tap|press|release] [--hold MS]", verb_key },
+        { "type", 3, 3, VERB_TYPING | VERB_INJECT, "type NAME TEXT|- [--layout L] [--delay MS] [--hold MS]",
+          verb_type },
+        { "pointer", 3, 6, VERB_INJECT, "pointer NAME move DX DY | click [BUTTON [COUNT]] | press BUTTON | "
+          "release BUTTON | scroll AMOUNT [HORIZONTAL]", verb_pointer },
+        { "abs", 4, ANY_ARGS, VERB_INJECT, "abs NAME X Y [AXIS=VALUE...]", verb_abs },
+        { "touch", 4, 6, VERB_INJECT, "touch NAME down|move SLOT X Y | touch NAME up SLOT", verb_touch },
+        { "gamepad", 4, 6, VERB_INJECT, "gamepad NAME stick left|right X Y | button BUTTON [press|release] | "
+          "trigger left|right VALUE | hat X Y", verb_gamepad },
+        { "event", 5, ANY_ARGS, VERB_INJECT, "event NAME TYPE CODE VALUE [TYPE CODE VALUE...]", verb_event },
         { "help", 1, 1, 0, "help", verb_help },
 };
 
@@ -87,6 +101,18 @@ static void help(FILE *f)
                 "  monitor [--hex] NAME            Print the traffic of an endpoint or route until ^C\n"
                 "  reload                          Re-read the configuration and apply the changes\n"
                 "  version                         Show the versions of vwirectl and vwired\n"
+                "  doctor                          Check the setup and report problems with their fixes\n"
+                "\n"
+                "Input devices ([input NAME]; codes by evdev name, e.g. KEY_A, BTN_LEFT, ABS_X):\n"
+                "  key NAME COMBO [press|release]  Press and release a key combination: KEY_LEFTCTRL+KEY_C\n"
+                "  type NAME TEXT|-                Type text through a keyboard layout\n"
+                "  pointer NAME move DX DY         Move a mouse; also: click [BUTTON [COUNT]],\n"
+                "                                  press BUTTON, release BUTTON, scroll AMOUNT [HORIZONTAL]\n"
+                "  abs NAME X Y [AXIS=VALUE...]    Move an absolute pointer (tablet)\n"
+                "  touch NAME down|move SLOT X Y   Multi-touch contacts; touch NAME up SLOT\n"
+                "  gamepad NAME stick left X Y     Also: button BUTTON [press|release],\n"
+                "                                  trigger left|right VALUE, hat X Y | hat up|down|left|right|center\n"
+                "  event NAME TYPE CODE VALUE...   Raw events, one frame (SYN_REPORT added)\n"
                 "\n"
                 "Options:\n"
                 "  --socket PATH    Talk to vwired at PATH (default: $VWIRE_SOCKET, else\n"
@@ -95,6 +121,12 @@ static void help(FILE *f)
                 "                   \"@NAME\" is an abstract socket)\n"
                 "  --json           Print replies as JSON, one object per line\n"
                 "  --hex            Data in hex (send, monitor)\n"
+                "  --persist        add, remove, route: also write or delete a drop-in in\n"
+                "                   vwire.conf.d, so the change survives a restart\n"
+                "  --layout NAME    type: keyboard layout (us, de, fr, ...; default: the device's)\n"
+                "  --delay MS       type: pause between two keys\n"
+                "  --hold MS        type, key: how long each key is held down\n"
+                "  --no-wait        Input commands: return before queued keys are typed\n"
                 "  -h --help        Show this help\n"
                 "  --version        Show vwirectl's version\n"
                 "Options may also follow the command; \"--\" ends them (to send text that starts\n"
@@ -163,20 +195,27 @@ static int usage_error(const char *fmt, ...)
  * Options go anywhere (getopt permutes), so "vwirectl --json list" and "vwirectl list --json"
  * both work. Returns 1 to go on with a command, 0 when done (--help, --version).
  */
+static bool opt_typing, opt_no_wait;  /* input options given (input-commands.c keeps the values) */
+
 static int parse_argv(int argc, char **argv, struct ctl *c)
 {
-        enum { ARG_VERSION = 0x100, ARG_SOCKET, ARG_JSON, ARG_HEX };
+        enum { ARG_VERSION = 0x100, ARG_SOCKET, ARG_JSON, ARG_HEX, ARG_PERSIST, ARG_INPUT };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
                 { "socket", required_argument, NULL, ARG_SOCKET },
                 { "json", no_argument, NULL, ARG_JSON },
                 { "hex", no_argument, NULL, ARG_HEX },
+                { "persist", no_argument, NULL, ARG_PERSIST },
+                { "layout", required_argument, NULL, ARG_INPUT },
+                { "delay", required_argument, NULL, ARG_INPUT },
+                { "hold", required_argument, NULL, ARG_INPUT },
+                { "no-wait", no_argument, NULL, ARG_INPUT },
                 {}
         };
-        int o;
+        int o, idx = 0, r;
 
-        while ((o = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
+        while ((o = getopt_long(argc, argv, "h", options, &idx)) >= 0) {
                 switch (o) {
                 case 'h':
                         help(stdout);
@@ -195,6 +234,18 @@ static int parse_argv(int argc, char **argv, struct ctl *c)
                 case ARG_HEX:
                         c->hex = true;
                         break;
+                case ARG_PERSIST:
+                        c->persist = true;
+                        break;
+                case ARG_INPUT:
+                        r = input_set_option(options[idx].name, optarg);
+                        if (r < 0)
+                                return r;
+                        if (streq(options[idx].name, "no-wait"))
+                                opt_no_wait = true;
+                        else
+                                opt_typing = true;
+                        break;
                 default:
                         /* getopt has said what is wrong. */
                         fputs("Try 'vwirectl --help' for more information.\n", stderr);
@@ -207,12 +258,22 @@ static int parse_argv(int argc, char **argv, struct ctl *c)
 int main(int argc, char **argv)
 {
         struct ctl c = CTL_INIT;
+        _cleanup_free_ char **orig = NULL;
         const struct verb *v;
         int r, nargs;
 
         vw_log_set_sink(log_to_stderr, NULL);
 
+        /* "pointer mouse move 10 -5": a negative number is an argument, not an option */
+        orig = malloc(sizeof(char *) * (size_t)argc);
+        if (!orig) {
+                r = log_error_errno(ENOMEM, "out of memory");
+                goto finish;
+        }
+        memcpy(orig, argv, sizeof(char *) * (size_t)argc);
+        input_protect_numbers(argc, argv);
         r = parse_argv(argc, argv, &c);
+        input_restore_numbers(argc, argv, orig, argc);
         if (r <= 0)
                 goto finish;
 
@@ -232,6 +293,16 @@ int main(int argc, char **argv)
         }
         if (c.hex && !(v->flags & VERB_HEX)) {
                 r = usage_error("--hex does not apply to '%s'", v->name);
+                goto finish;
+        }
+        if ((opt_typing && !(v->flags & VERB_TYPING)) || (opt_no_wait && !(v->flags & VERB_INJECT))) {
+                r = usage_error("%s does not apply to '%s'", opt_typing ? "--layout, --delay and --hold" : "--no-wait",
+                                v->name);
+                goto finish;
+        }
+
+        if (c.persist && !(v->flags & VERB_PERSIST)) {
+                r = usage_error("--persist does not apply to '%s'", v->name);
                 goto finish;
         }
 

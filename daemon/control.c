@@ -22,6 +22,7 @@
 #include "list.h"
 #include "log.h"
 #include "manager-internal.h"
+#include "manager-persist.h"
 #include "varlink.h"
 
 #define MAX_CLIENTS 256
@@ -82,13 +83,34 @@ static bool pid_in_group(pid_t pid, gid_t gid)
         return found;
 }
 
-static bool is_privileged(const struct vw_control *c, const struct ucred *cr)
+/* The peer's supplementary groups as the kernel recorded them at connect(): no /proc lookup,
+ * so it works under ProtectProc=invisible and cannot race a reused pid. -1: unknown (an old
+ * kernel, or more than 256 groups). */
+static int peer_in_group(int fd, gid_t gid)
 {
+        gid_t groups[256];
+        socklen_t len = sizeof(groups);
+
+        if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) < 0)
+                return errno == ENOPROTOOPT || errno == ERANGE ? -1 : 0; /* -1: ask /proc */
+        for (size_t i = 0; i < len / sizeof(gid_t); i++)
+                if (groups[i] == gid)
+                        return 1;
+        return 0;
+}
+
+static bool is_privileged(const struct vw_control *c, int fd, const struct ucred *cr)
+{
+        int r;
+
         if (cr->uid == 0 || cr->uid == geteuid())
                 return true;
         if (c->gid == (gid_t)-1)
                 return false;
-        return cr->gid == c->gid || pid_in_group(cr->pid, c->gid);
+        if (cr->gid == c->gid)
+                return true;
+        r = peer_in_group(fd, c->gid);
+        return r >= 0 ? r > 0 : pid_in_group(cr->pid, c->gid);
 }
 
 /* ---- replies ---- */
@@ -251,12 +273,15 @@ static void method_add(struct vw_call *cl, json_object *params)
 {
         const char *kind = vw_call_get_string(params, "kind"), *name = vw_call_get_string(params, "name");
         _cleanup_(vw_section_freep) struct vw_section *s = NULL;
-        _cleanup_free_ char *error = NULL;
+        _cleanup_free_ char *error = NULL, *text = NULL, *file = NULL;
         json_object *settings = NULL, *p;
+        bool persist;
         int r;
 
         if (!kind || !name)
                 return vw_call_invalid_parameter(cl, kind ? "name" : "kind");
+        if (vw_call_get_persist(cl, params, &persist) < 0)
+                return;
         if (json_object_object_get_ex(params, "settings", &settings) && !json_object_is_type(settings, json_type_object))
                 return vw_call_invalid_parameter(cl, "settings");
         s = vw_section_new(kind, name, "vwirectl add", 0);
@@ -272,11 +297,20 @@ static void method_add(struct vw_call *cl, json_object *params)
                         vw_section_set(s, key, json_object_get_string(val), 0);
                 }
         }
+        if (persist && (r = vw_persist_add_prepare(cl->control->manager, s, &text, &error)) < 0)
+                return vw_call_persist_error(cl, r, name, error);
         r = vw_manager_add(cl->control->manager, s, &error);
         if (r < 0)
                 return vw_call_errno(cl, r, name, error);
+        if (persist && (r = vw_persist_add_commit(cl->control->manager, name, text, &file, &error)) < 0) {
+                _cleanup_free_ char *ignored = NULL;
+                (void)vw_manager_remove(cl->control->manager, name, &ignored); /* all or nothing */
+                return vw_call_persist_error(cl, r, name, error);
+        }
         p = json_object_new_object();
         json_object_object_add(p, "name", json_object_new_string(name));
+        if (file)
+                json_object_object_add(p, "file", json_object_new_string(file));
         vw_call_reply(cl, p);
 }
 
@@ -284,11 +318,17 @@ static void method_remove(struct vw_call *cl, json_object *params)
 {
         struct vw_manager *m = cl->control->manager;
         const char *name = vw_call_get_string(params, "name");
-        _cleanup_free_ char *error = NULL;
+        _cleanup_free_ char *error = NULL, *file = NULL;
+        json_object *out = NULL;
+        bool persist;
         int r;
 
         if (!name)
                 return vw_call_invalid_parameter(cl, "name");
+        if (vw_call_get_persist(cl, params, &persist) < 0)
+                return;
+        if (persist && (r = vw_persist_remove_prepare(m, name, &file, &error)) < 0)
+                return vw_call_persist_error(cl, r, name, error);
         r = vw_manager_remove(m, name, &error);
         if (r == -EBUSY) {
                 json_object *p = json_object_new_object();
@@ -298,7 +338,13 @@ static void method_remove(struct vw_call *cl, json_object *params)
         }
         if (r < 0)
                 return vw_call_errno(cl, r, name, error);
-        vw_call_reply(cl, NULL);
+        if (file && (r = vw_persist_remove_commit(m, file, &error)) < 0)
+                return vw_call_persist_error(cl, r, name, error);
+        if (file) {
+                out = json_object_new_object();
+                json_object_object_add(out, "file", json_object_new_string(file));
+        }
+        vw_call_reply(cl, out);
 }
 
 static void method_send(struct vw_call *cl, json_object *params)
@@ -426,9 +472,11 @@ static const struct vw_method core_methods[] = {
 #if HAVE_INPUT_METHODS
 extern const struct vw_method vw_input_methods[];
 #endif
+extern const struct vw_method vw_doctor_methods[];
 
 static const struct vw_method *const method_tables[] = {
         core_methods,
+        vw_doctor_methods,
 #if HAVE_INPUT_METHODS
         vw_input_methods,
 #endif
@@ -624,7 +672,7 @@ static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdat
                 client_free(cl);
                 return 0;
         }
-        cl->privileged = is_privileged(c, &cl->cred);
+        cl->privileged = is_privileged(c, cfd, &cl->cred);
         r = sd_event_add_io(vw_manager_event(c->manager), &cl->io, cfd, EPOLLIN, client_io, cl);
         if (r < 0) {
                 client_free(cl);

@@ -72,9 +72,11 @@ int main(int argc, char **argv)
                                 return 2;
                         }
                         vw_log_set_level(r);
+                        opts.log_level_set = true;
                         break;
                 case 'v':
                         vw_log_set_level(LOG_DEBUG);
+                        opts.log_level_set = true;
                         break;
                 case 'h':
                         help();

@@ -42,6 +42,7 @@ struct vw_manager {
         char *runtime_dir;
         char *control_path;
         char *opt_control, *opt_runtime;
+        bool log_level_set;
         int lock_fd;
 
         char **owned;        /* files we made, mirrored in <runtime>/owned-paths */
@@ -57,5 +58,7 @@ int manager_apply(struct vw_manager *m, struct vw_config *config, bool starting,
 void manager_remove_all(struct vw_manager *m);
 int manager_validate(struct vw_manager *m, const struct vw_config *c, struct vw_errors *errs);
 void manager_set_monitored(struct vw_manager *m, const char *name, bool on);
+/* STATUS= for systemd, with `extra` (e.g. "READY=1\n") in front. */
+void manager_notify_status(struct vw_manager *m, const char *extra);
 int manager_parse_daemon(const struct vw_section *s, struct vw_errors *errs);
 int manager_load(struct vw_manager *m, struct vw_config **ret, struct vw_errors *errs);

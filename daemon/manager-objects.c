@@ -7,8 +7,12 @@
 #include <time.h>
 
 #include "conf-parse.h"
+#include "config.h"
 #include "log.h"
 #include "manager-internal.h"
+#if HAVE_UINPUT
+#include "input-convert.h"
+#endif
 
 #define DEFAULT_ROUTE_BUFFER (64u * 1024u)
 /* `vwirectl send` delivers a message whole or not at all: the largest a control message can carry. */
@@ -21,6 +25,8 @@ struct route_config {
         bool duplex;
         int overflow;
         size_t buffer;
+        char *convert;  /* converter on the from -> to lane (input-convert.h) */
+        char *layout;   /* its keyboard layout (text-to-keys) */
 };
 
 static const struct vw_key route_keys[] = {
@@ -29,12 +35,42 @@ static const struct vw_key route_keys[] = {
         { "duplex", vw_parse_bool, offsetof(struct route_config, duplex) },
         { "overflow", vw_parse_enum, offsetof(struct route_config, overflow), overflow_names },
         { "buffer", vw_parse_size, offsetof(struct route_config, buffer) },
+        { "convert", vw_parse_string, offsetof(struct route_config, convert) },
+        { "layout", vw_parse_string, offsetof(struct route_config, layout) },
         {}
 };
 
 static bool is_endpoint_kind(const char *kind)
 {
         return !streq(kind, "daemon") && !streq(kind, "route");
+}
+
+/* convert= and layout=: checked by making the converter once. */
+static void route_check_convert(const struct vw_section *s, const struct route_config *rc, struct vw_errors *errs)
+{
+        const struct vw_setting *st = vw_section_get(s, rc->convert ? "convert" : "layout");
+#if HAVE_UINPUT
+        _cleanup_free_ char *msg = NULL;
+        struct vw_converter c = {};
+
+        if (!rc->convert) {
+                vw_errors_add(errs, s->file, st->line, "layout: needs convert = text-to-keys");
+                return;
+        }
+        if (vw_converter_new(rc->convert, NULL, &c, &msg) < 0) {
+                vw_errors_add(errs, s->file, st->line, "convert: %s", msg ?: "out of memory");
+                return;
+        }
+        vw_converter_done(&c);
+        if (rc->layout && vw_converter_new(rc->convert, rc->layout, &c, &msg) < 0) {
+                vw_errors_add(errs, s->file, vw_section_get(s, "layout")->line, "layout: %s",
+                              msg ?: "out of memory");
+                return;
+        }
+        vw_converter_done(&c);
+#else
+        vw_errors_add(errs, s->file, st->line, "%s: vwired was built without input support (libevdev)", st->key);
+#endif
 }
 
 /* Parse a route section; endpoints named must be in `c` (a config) or running (when c is NULL). */
@@ -49,6 +85,8 @@ static int route_parse(struct vw_manager *m, const struct vw_config *c, const st
         if (rc->buffer < VW_RING_MIN_CAPACITY || rc->buffer > VW_RING_MAX_CAPACITY)
                 vw_errors_add(errs, s->file, vw_section_get(s, "buffer")->line,
                               "buffer: must be between %u bytes and %uM", VW_RING_MIN_CAPACITY, VW_RING_MAX_CAPACITY >> 20);
+        if (rc->convert || rc->layout)
+                route_check_convert(s, rc, errs);
         for (int side = 0; side < 2; side++) {
                 const struct vw_names *n = side ? &rc->to : &rc->from;
                 const struct vw_setting *st = vw_section_get(s, side ? "to" : "from");
@@ -278,10 +316,11 @@ static void endpoint_free(struct vw_manager *m, struct endpoint_entry *e)
 {
         if (!e)
                 return;
-        if (m->control)
-                vw_control_object_gone(m->control, e->pub.name);
+        /* stop first: monitors see what a backend does on its way out (keys released, effects erased) */
         if (e->started && e->pub.ops->stop)
                 e->pub.ops->stop(&e->pub);
+        if (m->control)
+                vw_control_object_gone(m->control, e->pub.name);
         vw_route_free(e->inject_route);
         vw_port_free(e->inject_port);
         vw_port_free(e->pub.port);
@@ -414,6 +453,11 @@ static int route_create(struct vw_manager *m, const struct vw_section *s, char *
                 from[i] = find_endpoint(m, e->pub.from.names[i])->pub.port;
         for (size_t i = 0; i < e->pub.to.n; i++)
                 to[i] = find_endpoint(m, e->pub.to.names[i])->pub.port;
+#if HAVE_UINPUT
+        /* checked by route_parse(); the route owns it from here, also when vw_route_new() fails */
+        if (rc.convert && (r = vw_converter_new(rc.convert, rc.layout, &e->pub.params.convert[0], error)) < 0)
+                goto fail;
+#endif
         r = vw_route_new(m->router, s->name, &e->pub.params, from, e->pub.from.n, to, e->pub.to.n, &e->pub.route);
         if (r < 0) {
                 if (asprintf(error, "%s:%u: [route %s]: %s", s->file, s->line, s->name, strerror(-r)) < 0)
@@ -480,6 +524,7 @@ static int create_section(struct vw_manager *m, const struct vw_section *s, char
 int vw_manager_add(struct vw_manager *m, struct vw_section *s, char **error)
 {
         _cleanup_(vw_errors_done) struct vw_errors errs = {};
+        int r;
 
         s->origin = VW_ORIGIN_RUNTIME;
         if (!vw_name_is_valid(s->name))
@@ -497,7 +542,10 @@ int vw_manager_add(struct vw_manager *m, struct vw_section *s, char **error)
                         return asprintf(error, "path: %s is already used by %s", b, m->endpoints[i]->pub.name) < 0
                                        ? -ENOMEM : -EINVAL;
         }
-        return create_section(m, s, error);
+        r = create_section(m, s, error);
+        if (r >= 0)
+                manager_notify_status(m, NULL);
+        return r;
 }
 
 int vw_manager_remove(struct vw_manager *m, const char *name, char **error)
@@ -507,6 +555,7 @@ int vw_manager_remove(struct vw_manager *m, const char *name, char **error)
 
         if (r) {
                 route_remove(m, r);
+                manager_notify_status(m, NULL);
                 return 0;
         }
         if (!e)
@@ -515,6 +564,7 @@ int vw_manager_remove(struct vw_manager *m, const char *name, char **error)
                 if (route_uses(&m->routes[i]->pub, name))
                         return -EBUSY;
         endpoint_remove(m, e);
+        manager_notify_status(m, NULL);
         return 0;
 }
 

@@ -103,6 +103,7 @@ int vw_manager_new(const struct vw_manager_options *opts, struct vw_manager **re
         if (!m)
                 return -ENOMEM;
         m->lock_fd = -1;
+        m->log_level_set = opts->log_level_set;
         r = default_paths(m, opts);
         if (r < 0)
                 return r;
@@ -396,8 +397,8 @@ static int resolve_daemon_paths(struct vw_manager *m, const struct vw_config *c)
                 m->control_path = NULL;
         if (!m->control_path)
                 return -ENOMEM;
-        if (d && (v = vw_section_value(d, "log-level")) && vw_log_level_from_string(v) >= 0)
-                vw_log_set_level(MAX(vw_log_get_level(), vw_log_level_from_string(v)));
+        if (!m->log_level_set && d && (v = vw_section_value(d, "log-level")) && vw_log_level_from_string(v) >= 0)
+                vw_log_set_level(vw_log_level_from_string(v));
         return 0;
 }
 
@@ -436,7 +437,7 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
         return sd_event_exit(sd_event_source_get_event(s), 0);
 }
 
-static void notify_status(struct vw_manager *m, const char *extra)
+void manager_notify_status(struct vw_manager *m, const char *extra)
 {
         (void)sd_notifyf(false, "%sSTATUS=%zu endpoints, %zu routes, control socket %s", extra ? extra : "",
                          m->n_endpoints, m->n_routes, m->control_path);
@@ -495,7 +496,7 @@ int vw_manager_start(struct vw_manager *m)
         (void)sd_event_set_watchdog(m->event, true);
         log_info("vwired %s ready: %zu endpoints, %zu routes, control socket %s", VWIRE_VERSION, m->n_endpoints,
                  m->n_routes, m->control_path);
-        notify_status(m, "READY=1\n");
+        manager_notify_status(m, "READY=1\n");
         return 0;
 }
 
@@ -522,11 +523,11 @@ int vw_manager_reload(struct vw_manager *m, json_object **result, char **error)
         r = manager_load(m, &c, &errs);
         if (r < 0) {
                 *error = errs.n ? vw_errors_join(&errs) : strdup(strerror(-r));
-                notify_status(m, "READY=1\n");
+                manager_notify_status(m, "READY=1\n");
                 return -EINVAL;
         }
         r = manager_apply(m, c, false, result, error);
-        notify_status(m, "READY=1\n");
+        manager_notify_status(m, "READY=1\n");
         return r;
 }
 

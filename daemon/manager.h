@@ -31,6 +31,7 @@ struct vw_manager_options {
         const char *config_file;   /* NULL: the default file and its .d directory */
         const char *control_socket; /* NULL: from [daemon] or the default */
         const char *runtime_dir;    /* NULL: from [daemon] or the default */
+        bool log_level_set;         /* --log-level/-v given: [daemon] log-level does not apply */
 };
 
 int vw_manager_new(const struct vw_manager_options *opts, struct vw_manager **ret);

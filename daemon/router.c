@@ -288,6 +288,7 @@ bool vw_port_has_outbound(const struct vw_port *p) { return p->n_out > 0; }
 bool vw_port_has_inbound(const struct vw_port *p) { return p->n_in > 0; }
 void vw_port_get_counters(const struct vw_port *p, struct vw_counters *ret) { *ret = p->counters; }
 void vw_port_set_monitored(struct vw_port *p, bool b) { p->monitored = b; }
+bool vw_port_is_monitored(const struct vw_port *p) { return p->monitored; }
 
 unsigned vw_port_n_routes(const struct vw_port *p)
 {
@@ -368,6 +369,9 @@ int vw_port_write(struct vw_port *p, enum vw_chunk_type type, const void *data, 
                 return 0;
         if (p->n_out == 0) {
                 vw_port_count_dropped(p, len);
+                /* a monitor still sees what an unrouted port produced */
+                if (p->monitored && router->hooks && router->hooks->port_tap)
+                        router->hooks->port_tap(p, VW_DIR_RX, &chunk, router->userdata);
                 return 0;
         }
         for (size_t i = 0; i < p->n_out; i++) {

@@ -140,6 +140,7 @@ bool vw_port_has_outbound(const struct vw_port *p);
 bool vw_port_has_inbound(const struct vw_port *p);
 void vw_port_get_counters(const struct vw_port *p, struct vw_counters *ret);
 void vw_port_set_monitored(struct vw_port *p, bool b);
+bool vw_port_is_monitored(const struct vw_port *p);
 
 /*
  * Largest chunk this port may write now without being refused. 0 means some block route is full:

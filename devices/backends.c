@@ -7,6 +7,9 @@ extern const struct vw_endpoint_ops vw_serial_cuse_ops;
 extern const struct vw_endpoint_ops vw_loopback_ops;
 extern const struct vw_endpoint_ops vw_socket_ops;
 extern const struct vw_endpoint_ops vw_file_ops;
+#if HAVE_UINPUT
+extern const struct vw_endpoint_ops vw_input_uinput_ops;
+#endif
 
 /*
  * For `backend = auto` the first available backend of a kind wins, so the better one comes
@@ -20,5 +23,8 @@ const struct vw_endpoint_ops *const vw_backends[] = {
         &vw_loopback_ops,
         &vw_socket_ops,
         &vw_file_ops,
+#if HAVE_UINPUT
+        &vw_input_uinput_ops,
+#endif
         NULL,
 };

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "serial-cuse.h"
 #include "tty-params.h"
+#include "udev-hint.h"
 
 #define READ_IOV_MAX 64
 #define INIT_TIMEOUT_MS 5000
@@ -635,6 +636,7 @@ static int cuse_start(struct vw_endpoint *ep)
         if (access(p->devnode, F_OK) == 0)
                 return log_error_errno(EEXIST, "serial %s: %s already exists; choose another path", ep->name,
                                        p->devnode);
+        vw_udev_hint_write(ep, p->devname, c->mode, c->owner, c->group);
         p->fd = open("/dev/cuse", O_RDWR | O_NONBLOCK | O_CLOEXEC);
         if (p->fd < 0) {
                 r = -errno;
@@ -727,6 +729,7 @@ static void cuse_stop(struct vw_endpoint *ep)
         vw_sink_free(p->holder);
         sd_event_source_disable_unref(p->io);
         sd_event_source_disable_unref(p->timer);
+        vw_udev_hint_remove(ep, p->devname);
         if (p->se)
                 fuse_session_destroy(p->se); /* closes the /dev/cuse fd: the device goes away */
         else

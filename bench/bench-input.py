@@ -1,0 +1,401 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+"""
+bench-input.py: events through a vwire [input] device against writing to uinput directly, in one
+run on one machine. Needs root, /dev/uinput and python3-evdev (Debian's /usr/bin/python3); on
+machines without /dev/uinput run it in the project's VM (tests/vm/README.md):
+
+    ninja -C build && tests/vm/vm-run --timeout 1500 -- /usr/bin/python3 bench/bench-input.py
+
+Both setups get the same device description (custom: KEY_A, REL_X, and 64 multi-touch slots
+whose only purpose is to make the kernel give each evdev reader a large buffer, 8192 events, so a
+reader in Python keeps up during the throughput run), and the same reader: this process, reading
+the device's /dev/input/event* node with os.read(), as an evdev client does.
+
+  latency     one frame (KEY_A 1 or 0, SYN_REPORT) at a time, timed with perf_counter_ns() from
+              just before the request to the moment the reader has the frame:
+                vwire   an io.vwire.Event call on a connection to vwired's control socket
+                        (Varlink: JSON + NUL), already open and past Hello; the reply is read
+                        after the frame arrived;
+                direct  os.write() of the two struct input_event to the uinput fd.
+              --warmup frames first, then --frames timed ones per round; p50/p99 over all rounds.
+  throughput  --events events (frames of REL_X 1, SYN_REPORT) written as fast as they are taken,
+              by a forked writer process; the reader counts events until all arrived; events/s
+              from the first to the last one read, median of the rounds:
+                vwire   the writer sends the wire format (16-byte records, devices/input-wire.h) to
+                        a [socket] listen = unix:... endpoint; a route with convert =
+                        wire-to-events takes them into the device (a control-socket call per
+                        event would measure JSON, not the path);
+                direct  the writer writes batches of 256 struct input_event to the uinput fd
+                        (vwired writes at most 256 per write() too).
+  vwirectl    for information: `vwirectl event` per frame, process start included.
+
+Rounds alternate the setups so that drift hits both alike. Goals (issue 4): vwire's latency p50
+within 1.5x of direct uinput, and at least 100k events/s sustained.
+"""
+
+import argparse
+import json
+import os
+import platform
+import select
+import socket
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+import evdev
+from evdev import AbsInfo, UInput, ecodes
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+GOAL_P50_RATIO = 1.5
+GOAL_EVENTS_PER_SEC = 100_000
+INPUT_EVENT = struct.Struct("llHHi")  # struct input_event on 64-bit Linux
+WIRE = struct.Struct("<QHHi")         # vwire's wire format
+MT_AXES = ("ABS_MT_TOUCH_MAJOR", "ABS_MT_TOUCH_MINOR", "ABS_MT_WIDTH_MAJOR", "ABS_MT_WIDTH_MINOR",
+           "ABS_MT_ORIENTATION", "ABS_MT_POSITION_X", "ABS_MT_POSITION_Y", "ABS_MT_TOOL_TYPE",
+           "ABS_MT_BLOB_ID", "ABS_MT_PRESSURE", "ABS_MT_DISTANCE", "ABS_MT_TOOL_X", "ABS_MT_TOOL_Y")
+
+
+class BenchError(Exception):
+    pass
+
+
+def percentile(values, p):
+    s = sorted(values)
+    return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
+
+
+def wait_for(pred, timeout, what):
+    end = time.monotonic() + timeout
+    while not pred():
+        if time.monotonic() > end:
+            raise BenchError(f"timed out waiting for {what}")
+        time.sleep(0.02)
+
+
+def frame(type_, code, value):
+    return INPUT_EVENT.pack(0, 0, type_, code, value) + INPUT_EVENT.pack(0, 0, 0, 0, 0)
+
+
+class Reader:
+    """An evdev client of one device node."""
+
+    def __init__(self, node):
+        self.fd = os.open(node, os.O_RDONLY | os.O_NONBLOCK)
+        self.poll = select.poll()
+        self.poll.register(self.fd, select.POLLIN)
+
+    def drain(self):
+        while self.poll.poll(50):
+            try:
+                os.read(self.fd, 1 << 20)
+            except BlockingIOError:
+                pass
+
+    def wait_frame(self, timeout_ms=10000):
+        """Block until a whole frame (ending in SYN_REPORT) is read."""
+        got = b""
+        while True:
+            if not self.poll.poll(timeout_ms):
+                raise BenchError("no event arrived")
+            try:
+                got += os.read(self.fd, 4096)
+            except BlockingIOError:
+                continue
+            if len(got) >= 2 * INPUT_EVENT.size and got[-8:-4] == b"\0\0\0\0":
+                return got
+
+    def close(self):
+        os.close(self.fd)
+
+
+# ---------------------------------------------------------------------------------------------
+# setups
+
+class Direct:
+    name = "direct"
+
+    def start(self):
+        abs_axes = [(ecodes.ABS_MT_SLOT, AbsInfo(0, 0, 63, 0, 0, 0)),
+                    (ecodes.ABS_MT_TRACKING_ID, AbsInfo(0, 0, 65535, 0, 0, 0))]
+        abs_axes += [(ecodes.ecodes[a], AbsInfo(0, 0, 4095, 0, 0, 0)) for a in MT_AXES]
+        self.ui = UInput({ecodes.EV_KEY: [ecodes.KEY_A], ecodes.EV_REL: [ecodes.REL_X], ecodes.EV_ABS: abs_axes},
+                         name="bench direct uinput")
+        self.fd = self.ui.fd
+        wait_for(lambda: self.ui.device is not None, 5, "the direct device")
+        self.node = self.ui.device.path
+
+    def stop(self):
+        self.ui.close()
+
+    def send_frame(self, value):
+        os.write(self.fd, frame(ecodes.EV_KEY, ecodes.KEY_A, value))
+
+    def collect_reply(self):
+        pass
+
+    def writer(self, n_events):
+        batch = b"".join(frame(ecodes.EV_REL, ecodes.REL_X, 1) for _ in range(128))  # 256 events
+        sent = 0
+        while sent < n_events:
+            os.write(self.fd, batch)
+            sent += 256
+
+    def describe(self):
+        return "python-evdev UInput, os.write() of struct input_event"
+
+
+VWIRE_CONFIG = """\
+# written by bench/bench-input.py
+[input bench]
+profile = custom
+keys = KEY_A
+rel = REL_X
+abs = ABS_MT_SLOT:0:63 ABS_MT_TRACKING_ID:0:65535 {mt}
+
+[socket feed]
+listen = unix:{dir}/feed.sock
+
+[route wire]
+from = feed
+to = bench
+convert = wire-to-events
+buffer = 1M
+"""
+
+
+class Vwire:
+    name = "vwire"
+
+    def __init__(self, tmp, vwired, vwirectl):
+        self.dir = tmp
+        self.vwired = vwired
+        self.vwirectl = vwirectl
+        self.proc = None
+
+    def start(self):
+        conf = os.path.join(self.dir, "bench.conf")
+        with open(conf, "w") as f:
+            f.write(VWIRE_CONFIG.format(dir=self.dir, mt=" ".join(a + ":0:4095" for a in MT_AXES)))
+        self.sock_path = os.path.join(self.dir, "run", "control.sock")
+        self.log = open(os.path.join(self.dir, "vwired.log"), "w+")
+        self.proc = subprocess.Popen([self.vwired, "--config", conf, "--runtime-dir", os.path.join(self.dir, "run")],
+                                     stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log)
+        wait_for(lambda: os.path.exists(self.sock_path) or self.proc.poll() is not None, 30, "vwired")
+        if self.proc.poll() is not None:
+            self.log.seek(0)
+            raise BenchError(f"vwired exited: {self.log.read()[-2000:]}")
+        self.ctl = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.ctl.connect(self.sock_path)
+        self.buf = b""
+        self.call("io.vwire.Hello", {"version": "bench", "protocol": 1})
+        show = self.call("io.vwire.Show", {"name": "bench"})
+        self.node = show["endpoint"]["path"]
+        self.event_msgs = [json.dumps({"method": "io.vwire.Event", "parameters": {
+            "name": "bench", "events": [{"type": ecodes.EV_KEY, "code": ecodes.KEY_A, "value": v}]}}).encode() + b"\0"
+            for v in (0, 1)]
+
+    def recv(self):
+        while b"\0" not in self.buf:
+            data = self.ctl.recv(65536)
+            if not data:
+                raise BenchError("vwired closed the control connection")
+            self.buf += data
+        msg, self.buf = self.buf.split(b"\0", 1)
+        reply = json.loads(msg)
+        if "error" in reply:
+            raise BenchError(f"vwired: {reply}")
+        return reply.get("parameters", {})
+
+    def call(self, method, params):
+        self.ctl.sendall(json.dumps({"method": method, "parameters": params}).encode() + b"\0")
+        return self.recv()
+
+    def send_frame(self, value):
+        self.ctl.sendall(self.event_msgs[value])
+
+    def collect_reply(self):
+        self.recv()
+
+    def writer(self, n_events):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.connect(os.path.join(self.dir, "feed.sock"))
+        batch = b"".join(WIRE.pack(0, ecodes.EV_REL, ecodes.REL_X, 1) + WIRE.pack(0, 0, 0, 0) for _ in range(2048))
+        per = len(batch) // WIRE.size
+        sent = 0
+        while sent < n_events:
+            s.sendall(batch)
+            sent += per
+        s.close()
+
+    def vwirectl_frame(self, value):
+        subprocess.run([self.vwirectl, "--socket", self.sock_path, "event", "bench", "EV_KEY", "KEY_A", str(value)],
+                       check=True, stdout=subprocess.DEVNULL)
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.ctl.close()
+            self.proc.terminate()
+            self.proc.wait(10)
+
+    def describe(self):
+        return f"{self.vwired}: [input] custom + [socket] listen unix + route convert = wire-to-events"
+
+
+# ---------------------------------------------------------------------------------------------
+# measurements
+
+def latency(setup, reader, frames, warmup, value):
+    samples = []
+    for i in range(warmup + frames):
+        value ^= 1
+        t0 = time.perf_counter_ns()
+        setup.send_frame(value)
+        reader.wait_frame()
+        t1 = time.perf_counter_ns()
+        setup.collect_reply()
+        if i >= warmup:
+            samples.append((t1 - t0) / 1000)
+    return samples, value
+
+
+def throughput(setup, reader, n_events):
+    reader.drain()
+    pid = os.fork()
+    if pid == 0:
+        code = 0
+        try:
+            setup.writer(n_events)
+        except BaseException as e:  # noqa: B902 - report anything, never return into the parent's code
+            print(f"writer: {e}", file=sys.stderr)
+            code = 1
+        os._exit(code)
+    want = n_events * INPUT_EVENT.size
+    got = 0
+    first = last = None
+    while got < want:
+        if not reader.poll.poll(10000):
+            break
+        try:
+            data = os.read(reader.fd, 1 << 20)
+        except BlockingIOError:
+            continue
+        now = time.perf_counter()
+        if first is None:
+            first = now
+        last = now
+        got += len(data)
+    _, status = os.waitpid(pid, 0)
+    if status != 0:
+        raise BenchError(f"the {setup.name} writer failed")
+    events = got // INPUT_EVENT.size
+    if events < n_events:
+        print(f"  {setup.name}: {n_events - events} of {n_events} events lost (evdev buffer overflow)", file=sys.stderr)
+    if first is None or last == first:
+        return 0.0, events
+    return events / (last - first), events
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--build", default=os.path.join(REPO, "build"))
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--frames", type=int, default=200, help="timed latency frames per round and setup")
+    ap.add_argument("--warmup", type=int, default=20)
+    ap.add_argument("--events", type=int, default=400_000, help="events per throughput run")
+    ap.add_argument("--vwirectl", type=int, default=20, help="frames sent with vwirectl (0: skip)")
+    ap.add_argument("--json", action="store_true", help="also print the results as one JSON object")
+    args = ap.parse_args()
+
+    vwired = os.path.join(args.build, "devices", "vwired")
+    vwirectl = os.path.join(args.build, "cli", "vwirectl")
+    if not os.access("/dev/uinput", os.W_OK):
+        raise BenchError("/dev/uinput is not writable here: run as root, or in the VM (see the docstring)")
+
+    tmp = tempfile.mkdtemp(prefix="bench-input-")
+    setups = [Vwire(tmp, vwired, vwirectl), Direct()]
+    readers = {}
+    lat = {s.name: [] for s in setups}
+    rate = {s.name: [] for s in setups}
+    values = {s.name: 0 for s in setups}
+    try:
+        for s in setups:
+            s.start()
+            readers[s.name] = Reader(s.node)
+        for r in range(args.rounds):
+            order = setups if r % 2 == 0 else list(reversed(setups))
+            for s in order:
+                samples, values[s.name] = latency(s, readers[s.name], args.frames, args.warmup, values[s.name])
+                lat[s.name] += samples
+            for s in order:
+                eps, n = throughput(s, readers[s.name], args.events)
+                rate[s.name].append(eps)
+            print(f"round {r + 1}/{args.rounds}: " + ", ".join(
+                f"{s.name} p50 {statistics.median(lat[s.name]):.0f} us {rate[s.name][-1] / 1000:.0f}k ev/s"
+                for s in setups), file=sys.stderr)
+        ctl_samples = []
+        vw = setups[0]
+        for i in range(args.vwirectl):
+            values["vwire"] ^= 1
+            t0 = time.perf_counter_ns()
+            vw.vwirectl_frame(values["vwire"])
+            readers["vwire"].wait_frame()
+            ctl_samples.append((time.perf_counter_ns() - t0) / 1000)
+    finally:
+        for r in readers.values():
+            r.close()
+        for s in setups:
+            try:
+                s.stop()
+            except Exception as e:  # noqa: BLE001
+                print(f"stopping {s.name}: {e}", file=sys.stderr)
+
+    res = {}
+    for s in setups:
+        res[s.name] = {
+            "p50_us": statistics.median(lat[s.name]),
+            "p99_us": percentile(lat[s.name], 99),
+            "events_per_s": statistics.median(rate[s.name]),
+        }
+    p50_ratio = res["vwire"]["p50_us"] / res["direct"]["p50_us"]
+    p99_ratio = res["vwire"]["p99_us"] / res["direct"]["p99_us"]
+    eps_ratio = res["vwire"]["events_per_s"] / res["direct"]["events_per_s"]
+
+    print(f"bench-input: {platform.node()} {platform.release()} {platform.machine()}, "
+          f"{os.cpu_count()} CPUs, python {platform.python_version()}")
+    print(f"  {args.rounds} rounds; latency {args.frames} frames/round (+{args.warmup} warmup), "
+          f"throughput {args.events} events/run")
+    for s in setups:
+        print(f"  {s.name:7s} {s.describe()}")
+    print()
+    print(f"{'setup':8s} {'p50 us':>9s} {'p99 us':>9s} {'events/s':>11s}")
+    for s in setups:
+        r = res[s.name]
+        print(f"{s.name:8s} {r['p50_us']:9.0f} {r['p99_us']:9.0f} {r['events_per_s']:11.0f}")
+    print(f"{'ratio':8s} {p50_ratio:9.2f} {p99_ratio:9.2f} {eps_ratio:11.2f}   (vwire / direct)")
+    if ctl_samples:
+        print(f"vwirectl event (process start included): p50 {statistics.median(ctl_samples):.0f} us, "
+              f"p99 {percentile(ctl_samples, 99):.0f} us over {len(ctl_samples)} frames")
+    ok_lat = p50_ratio <= GOAL_P50_RATIO
+    ok_rate = res["vwire"]["events_per_s"] >= GOAL_EVENTS_PER_SEC
+    print(f"goal latency p50 <= {GOAL_P50_RATIO}x direct: {'met' if ok_lat else 'NOT met'} ({p50_ratio:.2f}x)")
+    print(f"goal >= {GOAL_EVENTS_PER_SEC} events/s: {'met' if ok_rate else 'NOT met'} "
+          f"({res['vwire']['events_per_s']:.0f})")
+    if args.json:
+        res.update(p50_ratio=p50_ratio, p99_ratio=p99_ratio, events_ratio=eps_ratio)
+        if ctl_samples:
+            res["vwirectl_p50_us"] = statistics.median(ctl_samples)
+        print(json.dumps(res))
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except BenchError as e:
+        print(f"bench-input: {e}", file=sys.stderr)
+        sys.exit(1)

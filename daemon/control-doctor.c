@@ -1,0 +1,401 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * io.vwire.Doctor: what vwired sees wrong from where it runs (its user, its unit's sandbox),
+ * each finding with a fix. vwirectl adds the checks only the client can make (versions, the
+ * caller's group) and the ones that still make sense when vwired is not running.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <dirent.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "control.h"
+#include "log.h"
+#include "manager-internal.h"
+#include "udev-hint.h"
+
+static void add_check(json_object *checks, const char *check, const char *status, const char *object,
+                      const char *fix, const char *fmt, ...) _printf_(6, 7);
+static void add_check(json_object *checks, const char *check, const char *status, const char *object,
+                      const char *fix, const char *fmt, ...)
+{
+        json_object *o = json_object_new_object();
+        char msg[1024];
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        va_end(ap);
+        json_object_object_add(o, "check", json_object_new_string(check));
+        json_object_object_add(o, "status", json_object_new_string(status));
+        json_object_object_add(o, "message", json_object_new_string(msg));
+        if (fix)
+                json_object_object_add(o, "fix", json_object_new_string(fix));
+        if (object)
+                json_object_object_add(o, "object", json_object_new_string(object));
+        json_object_array_add(checks, o);
+}
+
+/* ---- kernel devices ---- */
+
+/* Does the config (or the running set) want this backend? */
+static bool wants_backend(struct vw_manager *m, const char *kind, const char *backend)
+{
+        const struct vw_config *c = m->config;
+
+        for (size_t i = 0; i < m->n_endpoints; i++)
+                if (streq(m->endpoints[i]->pub.ops->backend, backend))
+                        return true;
+        for (size_t i = 0; c && i < c->n_sections; i++) {
+                const char *b = vw_section_value(c->sections[i], "backend");
+                if (streq(c->sections[i]->kind, kind) && (streq(kind, "input") || (b && streq(b, backend))))
+                        return true;
+        }
+        return false;
+}
+
+static void check_device(json_object *checks, const char *check, const char *what, const char *node,
+                         const char *module, bool built, bool wanted)
+{
+        const char *bad = wanted ? "fail" : "warn";
+        char fix[512], sysmod[64];
+        struct stat st;
+        int fd;
+
+        if (!built) {
+                add_check(checks, check, wanted ? "fail" : "ok", NULL,
+                          wanted ? "rebuild vwire with its dependency (see README), or use another backend" : NULL,
+                          "vwired was built without %s support%s", what,
+                          wanted ? ", but the configuration uses it" : " (not used by the configuration)");
+                return;
+        }
+        if (stat(node, &st) < 0) {
+                snprintf(sysmod, sizeof(sysmod), "/sys/module/%s", module);
+                snprintf(fix, sizeof(fix), "modprobe %s; to load it at every boot: echo %s > "
+                         "/etc/modules-load.d/%s.conf", module, module, module);
+                if (access(sysmod, F_OK) == 0)
+                        add_check(checks, check, bad, node, "check that /dev is devtmpfs and systemd-udevd runs",
+                                  "the %s module is loaded but %s does not exist", module, node);
+                else
+                        add_check(checks, check, bad, node, fix,
+                                  "%s is not available: %s does not exist (the %s kernel module is not loaded)", what,
+                                  node, module);
+                return;
+        }
+        fd = open(node, O_RDWR | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+        if (fd >= 0) {
+                close(fd);
+                add_check(checks, check, "ok", node, NULL, "%s is available: vwired can open %s", what, node);
+                return;
+        }
+        if (errno == EACCES) {
+                struct group *gr = getgrgid(st.st_gid);
+                snprintf(fix, sizeof(fix), "install vwire's udev rule 60-vwire.rules (group vwire, mode 0660), then "
+                         "udevadm control --reload && udevadm trigger --action=add %s; run vwired as root or in "
+                         "group vwire", node);
+                add_check(checks, check, bad, node, fix, "vwired (uid %u) may not open %s (mode %04o, group %s)",
+                          (unsigned)geteuid(), node, (unsigned)(st.st_mode & 07777), gr ? gr->gr_name : "?");
+        } else if (errno == EPERM) {
+                snprintf(fix, sizeof(fix), "add \"DeviceAllow=%s rw\" to vwired's unit (systemctl edit vwired)", node);
+                add_check(checks, check, bad, node, fix, "vwired's sandbox forbids %s (device policy)", node);
+        } else {
+                add_check(checks, check, bad, node, NULL, "cannot open %s: %s", node, strerror(errno));
+        }
+}
+
+/* ---- permissions and persistence ---- */
+
+static void check_group(struct vw_manager *m, json_object *checks)
+{
+        struct group *gr = getgrnam("vwire");
+        struct stat st;
+
+        if (!gr) {
+                add_check(checks, "group", "warn", "vwire",
+                          "systemd-sysusers (vwire's sysusers.d entry creates it), or groupadd --system vwire; then "
+                          "restart vwired",
+                          "group vwire does not exist: only root and vwired's own user may change vwired's state");
+                return;
+        }
+        if (m->control_path && stat(m->control_path, &st) == 0 && st.st_gid != gr->gr_gid && geteuid() == 0)
+                add_check(checks, "group", "warn", m->control_path, "restart vwired (or check vwired.socket's SocketGroup=)",
+                          "the control socket %s does not belong to group vwire: its members cannot reach vwired",
+                          m->control_path);
+        else
+                add_check(checks, "group", "ok", "vwire", NULL,
+                          "members of group vwire (gid %u) may change vwired's state", (unsigned)gr->gr_gid);
+}
+
+static void check_persist(struct vw_manager *m, json_object *checks)
+{
+        _cleanup_free_ char *parent = NULL;
+        const char *dir = m->dropin_dir, *probe;
+        char *slash;
+
+        if (!dir) {
+                add_check(checks, "persist", "ok", m->config_file, NULL,
+                          "vwired reads only %s (--config): `--persist` is not available", m->config_file);
+                return;
+        }
+        probe = dir;
+        if (access(dir, F_OK) < 0) {
+                parent = strdup(dir);
+                if (!parent)
+                        return;
+                if ((slash = strrchr(parent, '/')) && slash != parent)
+                        *slash = 0;
+                probe = parent;
+        }
+        if (access(probe, W_OK) < 0)
+                add_check(checks, "persist", "warn", dir,
+                          "create it (systemd-tmpfiles --create) and restart vwired, whose unit makes it writable",
+                          "`vwirectl add --persist` cannot write to %s: %s", dir, strerror(errno));
+        else
+                add_check(checks, "persist", "ok", dir, NULL, "`--persist` writes drop-ins to %s", dir);
+}
+
+/* ---- leftovers ---- */
+
+static bool owned_now(struct vw_manager *m, const char *path)
+{
+        for (size_t i = 0; i < m->n_owned; i++)
+                if (streq(m->owned[i], path))
+                        return true;
+        return false;
+}
+
+static void describe_path(const char *path, const struct stat *st, char *buf, size_t size)
+{
+        char target[512];
+        ssize_t n;
+
+        if (S_ISLNK(st->st_mode) && (n = readlink(path, target, sizeof(target) - 1)) >= 0) {
+                target[n] = 0;
+                snprintf(buf, size, "symlink to %s%s", target, access(path, F_OK) < 0 ? ", dangling" : "");
+        } else if (S_ISSOCK(st->st_mode))
+                snprintf(buf, size, "socket");
+        else if (S_ISCHR(st->st_mode))
+                snprintf(buf, size, "character device");
+        else
+                snprintf(buf, size, "file");
+}
+
+static unsigned check_ledger(struct vw_manager *m, json_object *checks)
+{
+        _cleanup_free_ char *ledger = NULL;
+        _cleanup_fclose_ FILE *f = NULL;
+        char line[4096], what[640], fix[4200];
+        unsigned found = 0;
+        struct stat st;
+
+        if (!m->runtime_dir || asprintf(&ledger, "%s/owned-paths", m->runtime_dir) < 0)
+                return 0;
+        f = fopen(ledger, "re");
+        while (f && fgets(line, sizeof(line), f)) {
+                line[strcspn(line, "\n")] = 0;
+                if (line[0] != '/' || owned_now(m, line) || lstat(line, &st) < 0)
+                        continue;
+                describe_path(line, &st, what, sizeof(what));
+                snprintf(fix, sizeof(fix), "rm %s", line);
+                add_check(checks, "stale", "warn", line, fix,
+                          "%s (%s) is listed in %s, but no endpoint owns it: a leftover", line, what, ledger);
+                found++;
+        }
+        /* the other way round: made for a running endpoint, then deleted by someone */
+        for (size_t i = 0; i < m->n_owned; i++)
+                if (lstat(m->owned[i], &st) < 0 && errno == ENOENT) {
+                        add_check(checks, "stale", "warn", m->owned[i],
+                                  "restart vwired, or remove and add the endpoint, to make it again",
+                                  "%s was made by vwired for a running endpoint but has been deleted", m->owned[i]);
+                        found++;
+                }
+        return found;
+}
+
+static bool hint_in_use(struct vw_manager *m, const char *name)
+{
+        char node[512];
+
+        snprintf(node, sizeof(node), "/dev/%s", name);
+        for (size_t i = 0; i < m->n_endpoints; i++) {
+                const struct vw_endpoint *ep = &m->endpoints[i]->pub;
+                if (streq(ep->ops->backend, "cuse") && ep->path && streq(ep->path, node))
+                        return true;
+        }
+        return false;
+}
+
+static unsigned check_udev_hints(struct vw_manager *m, json_object *checks)
+{
+        _cleanup_free_ char *dir = vw_udev_hint_dir(m->runtime_dir);
+        struct dirent *de;
+        unsigned found = 0;
+        DIR *d;
+
+        d = dir ? opendir(dir) : NULL;
+        while (d && (de = readdir(d))) {
+                char path[1024], fix[1100];
+                if (de->d_name[0] == '.' || hint_in_use(m, de->d_name))
+                        continue;
+                snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+                snprintf(fix, sizeof(fix), "rm %s (vwired also clears them when it next creates a CUSE port)", path);
+                add_check(checks, "stale", "warn", path, fix,
+                          "udev hint %s is left from a CUSE port that no longer exists", path);
+                found++;
+        }
+        if (d)
+                closedir(d);
+        return found;
+}
+
+/* ---- endpoints and routes ---- */
+
+static int64_t detail_int(json_object *ep_json, const char *key, int64_t def)
+{
+        json_object *d, *v;
+
+        if (!json_object_object_get_ex(ep_json, "details", &d) || !json_object_object_get_ex(d, key, &v) ||
+            !json_object_is_type(v, json_type_int))
+                return def;
+        return json_object_get_int64(v);
+}
+
+/* A tcp: address that is not loopback ("tcp:HOST:PORT" as written). */
+static bool remote_tcp(const char *address)
+{
+        const char *host;
+
+        if (!strneq(address, "tcp:", 4))
+                return false;
+        host = address + 4;
+        return !strneq(host, "127.", 4) && !strneq(host, "localhost:", 10) && !strneq(host, "[::1]:", 6) &&
+               !strneq(host, "::1:", 4);
+}
+
+static void check_endpoint(json_object *checks, struct vw_endpoint *ep)
+{
+        const char *kind = ep->ops->kind, *backend = ep->ops->backend, *path = ep->path ? ep->path : "-";
+        const char *state = ep->state ? ep->state : "unknown";
+        struct vw_counters c;
+
+        if (streq(state, "failed")) {
+                add_check(checks, "endpoint", "fail", ep->name, "see `journalctl -u vwired`; fix the cause, then "
+                          "remove and add the endpoint, or restart vwired",
+                          "%s %s has failed", kind, ep->name);
+                return;
+        }
+        if (streq(backend, "cuse")) {
+                json_object *j = vw_endpoint_to_json(ep, true);
+                int64_t opens = detail_int(j, "opens", -1);
+                json_object_put(j);
+                if (opens == 0)
+                        add_check(checks, "open", "warn", ep->name, "start the program that should use it",
+                                  "serial %s: no program has %s open", ep->name, path);
+                else if (opens > 0)
+                        add_check(checks, "open", "ok", ep->name, NULL, "serial %s: %s is open (%lld)", ep->name,
+                                  path, (long long)opens);
+        } else if (streq(backend, "pty")) {
+                add_check(checks, "open", "ok", ep->name, NULL,
+                          "serial %s: whether a program has %s open cannot be known for a PTY "
+                          "(use backend = cuse to see opens)", ep->name, path);
+        } else if (streq(kind, "socket")) {
+                /* the packaged unit admits only localhost: say so where it could be the cause */
+                const char *ip = remote_tcp(path) && getenv("INVOCATION_ID")
+                                         ? "; under systemd, vwired.service reaches only this machine unless a "
+                                           "drop-in sets IPAddressAllow= (systemctl edit vwired)"
+                                         : "";
+                char fix[512];
+
+                if (streq(state, "listening")) {
+                        snprintf(fix, sizeof(fix), "connect the client that should use it%s", ip);
+                        add_check(checks, "open", "warn", ep->name, fix, "socket %s: no client is connected to %s",
+                                  ep->name, path);
+                } else if (streq(state, "connecting") || streq(state, "closed")) {
+                        snprintf(fix, sizeof(fix), "check that the peer is up and reachable%s", ip);
+                        add_check(checks, "open", "warn", ep->name, fix, "socket %s: not connected to %s (%s)",
+                                  ep->name, path, state);
+                } else {
+                        add_check(checks, "open", "ok", ep->name, NULL, "socket %s: %u client%s on %s", ep->name,
+                                  ep->clients, ep->clients == 1 ? "" : "s", path);
+                }
+        }
+
+        vw_port_get_counters(ep->port, &c);
+        if (c.dropped_bytes > 0 || c.dropped_chunks > 0)
+                add_check(checks, "drops", "warn", ep->name,
+                          "find the reader that does not keep up, or give its routes a larger buffer or overflow = block",
+                          "%s %s dropped %llu bytes (%llu chunks)", kind, ep->name,
+                          (unsigned long long)c.dropped_bytes, (unsigned long long)c.dropped_chunks);
+}
+
+static unsigned check_route(json_object *checks, struct vw_mroute *r)
+{
+        unsigned found = 0;
+
+        for (int rev = 0; rev < 2; rev++) {
+                struct vw_ring_stats st;
+                char fix[256];
+
+                if (vw_route_get_stats(r->route, rev, &st) < 0 || (st.bytes_dropped == 0 && st.chunks_dropped == 0))
+                        continue;
+                snprintf(fix, sizeof(fix), "give route %s a larger buffer (now %zu), or overflow = block so that "
+                         "the writer waits instead", r->section->name, r->params.buffer);
+                add_check(checks, "drops", "warn", r->section->name, fix,
+                          "route %s (%s, overflow = %s) dropped %llu bytes in %llu chunks", r->section->name,
+                          rev ? "reverse" : "forward", vw_overflow_to_string(r->params.overflow),
+                          (unsigned long long)st.bytes_dropped, (unsigned long long)st.chunks_dropped);
+                found++;
+        }
+        return found;
+}
+
+static void method_doctor(struct vw_call *cl, json_object *params)
+{
+        struct vw_manager *m = vw_call_manager(cl);
+        json_object *p = json_object_new_object(), *checks = json_object_new_array();
+        unsigned stale, drops = 0;
+        size_t before;
+
+        check_device(checks, "cuse", "CUSE (backend = cuse)", "/dev/cuse", "cuse", HAVE_CUSE,
+                     wants_backend(m, "serial", "cuse"));
+        check_device(checks, "uinput", "uinput ([input] devices)", "/dev/uinput", "uinput", HAVE_UINPUT,
+                     wants_backend(m, "input", "uinput"));
+        check_group(m, checks);
+        check_persist(m, checks);
+
+        stale = check_ledger(m, checks) + check_udev_hints(m, checks);
+        if (stale == 0)
+                add_check(checks, "stale", "ok", m->runtime_dir, NULL,
+                          "no leftovers: every path in %s/owned-paths belongs to a running endpoint", m->runtime_dir);
+
+        for (size_t i = 0; i < m->n_endpoints; i++) {
+                before = json_object_array_length(checks);
+                check_endpoint(checks, &m->endpoints[i]->pub);
+                for (size_t k = before; k < json_object_array_length(checks); k++)
+                        drops += streq(json_object_get_string(json_object_object_get(
+                                               json_object_array_get_idx(checks, k), "check")), "drops");
+        }
+        for (size_t i = 0; i < m->n_routes; i++)
+                drops += check_route(checks, &m->routes[i]->pub);
+        if (drops == 0)
+                add_check(checks, "drops", "ok", NULL, NULL, "no route or endpoint has dropped data");
+
+        json_object_object_add(p, "version", json_object_new_string(VWIRE_VERSION));
+        json_object_object_add(p, "protocol", json_object_new_int(VWIRE_PROTOCOL));
+        json_object_object_add(p, "pid", json_object_new_int(getpid()));
+        json_object_object_add(p, "runtime_directory", json_object_new_string(m->runtime_dir ? m->runtime_dir : ""));
+        json_object_object_add(p, "checks", checks);
+        vw_call_reply(cl, p);
+}
+
+const struct vw_method vw_doctor_methods[] = {
+        { "io.vwire.Doctor", method_doctor },
+        {}
+};

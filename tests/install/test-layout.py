@@ -1,0 +1,111 @@
+#!/usr/bin/python3
+# `meson install --destdir`: every file where it belongs, and an edited configuration kept
+# when installing again.
+import os
+import shutil
+import stat
+import subprocess
+import tempfile
+import unittest
+
+import vwtest
+
+E = os.environ
+
+
+def under(destdir, path):
+    return os.path.join(destdir, path.lstrip("/"))
+
+
+class Layout(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        if "VWIRE_BUILD_ROOT" not in E:
+            raise unittest.SkipTest("run with 'meson test --suite install'")
+        cls.destdir = tempfile.mkdtemp(prefix="vwire-destdir.")
+        cls.install()
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.destdir, ignore_errors=True)
+
+    @classmethod
+    def install(cls):
+        env = dict(E)
+        env.pop("DESTDIR", None)
+        r = subprocess.run(["meson", "install", "-C", E["VWIRE_BUILD_ROOT"], "--no-rebuild", "--quiet",
+                            "--destdir", cls.destdir], capture_output=True, text=True, env=env, timeout=300)
+        if r.returncode != 0:
+            raise AssertionError(f"meson install failed:\n{r.stdout}\n{r.stderr}")
+
+    def path(self, var, *parts):
+        return under(self.destdir, os.path.join(E[var], *parts))
+
+    def assertFile(self, path, executable=False):
+        self.assertTrue(os.path.isfile(path), f"missing: {path}")
+        if executable:
+            self.assertTrue(os.stat(path).st_mode & stat.S_IXUSR, f"not executable: {path}")
+
+    def test_binaries(self):
+        self.assertFile(self.path("VWIRE_SBINDIR", "vwired"), executable=True)
+        self.assertFile(self.path("VWIRE_BINDIR", "vwirectl"), executable=True)
+        self.assertFalse(os.path.exists(self.path("VWIRE_BINDIR", "vwired")))
+
+    def test_systemd_and_udev(self):
+        unit = self.path("VWIRE_UNITDIR", "vwired.service")
+        self.assertFile(unit)
+        self.assertFile(self.path("VWIRE_UNITDIR", "vwired.socket"))
+        self.assertFile(self.path("VWIRE_SYSUSERSDIR", "vwire.conf"))
+        self.assertFile(self.path("VWIRE_TMPFILESDIR", "vwire.conf"))
+        self.assertFile(self.path("VWIRE_UDEVRULESDIR", "60-vwire.rules"))
+        with open(unit) as f:
+            text = f.read()
+        self.assertIn(f"ExecStart={os.path.join(E['VWIRE_SBINDIR'], 'vwired')}\n", text)
+        self.assertIn(f"ExecReload={os.path.join(E['VWIRE_BINDIR'], 'vwirectl')} reload\n", text)
+        self.assertNotIn("@", text.replace("@system-service", "").replace("@resources", "")
+                         .replace("@obsolete", "").replace("@mount", "").replace("@swap", "")
+                         .replace("@reboot", "").replace("@raw-io", "").replace("@module", "")
+                         .replace("@clock", "").replace("@cpu-emulation", "").replace("@debug", ""),
+                         "unsubstituted @variable@ in the unit")
+        with open(self.path("VWIRE_TMPFILESDIR", "vwire.conf")) as f:
+            tmpfiles = f.read()
+        self.assertIn(os.path.join(E["VWIRE_SYSCONFDIR"], "vwire", "vwire.conf.d"), tmpfiles)
+        self.assertIn(os.path.join(E["VWIRE_DATADIR"], "vwire", "vwire.conf"), tmpfiles)
+
+    def test_config_docs_man_completion(self):
+        conf = self.path("VWIRE_SYSCONFDIR", "vwire", "vwire.conf")
+        self.assertFile(conf)
+        self.assertTrue(os.path.isdir(self.path("VWIRE_SYSCONFDIR", "vwire", "vwire.conf.d")))
+        self.assertFile(self.path("VWIRE_DATADIR", "vwire", "vwire.conf"))
+        self.assertFile(self.path("VWIRE_DATADIR", "doc", "vwire", "examples", "vwire.conf"))
+        self.assertFile(self.path("VWIRE_DATADIR", "doc", "vwire", "examples", "demo.conf"))
+        self.assertFile(self.path("VWIRE_MANDIR", "man8", "vwired.8"))
+        self.assertFile(self.path("VWIRE_MANDIR", "man1", "vwirectl.1"))
+        self.assertFile(self.path("VWIRE_MANDIR", "man5", "vwire.conf.5"))
+        self.assertFile(self.path("VWIRE_BASHCOMPLETIONDIR", "vwirectl"))
+
+    def test_edited_config_survives_reinstall(self):
+        conf = self.path("VWIRE_SYSCONFDIR", "vwire", "vwire.conf")
+        dropin = self.path("VWIRE_SYSCONFDIR", "vwire", "vwire.conf.d", "50-mine.conf")
+        with open(conf, "a") as f:
+            f.write("\n# edited by the administrator\n[loopback mine]\nmode = echo\n")
+        with open(dropin, "w") as f:
+            f.write("[loopback other]\nmode = sink\n")
+        with open(conf) as f:
+            edited = f.read()
+        self.install()
+        with open(conf) as f:
+            self.assertEqual(f.read(), edited)
+        self.assertTrue(os.path.exists(dropin))
+        etc = os.path.dirname(conf)
+        self.assertEqual(sorted(os.listdir(etc)), ["vwire.conf", "vwire.conf.d"], "stray temporary files")
+
+    def test_installed_config_is_valid(self):
+        vwired = self.path("VWIRE_SBINDIR", "vwired")
+        conf = self.path("VWIRE_DATADIR", "vwire", "vwire.conf")
+        r = subprocess.run([vwired, "--check", "--config", conf], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+
+if __name__ == "__main__":
+    vwtest.run_main()

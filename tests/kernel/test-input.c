@@ -1,0 +1,559 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * [input] devices in a real kernel (uinput + evdev), run through tests/vm/kernel-test: inside a
+ * VM where this machine has no /dev/uinput. The reader is python3-evdev (evdev_agent.py), a
+ * third party: what vwire injects must arrive with exactly these codes and values.
+ *
+ * Note on what evdev passes on: the input core drops events that change nothing (a key already
+ * down, an axis at its value) and ABS_MT_SLOT when the slot is already current; the expected
+ * sequences below are what a reader sees.
+ */
+#include <fcntl.h>
+#include <linux/input.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define streq(a, b) (strcmp((a), (b)) == 0)
+#define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
+
+#define PY_START_MS 60000  /* python3 with evdev under TCG takes seconds to start */
+#define EVENT_MS 20000
+
+struct ev {
+        int type, code, value;
+};
+
+#define K(c, v) { EV_KEY, (c), (v) }
+#define R(c, v) { EV_REL, (c), (v) }
+#define A(c, v) { EV_ABS, (c), (v) }
+#define S { EV_SYN, SYN_REPORT, 0 }
+
+static const char *devnode(const char *name)
+{
+        const char *p = vwt_jstr(vwt_ctl_json("show", name), "endpoint.path");
+
+        if (strncmp(p, "/dev/input/event", 16) != 0)
+                vwt_fail("%s: path %s is not an event node", name, p);
+        return vwt_strf("%s", p);
+}
+
+/* python3-evdev reading the device of endpoint `name` (with kernel timestamps if times). */
+static struct vwt_proc *reader(const char *name, bool times)
+{
+        struct vwt_proc *p = times ? vwt_py_start(VWT_PIPE_IN | VWT_PIPE_OUT, "evdev_agent.py", "read", devnode(name), "--times")
+                                   : vwt_py_start(VWT_PIPE_IN | VWT_PIPE_OUT, "evdev_agent.py", "read", devnode(name));
+        char *line = vwt_proc_line(p, PY_START_MS);
+
+        if (!line || !streq(line, "READY"))
+                vwt_fail("evdev_agent.py read %s did not start: %s", name, line ? line : "(nothing)");
+        return p;
+}
+
+/* The next event the reader saw; *usec its kernel time when read with times. */
+static struct ev next_event(struct vwt_proc *p, uint64_t *usec)
+{
+        char *line = vwt_proc_line(p, EVENT_MS);
+        struct ev e;
+        unsigned long long t = 0;
+
+        if (!line)
+                vwt_fail("the reader saw no further event");
+        if (sscanf(line, "%d %d %d %llu", &e.type, &e.code, &e.value, &t) < 3)
+                vwt_fail("the reader said '%s'", line);
+        if (usec)
+                *usec = t;
+        return e;
+}
+
+static void expect_at(const char *file, int line, struct vwt_proc *p, const struct ev *want, size_t n,
+                      uint64_t *times)
+{
+        for (size_t i = 0; i < n; i++) {
+                struct ev got = next_event(p, times ? &times[i] : NULL);
+
+                if (got.type != want[i].type || got.code != want[i].code || got.value != want[i].value)
+                        vwt_fail_at(file, line, "event %zu: got %d %d %d, expected %d %d %d", i, got.type, got.code,
+                                    got.value, want[i].type, want[i].code, want[i].value);
+        }
+}
+#define expect(p, ...)                                                                     \
+        do {                                                                               \
+                static const struct ev _w[] = { __VA_ARGS__ };                             \
+                expect_at(__FILE__, __LINE__, (p), _w, ELEMENTSOF(_w), NULL);              \
+        } while (0)
+
+/* Nothing more arrived: EOF on the reader's stdin makes it say END right away. */
+static void expect_no_more(struct vwt_proc *p)
+{
+        char *line;
+
+        vwt_proc_close_in(p);
+        line = vwt_proc_line(p, EVENT_MS);
+        if (!line || !streq(line, "END"))
+                vwt_fail("expected no more events, got '%s'", line ? line : "(nothing)");
+        vwt_proc_wait(p, EVENT_MS);
+}
+
+/* ---- typing: one character is (modifiers, key) down + SYN, then key and modifiers up + SYN ---- */
+
+struct stroke {
+        int shift, altgr, key;
+};
+
+static void expect_typed(const char *file, int line, struct vwt_proc *p, const struct stroke *s, size_t n)
+{
+        struct ev want[8 * 64];
+        size_t k = 0;
+
+        ck_assert_uint_le(n, 64);
+        for (size_t i = 0; i < n; i++) {
+                if (s[i].shift)
+                        want[k++] = (struct ev)K(KEY_LEFTSHIFT, 1);
+                if (s[i].altgr)
+                        want[k++] = (struct ev)K(KEY_RIGHTALT, 1);
+                want[k++] = (struct ev)K(s[i].key, 1);
+                want[k++] = (struct ev)S;
+                want[k++] = (struct ev)K(s[i].key, 0);
+                if (s[i].altgr)
+                        want[k++] = (struct ev)K(KEY_RIGHTALT, 0);
+                if (s[i].shift)
+                        want[k++] = (struct ev)K(KEY_LEFTSHIFT, 0);
+                want[k++] = (struct ev)S;
+        }
+        expect_at(file, line, p, want, k, NULL);
+}
+#define expect_strokes(p, ...)                                                             \
+        do {                                                                               \
+                static const struct stroke _s[] = { __VA_ARGS__ };                         \
+                expect_typed(__FILE__, __LINE__, (p), _s, ELEMENTSOF(_s));                 \
+        } while (0)
+#define KEYS(k) { 0, 0, (k) }
+#define SHIFT(k) { 1, 0, (k) }
+#define ALTGR(k) { 0, 1, (k) }
+
+static const char devices_conf[] =
+        "[input kbd]\n"
+        "profile = keyboard\n"
+        "\n"
+        "[input mouse]\n"
+        "profile = mouse\n"
+        "\n"
+        "[input tablet]\n"
+        "profile = tablet\n"
+        "\n"
+        "[input screen]\n"
+        "profile = touchscreen\n"
+        "abs = ABS_MT_SLOT:0:4 ABS_MT_POSITION_X:0:1919:0:0:12 ABS_MT_POSITION_Y:0:1079:0:0:12\n"
+        "name = test touchscreen\n"
+        "vendor = 0x1234\n"
+        "product = 0x5678\n"
+        "bus = usb\n"
+        "\n"
+        "[input pad]\n"
+        "profile = gamepad\n";
+
+/* Keys by name, a combination, raw events; what the device looks like to a reader. */
+VWT_TEST(test_keys_and_identity)
+{
+        struct vwt_output o;
+        struct vwt_proc *p;
+
+        vwt_config(devices_conf);
+        vwt_start();
+
+        if (vwt_py(&o, PY_START_MS, "evdev_agent.py", "info", devnode("kbd")) != 0)
+                vwt_fail("info: %s %s", o.out, o.err);
+        ck_assert_ptr_nonnull(strstr(o.out, "name vwire keyboard kbd\n"));
+        ck_assert_ptr_nonnull(strstr(o.out, "phys vwire/kbd\n"));
+        ck_assert_ptr_nonnull(strstr(o.out, "rel \n"));  /* a keyboard is not a pointer */
+        ck_assert_ptr_nonnull(strstr(vwt_jstr(vwt_ctl_json("show", "kbd"), "endpoint.details.device.syspath"),
+                                     "/sys/devices/virtual/input/input"));
+
+        p = reader("kbd", false);
+        vwt_ctl_ok("key", "kbd", "KEY_LEFTCTRL+KEY_C");
+        expect(p, K(KEY_LEFTCTRL, 1), K(KEY_C, 1), S, K(KEY_C, 0), K(KEY_LEFTCTRL, 0), S);
+        vwt_ctl_ok("key", "kbd", "shift+f1");
+        expect(p, K(KEY_LEFTSHIFT, 1), K(KEY_F1, 1), S, K(KEY_F1, 0), K(KEY_LEFTSHIFT, 0), S);
+        vwt_ctl_ok("event", "kbd", "EV_KEY", "KEY_A", "1");
+        expect(p, K(KEY_A, 1), S);
+        vwt_ctl_ok("event", "kbd", "EV_KEY", "KEY_A", "0", "EV_MSC", "MSC_SCAN", "30");
+        expect(p, K(KEY_A, 0), { EV_MSC, MSC_SCAN, 30 }, S);
+
+        /* refused, and nothing written: unknown names, codes the device lacks */
+        ck_assert_int_eq(vwt_ctl(&o, "key", "kbd", "KEY_NOPE"), 1);
+        ck_assert_int_eq(vwt_ctl(&o, "key", "kbd", "BTN_LEFT"), 1);
+        ck_assert_ptr_nonnull(strstr(o.err, "kbd has no EV_KEY BTN_LEFT"));
+        ck_assert_int_eq(vwt_ctl(&o, "pointer", "kbd", "click"), 1);
+        ck_assert_int_eq(vwt_ctl(&o, "event", "kbd", "EV_REL", "REL_X", "1"), 1);
+        ck_assert_int_eq(vwt_ctl(&o, "key", "nosuch", "KEY_A"), 1);
+        vwt_ctl_ok("key", "kbd", "KEY_ESC");
+        expect(p, K(KEY_ESC, 1), S, K(KEY_ESC, 0), S);
+        expect_no_more(p);
+        vwt_stop();
+}
+
+VWT_TEST(test_type_us_and_de)
+{
+        struct vwt_output o;
+        struct vwt_proc *p;
+
+        vwt_config("[input kbd]\nprofile = keyboard\n\n[input dekbd]\nprofile = keyboard\nlayout = de\n");
+        vwt_start();
+        p = reader("kbd", false);
+        vwt_ctl_ok("type", "kbd", "Hello, World!");
+        expect_strokes(p, SHIFT(KEY_H), KEYS(KEY_E), KEYS(KEY_L), KEYS(KEY_L), KEYS(KEY_O), KEYS(KEY_COMMA),
+                       KEYS(KEY_SPACE), SHIFT(KEY_W), KEYS(KEY_O), KEYS(KEY_R), KEYS(KEY_L), KEYS(KEY_D),
+                       SHIFT(KEY_1));
+        /* the same text in de: y and z swap, punctuation moves, AltGr for @ */
+        vwt_ctl_ok("type", "kbd", "Grüße, yZ@?-", "--layout", "de");
+        expect_strokes(p, SHIFT(KEY_G), KEYS(KEY_R), KEYS(KEY_LEFTBRACE), KEYS(KEY_MINUS), KEYS(KEY_E),
+                       KEYS(KEY_COMMA), KEYS(KEY_SPACE), KEYS(KEY_Z), SHIFT(KEY_Y), ALTGR(KEY_Q), SHIFT(KEY_MINUS),
+                       KEYS(KEY_SLASH));
+        /* US punctuation for comparison */
+        vwt_ctl_ok("type", "kbd", "yZ@?-");
+        expect_strokes(p, KEYS(KEY_Y), SHIFT(KEY_Z), SHIFT(KEY_2), SHIFT(KEY_SLASH), KEYS(KEY_MINUS));
+
+        /* a character the layout cannot type: an error, and nothing typed at all */
+        ck_assert_int_eq(vwt_ctl(&o, "type", "kbd", "abcł"), 1);
+        ck_assert_ptr_nonnull(strstr(o.err, "U+0142"));
+        ck_assert_int_eq(vwt_ctl(&o, "type", "kbd", "ü"), 1);
+        ck_assert_int_eq(vwt_ctl(&o, "type", "kbd", "x", "--layout", "klingon"), 1);
+        vwt_ctl_ok("key", "kbd", "KEY_ESC");
+        expect(p, K(KEY_ESC, 1), S, K(KEY_ESC, 0), S);
+        expect_no_more(p);
+
+        /* the device's own layout applies without --layout */
+        p = reader("dekbd", false);
+        vwt_ctl_ok("type", "dekbd", "zY");
+        expect_strokes(p, KEYS(KEY_Y), SHIFT(KEY_Z));
+        expect_no_more(p);
+        vwt_stop();
+}
+
+/* --delay and --hold are kept (sd-event timers in vwired), and vwirectl returns when done. */
+VWT_TEST(test_type_timing)
+{
+        struct ev want[] = { K(KEY_A, 1), S, K(KEY_A, 0), S, K(KEY_B, 1), S, K(KEY_B, 0), S };
+        uint64_t t[ELEMENTSOF(want)], start;
+        struct vwt_proc *p;
+
+        vwt_config("[input kbd]\nprofile = keyboard\n");
+        vwt_start();
+        p = reader("kbd", true);
+        start = vwt_now_ms();
+        vwt_ctl_ok("type", "kbd", "ab", "--delay", "150", "--hold", "80");
+        ck_assert_uint_ge(vwt_now_ms() - start, 150 + 80 + 80 - 20);
+        expect_at(__FILE__, __LINE__, p, want, ELEMENTSOF(want), t);
+        vwt_note("a held %llu us, gap %llu us, b held %llu us", (unsigned long long)(t[2] - t[0]),
+                 (unsigned long long)(t[4] - t[2]), (unsigned long long)(t[6] - t[4]));
+        ck_assert_uint_ge(t[2] - t[0], 75000);
+        ck_assert_uint_ge(t[4] - t[2], 145000);
+        ck_assert_uint_ge(t[6] - t[4], 75000);
+        ck_assert_uint_lt(t[6] - t[0], 2000000);
+        expect_no_more(p);
+        vwt_stop();
+}
+
+VWT_TEST(test_pointer_and_tablet)
+{
+        struct vwt_output o;
+        struct vwt_proc *p;
+
+        vwt_config(devices_conf);
+        vwt_start();
+        p = reader("mouse", false);
+        vwt_ctl_ok("pointer", "mouse", "move", "10", "-5");
+        expect(p, R(REL_X, 10), R(REL_Y, -5), S);
+        vwt_ctl_ok("pointer", "mouse", "click", "left");
+        expect(p, K(BTN_LEFT, 1), S, K(BTN_LEFT, 0), S);
+        vwt_ctl_ok("pointer", "mouse", "click", "right", "2");
+        expect(p, K(BTN_RIGHT, 1), S, K(BTN_RIGHT, 0), S, K(BTN_RIGHT, 1), S, K(BTN_RIGHT, 0), S);
+        vwt_ctl_ok("pointer", "mouse", "scroll", "1");
+        expect(p, R(REL_WHEEL, 1), R(REL_WHEEL_HI_RES, 120), S);
+        vwt_ctl_ok("pointer", "mouse", "scroll", "0", "-2");
+        expect(p, R(REL_HWHEEL, -2), R(REL_HWHEEL_HI_RES, -240), S);
+        ck_assert_int_eq(vwt_ctl(&o, "abs", "mouse", "1", "2"), 1);
+        expect_no_more(p);
+
+        if (vwt_py(&o, PY_START_MS, "evdev_agent.py", "info", devnode("tablet")) != 0)
+                vwt_fail("info: %s %s", o.out, o.err);
+        ck_assert_ptr_nonnull(strstr(o.out, vwt_strf("abs %d 0 32767 0 0 0\n", ABS_X)));
+        ck_assert_ptr_nonnull(strstr(o.out, vwt_strf("abs %d 0 32767 0 0 0\n", ABS_Y)));
+        p = reader("tablet", false);
+        vwt_ctl_ok("abs", "tablet", "512", "300");
+        expect(p, A(ABS_X, 512), A(ABS_Y, 300), S);
+        vwt_ctl_ok("pointer", "tablet", "click");
+        expect(p, K(BTN_LEFT, 1), S, K(BTN_LEFT, 0), S);
+        ck_assert_int_eq(vwt_ctl(&o, "abs", "tablet", "40000", "1"), 1);
+        ck_assert_ptr_nonnull(strstr(o.err, "outside ABS_X's range 0..32767"));
+        expect_no_more(p);
+        vwt_stop();
+}
+
+VWT_TEST(test_touchscreen)
+{
+        struct vwt_output o;
+        struct vwt_proc *p;
+
+        vwt_config(devices_conf);
+        vwt_start();
+        if (vwt_py(&o, PY_START_MS, "evdev_agent.py", "info", devnode("screen")) != 0)
+                vwt_fail("info: %s %s", o.out, o.err);
+        vwt_note("%s", o.out);
+        ck_assert_ptr_nonnull(strstr(o.out, "name vwire test touchscreen\n"));
+        ck_assert_ptr_nonnull(strstr(o.out, "id 0003 1234 5678 0001\n"));
+        ck_assert_ptr_nonnull(strstr(o.out, vwt_strf("props %d\n", INPUT_PROP_DIRECT)));
+        ck_assert_ptr_nonnull(strstr(o.out, vwt_strf("abs %d 0 4 0 0 0\n", ABS_MT_SLOT)));
+        ck_assert_ptr_nonnull(strstr(o.out, vwt_strf("abs %d 0 1919 0 0 12\n", ABS_MT_POSITION_X)));
+        ck_assert_ptr_nonnull(strstr(o.out, vwt_strf("abs %d 0 1079 0 0 12\n", ABS_MT_POSITION_Y)));
+        ck_assert_ptr_nonnull(strstr(o.out, vwt_strf("abs %d 0 65535 0 0 0\n", ABS_MT_TRACKING_ID)));
+        /* the single-touch axes follow the multi-touch ranges */
+        ck_assert_ptr_nonnull(strstr(o.out, vwt_strf("abs %d 0 1919 0 0 12\n", ABS_X)));
+        ck_assert_ptr_nonnull(strstr(o.out, vwt_strf("abs %d 0 1079 0 0 12\n", ABS_Y)));
+
+        p = reader("screen", false);
+        vwt_ctl_ok("touch", "screen", "down", "0", "100", "200");
+        expect(p, A(ABS_MT_TRACKING_ID, 0), A(ABS_MT_POSITION_X, 100), A(ABS_MT_POSITION_Y, 200), K(BTN_TOUCH, 1),
+               A(ABS_X, 100), A(ABS_Y, 200), S);
+        vwt_ctl_ok("touch", "screen", "down", "1", "300", "400");
+        expect(p, A(ABS_MT_SLOT, 1), A(ABS_MT_TRACKING_ID, 1), A(ABS_MT_POSITION_X, 300), A(ABS_MT_POSITION_Y, 400), S);
+        vwt_ctl_ok("touch", "screen", "move", "0", "110", "210");
+        expect(p, A(ABS_MT_SLOT, 0), A(ABS_MT_POSITION_X, 110), A(ABS_MT_POSITION_Y, 210), A(ABS_X, 110),
+               A(ABS_Y, 210), S);
+        ck_assert_int_eq(vwt_ctl(&o, "touch", "screen", "down", "1", "5", "5"), 1);
+        ck_assert_int_eq(vwt_ctl(&o, "touch", "screen", "move", "3", "5", "5"), 1);
+        ck_assert_int_eq(vwt_ctl(&o, "touch", "screen", "down", "2", "5000", "5"), 1);
+        /* contact 0 lifts: the single-touch axes go to contact 1 */
+        vwt_ctl_ok("touch", "screen", "up", "0");
+        expect(p, A(ABS_MT_TRACKING_ID, -1), A(ABS_X, 300), A(ABS_Y, 400), S);
+        ck_assert_int_eq(vwt_jint(vwt_ctl_json("show", "screen"), "endpoint.details.contacts.0.slot"), 1);
+        vwt_ctl_ok("touch", "screen", "up", "1");
+        expect(p, A(ABS_MT_SLOT, 1), A(ABS_MT_TRACKING_ID, -1), K(BTN_TOUCH, 0), S);
+        expect_no_more(p);
+        vwt_stop();
+}
+
+VWT_TEST(test_gamepad_and_force_feedback)
+{
+        struct vwt_proc *p, *mon, *game;
+        json_object *j;
+        bool upload = false, play = false, stop = false, erase = false, gain = false;
+
+        vwt_config(devices_conf);
+        vwt_start();
+        p = reader("pad", false);
+        vwt_ctl_ok("gamepad", "pad", "stick", "left", "12000", "-3000");
+        expect(p, A(ABS_X, 12000), A(ABS_Y, -3000), S);
+        vwt_ctl_ok("gamepad", "pad", "stick", "right", "-32768", "32767");
+        expect(p, A(ABS_RX, -32768), A(ABS_RY, 32767), S);
+        vwt_ctl_ok("gamepad", "pad", "button", "south");
+        expect(p, K(BTN_SOUTH, 1), S, K(BTN_SOUTH, 0), S);
+        vwt_ctl_ok("gamepad", "pad", "trigger", "right", "200");
+        expect(p, A(ABS_RZ, 200), S);
+        vwt_ctl_ok("gamepad", "pad", "hat", "up");
+        expect(p, A(ABS_HAT0Y, -1), S);
+        expect_no_more(p);
+
+        /* a game uploads and plays effects; vwired answers and shows them */
+        mon = vwt_proc_start(VWT_PIPE_OUT, vwt_vwirectl_path(), "--socket", vwt_run_path("control.sock"), "monitor",
+                             "pad");
+        vwt_sleep_ms(500);
+        game = vwt_py_start(VWT_PIPE_IN | VWT_PIPE_OUT, "evdev_agent.py", "ff", devnode("pad"), "--hold");
+        for (;;) {
+                char *line = vwt_proc_line(game, PY_START_MS);
+
+                if (!line)
+                        vwt_fail("evdev_agent.py ff did not finish");
+                vwt_note("game: %s", line);
+                if (streq(line, "OK"))
+                        break;
+        }
+        j = vwt_ctl_json("show", "pad");
+        ck_assert_int_eq(vwt_jint(j, "endpoint.details.ff.uploads"), 2);
+        ck_assert_int_eq(vwt_jint(j, "endpoint.details.ff.erases"), 1);
+        ck_assert_int_eq(vwt_jint(j, "endpoint.details.ff.plays"), 1);
+        /* the stop, and the stop the kernel sends before it erases an effect */
+        ck_assert_int_eq(vwt_jint(j, "endpoint.details.ff.stops"), 2);
+        ck_assert_int_eq(vwt_jint(j, "endpoint.details.ff.gain"), 0xC000);
+        ck_assert_str_eq(vwt_jstr(j, "endpoint.details.ff.effects.0.type"), "FF_RUMBLE");
+        ck_assert_int_eq(vwt_jint(j, "endpoint.details.ff.effects.0.strong_magnitude"), 0x8000);
+        ck_assert_int_eq(vwt_jint(j, "endpoint.details.ff.effects.0.weak_magnitude"), 0x4000);
+        ck_assert_int_eq(vwt_jint(j, "endpoint.details.ff.effects.0.length_ms"), 1000);
+        ck_assert_ptr_null(vwt_jget(j, "endpoint.details.ff.effects.1"));
+
+        /* the monitor saw the requests as events */
+        while (!(upload && play && stop && erase && gain)) {
+                char *line = vwt_proc_line(mon, EVENT_MS);
+
+                if (!line)
+                        vwt_fail("the monitor did not show every request (upload %d play %d stop %d erase %d gain %d)",
+                                 upload, play, stop, erase, gain);
+                vwt_note("monitor: %s", line);
+                upload |= strstr(line, "EV_UINPUT UI_FF_UPLOAD 0") != NULL;
+                play |= strstr(line, "EV_FF 0 1") != NULL;
+                stop |= strstr(line, "EV_FF 0 0") != NULL;
+                gain |= strstr(line, "EV_FF FF_GAIN 49152") != NULL;
+                erase |= strstr(line, "EV_UINPUT UI_FF_ERASE 1") != NULL;
+        }
+
+        /* removed while the game still has the rumble uploaded: it is reported erased first */
+        vwt_ctl_ok("remove", "pad");
+        for (;;) {
+                char *line = vwt_proc_line(mon, EVENT_MS);
+
+                if (!line)
+                        vwt_fail("the monitor did not show the last effect erased");
+                vwt_note("monitor: %s", line);
+                if (strstr(line, "EV_UINPUT UI_FF_ERASE 0"))
+                        break;
+        }
+        vwt_proc_wait(mon, EVENT_MS);
+        vwt_proc_close_in(game);
+        ck_assert_int_eq(vwt_proc_wait(game, EVENT_MS), 0);
+        vwt_stop();
+}
+
+/* Keys, buttons and contacts still down when vwired stops are released before the devices go. */
+VWT_TEST(test_release_on_stop)
+{
+        struct vwt_proc *k, *s;
+        char *line;
+
+        vwt_config(devices_conf);
+        vwt_start();
+        k = reader("kbd", false);
+        s = reader("screen", false);
+        vwt_ctl_ok("key", "kbd", "KEY_LEFTSHIFT+KEY_X", "press");
+        expect(k, K(KEY_LEFTSHIFT, 1), K(KEY_X, 1), S);
+        vwt_ctl_ok("touch", "screen", "down", "2", "10", "20");
+        expect(s, A(ABS_MT_SLOT, 2), A(ABS_MT_TRACKING_ID, 0), A(ABS_MT_POSITION_X, 10), A(ABS_MT_POSITION_Y, 20),
+               K(BTN_TOUCH, 1), A(ABS_X, 10), A(ABS_Y, 20), S);
+        ck_assert_str_eq(vwt_jstr(vwt_ctl_json("show", "kbd"), "endpoint.details.held.0"), "KEY_LEFTSHIFT");
+        vwt_stop();
+        expect(k, K(KEY_LEFTSHIFT, 0), K(KEY_X, 0), S);
+        expect(s, A(ABS_MT_TRACKING_ID, -1), K(BTN_TOUCH, 0), S);
+        line = vwt_proc_line(k, EVENT_MS);
+        ck_assert_str_eq(line ? line : "(nothing)", "GONE");
+}
+
+/* An evemu recording replays with its events and its timing; a device's events are captured. */
+VWT_TEST(test_evemu_replay_and_capture)
+{
+        static const char recording[] =
+                "# EVEMU 1.3\n"
+                "# a recording of vwire's own keyboard\n"
+                "E: 0.000001 0004 0004 30\t# EV_MSC / MSC_SCAN 30\n"
+                "E: 0.000001 0001 001e 1\t# EV_KEY / KEY_A 1\n"
+                "E: 0.000001 0000 0000 0\t# ------------ SYN_REPORT (0) ----------\n"
+                "E: 0.300000 0001 001e 0\n"
+                "E: 0.300000 0000 0000 0\n"
+                "E: 0.700000 0001 0030 1\n"
+                "E: 0.700000 0000 0000 0\n"
+                "E: 0.700500 0001 0030 0\n"
+                "E: 0.700500 0000 0000 0\n";
+        struct ev want[] = { { EV_MSC, MSC_SCAN, 30 }, K(KEY_A, 1), S, K(KEY_A, 0), S, K(KEY_B, 1), S, K(KEY_B, 0), S };
+        uint64_t t[ELEMENTSOF(want)];
+        struct vwt_proc *p;
+        const char *cap;
+        int fd;
+
+        vwt_config("[input kbd]\nprofile = keyboard\n\n"
+                   "[serial feed]\npath = %t/feed\n\n"
+                   "[route play]\nfrom = feed\nto = kbd\nconvert = evemu-to-events\n\n"
+                   "[file cap]\nmode = capture\npath = %t/cap.evemu\n\n"
+                   "[route record]\nfrom = kbd\nto = cap\nconvert = events-to-evemu\n");
+        vwt_start();
+        p = reader("kbd", true);
+        fd = open(vwt_run_path("feed"), O_RDWR | O_NOCTTY | O_CLOEXEC);
+        ck_assert_int_ge(fd, 0);
+        ck_assert_int_eq(write(fd, recording, sizeof(recording) - 1), (ssize_t)sizeof(recording) - 1);
+        expect_at(__FILE__, __LINE__, p, want, ELEMENTSOF(want), t);
+        vwt_note("offsets: %llu %llu %llu us", (unsigned long long)(t[3] - t[1]), (unsigned long long)(t[5] - t[1]),
+                 (unsigned long long)(t[7] - t[5]));
+        ck_assert_uint_ge(t[3] - t[1], 290000);
+        ck_assert_uint_le(t[3] - t[1], 450000);
+        ck_assert_uint_ge(t[5] - t[1], 690000);
+        ck_assert_uint_le(t[5] - t[1], 900000);
+        close(fd);
+        expect_no_more(p);
+
+        /* what the device did went out as evemu text */
+        ck_assert(VWT_WAIT_FOR(5000, (cap = vwt_read_file(vwt_run_path("cap.evemu"))) &&
+                                             strstr(cap, "0001 0030 0000")));
+        vwt_note("capture:\n%s", cap);
+        /* each event once: MSC_SCAN is passed back to uinput by the kernel, that echo is not an event */
+        ck_assert_ptr_null(strstr(strstr(cap, "0004 0004 0030") + 1, "0004 0004 0030"));
+        ck_assert_ptr_nonnull(strstr(cap, "0001 001e 0001"));
+        ck_assert_ptr_nonnull(strstr(cap, "0004 0004 0030"));
+        vwt_stop();
+}
+
+/* A barcode scanner on a serial port: what it sends is typed (text-to-keys, with the route's layout). */
+VWT_TEST(test_text_to_keys_from_pty)
+{
+        struct vwt_proc *p;
+        int fd;
+
+        vwt_config("[input kbd]\nprofile = keyboard\n\n"
+                   "[serial scanner]\npath = %t/scanner\n\n"
+                   "[route wedge]\nfrom = scanner\nto = kbd\nconvert = text-to-keys\nlayout = de\n");
+        vwt_start();
+        p = reader("kbd", false);
+        fd = open(vwt_run_path("scanner"), O_RDWR | O_NOCTTY | O_CLOEXEC);
+        ck_assert_int_ge(fd, 0);
+        ck_assert_int_eq(write(fd, "Zy-4711\r\n", 9), 9);
+        expect_strokes(p, SHIFT(KEY_Y), KEYS(KEY_Z), KEYS(KEY_SLASH), KEYS(KEY_4), KEYS(KEY_7), KEYS(KEY_1),
+                       KEYS(KEY_1), KEYS(KEY_ENTER));
+        close(fd);
+        expect_no_more(p);
+        vwt_stop();
+}
+
+/* Bad capabilities are config errors with file:line, found by --check without a kernel. */
+VWT_TEST(test_config_errors)
+{
+        struct vwt_output o;
+
+        vwt_config("[input kbd]\n"
+                   "profile = keyboard\n"
+                   "keys = KEY_A KEY_FOO\n"
+                   "\n"
+                   "[input t]\n"
+                   "profile = custom\n"
+                   "abs = ABS_X:10:5\n"
+                   "\n"
+                   "[input u]\n"
+                   "profile = custom\n"
+                   "rel = REL_X\n"
+                   "props = INPUT_PROP_NOPE\n"
+                   "\n"
+                   "[input v]\n"
+                   "profile = custom\n");
+        ck_assert_int_ne(vwt_run(&o, vwt_vwired_path(), "--check", "--config", vwt()->config), 0);
+        vwt_note("%s", o.err);
+        ck_assert_ptr_nonnull(strstr(o.err, "vwire.conf:3: keys: unknown key code name 'KEY_FOO'"));
+        ck_assert_ptr_nonnull(strstr(o.err, "vwire.conf:7: abs: 'ABS_X:10:5': minimum 10 is above maximum 5"));
+        ck_assert_ptr_nonnull(strstr(o.err, "vwire.conf:12: props: unknown property name 'INPUT_PROP_NOPE'"));
+        ck_assert_ptr_nonnull(strstr(o.err, "vwire.conf:14: [input v]: a custom device needs capabilities"));
+}
+
+int main(void)
+{
+        Suite *s = suite_create("input");
+
+        VWT_ADD(s, test_config_errors);
+        VWT_ADD(s, test_keys_and_identity);
+        VWT_ADD(s, test_type_us_and_de);
+        VWT_ADD(s, test_type_timing);
+        VWT_ADD(s, test_pointer_and_tablet);
+        VWT_ADD(s, test_touchscreen);
+        VWT_ADD(s, test_gamepad_and_force_feedback);
+        VWT_ADD(s, test_release_on_stop);
+        VWT_ADD(s, test_evemu_replay_and_capture);
+        VWT_ADD(s, test_text_to_keys_from_pty);
+        return vwt_main(s);
+}
