@@ -74,6 +74,9 @@ struct vw_endpoint {
 };
 
 sd_event *vw_endpoint_event(struct vw_endpoint *ep);
+/* Deliver the router's wake-ups now, at the end of an I/O callback, instead of from the next
+ * loop iteration: one epoll_wait less per hop on the latency path. */
+void vw_endpoint_dispatch(struct vw_endpoint *ep);
 const char *vw_endpoint_runtime_dir(struct vw_endpoint *ep);
 int vw_endpoint_set_path(struct vw_endpoint *ep, const char *path);
 /* Record a file this endpoint created (symlink, socket), so a restart after a crash removes it. */

@@ -37,6 +37,17 @@ static int on_dispatch(sd_event_source *s, void *userdata)
         return 0;
 }
 
+void vw_endpoint_dispatch(struct vw_endpoint *ep)
+{
+        struct vw_manager *m = ep->manager;
+
+        if (m->dispatching || !vw_router_has_pending(m->router))
+                return;
+        (void)on_dispatch(m->dispatch, m);
+        if (!vw_router_has_pending(m->router))
+                (void)sd_event_source_set_enabled(m->dispatch, SD_EVENT_OFF);
+}
+
 static int on_dispatch_later(sd_event_source *s, uint64_t usec, void *userdata)
 {
         return on_dispatch(s, userdata);

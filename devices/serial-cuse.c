@@ -599,7 +599,10 @@ static void process_requests(struct cuse_port *p, unsigned budget)
 
 static int on_cuse_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
-        process_requests(userdata, 64);
+        struct cuse_port *p = userdata;
+
+        process_requests(p, 64);
+        vw_endpoint_dispatch(p->ep);
         return 0;
 }
 

@@ -169,6 +169,7 @@ static int pty_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
                 pty_read(ep);
         if (revents & EPOLLOUT)
                 pty_flush(ep);
+        vw_endpoint_dispatch(ep);
         return 0;
 }
 
