@@ -17,7 +17,13 @@ the device's /dev/input/event* node with os.read(), as an evdev client does.
                 vwire   an io.vwire.Event call on a connection to vwired's control socket
                         (Varlink: JSON + NUL), already open and past Hello; the reply is read
                         after the frame arrived;
-                direct  os.write() of the two struct input_event to the uinput fd.
+                vwire-wire  the same vwired and device, the frame sent as two wire records on a
+                        connection to the [socket] endpoint, through the route (wire-to-events);
+                relay   two wire records sent to uinput-relay (bench/uinput-relay.c, compiled here
+                        with cc): the smallest daemon that writes to uinput for a client, the floor
+                        of any injector in a second process (ydotoold, vwired);
+                direct  os.write() of the two struct input_event to the uinput fd, in the reading
+                        process itself: no second process, no wake-up (the issue's baseline).
               --warmup frames first, then --frames timed ones per round; p50/p99 over all rounds.
   throughput  --events events (frames of REL_X 1, SYN_REPORT) written as fast as they are taken,
               by a forked writer process; the reader counts events until all arrived; events/s
@@ -26,6 +32,7 @@ the device's /dev/input/event* node with os.read(), as an evdev client does.
                         a [socket] listen = unix:... endpoint; a route with convert =
                         wire-to-events takes them into the device (a control-socket call per
                         event would measure JSON, not the path);
+                relay   the writer sends the wire format to uinput-relay;
                 direct  the writer writes batches of 256 struct input_event to the uinput fd
                         (vwired writes at most 256 per write() too).
   vwirectl    for information: `vwirectl event` per frame, process start included.
@@ -149,6 +156,83 @@ class Direct:
         return "python-evdev UInput, os.write() of struct input_event"
 
 
+class VwireWire:
+    """vwire's device, fed through its wire socket route: latency only."""
+    name = "vwire-wire"
+
+    def __init__(self, vwire):
+        self.vwire = vwire
+
+    def start(self):
+        self.node = self.vwire.node
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.connect(os.path.join(self.vwire.dir, "feed.sock"))
+        self.msgs = [WIRE.pack(0, ecodes.EV_KEY, ecodes.KEY_A, v) + WIRE.pack(0, 0, 0, 0) for v in (0, 1)]
+
+    def send_frame(self, value):
+        self.sock.sendall(self.msgs[value])
+
+    def collect_reply(self):
+        pass
+
+    writer = None
+
+    def stop(self):
+        self.sock.close()
+
+    def describe(self):
+        return "vwire's device above, frames as wire records on the [socket] endpoint's route"
+
+
+class Relay:
+    name = "relay"
+
+    def __init__(self, tmp):
+        self.dir = tmp
+        self.proc = None
+
+    def start(self):
+        exe = os.path.join(self.dir, "uinput-relay")
+        cc = subprocess.run(["cc", "-O2", "-o", exe, os.path.join(REPO, "bench", "uinput-relay.c")],
+                            capture_output=True, text=True)
+        if cc.returncode != 0:
+            raise BenchError(f"cannot compile uinput-relay.c: {cc.stderr}")
+        self.path = os.path.join(self.dir, "relay.sock")
+        self.proc = subprocess.Popen([exe, self.path], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True)
+        self.pid = self.proc.pid
+        self.node = self.proc.stdout.readline().strip()
+        if not self.node.startswith("/dev/input/event"):
+            raise BenchError("uinput-relay did not start")
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.connect(self.path)
+        self.msgs = [WIRE.pack(0, ecodes.EV_KEY, ecodes.KEY_A, v) + WIRE.pack(0, 0, 0, 0) for v in (0, 1)]
+
+    def send_frame(self, value):
+        self.sock.sendall(self.msgs[value])
+
+    def collect_reply(self):
+        pass
+
+    def writer(self, n_events):
+        # the relay serves one client at a time: the forked writer uses the latency connection
+        s = self.sock
+        batch = b"".join(WIRE.pack(0, ecodes.EV_REL, ecodes.REL_X, 1) + WIRE.pack(0, 0, 0, 0) for _ in range(2048))
+        per = len(batch) // WIRE.size
+        sent = 0
+        while sent < n_events:
+            s.sendall(batch)
+            sent += per
+
+    def stop(self):
+        self.sock.close()
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+
+    def describe(self):
+        return "bench/uinput-relay.c: unix socket -> read() -> write() to uinput"
+
+
 VWIRE_CONFIG = """\
 # written by bench/bench-input.py
 [input bench]
@@ -185,6 +269,7 @@ class Vwire:
         self.log = open(os.path.join(self.dir, "vwired.log"), "w+")
         self.proc = subprocess.Popen([self.vwired, "--config", conf, "--runtime-dir", os.path.join(self.dir, "run")],
                                      stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log)
+        self.pid = self.proc.pid
         wait_for(lambda: os.path.exists(self.sock_path) or self.proc.poll() is not None, 30, "vwired")
         if self.proc.poll() is not None:
             self.log.seek(0)
@@ -195,8 +280,9 @@ class Vwire:
         self.call("io.vwire.Hello", {"version": "bench", "protocol": 1})
         show = self.call("io.vwire.Show", {"name": "bench"})
         self.node = show["endpoint"]["path"]
+        # one event: the flat form of Event (a SYN_REPORT is added by vwired)
         self.event_msgs = [json.dumps({"method": "io.vwire.Event", "parameters": {
-            "name": "bench", "events": [{"type": ecodes.EV_KEY, "code": ecodes.KEY_A, "value": v}]}}).encode() + b"\0"
+            "name": "bench", "type": ecodes.EV_KEY, "code": ecodes.KEY_A, "value": v}}).encode() + b"\0"
             for v in (0, 1)]
 
     def recv(self):
@@ -251,6 +337,7 @@ class Vwire:
 
 def latency(setup, reader, frames, warmup, value):
     samples = []
+    reader.drain()
     for i in range(warmup + frames):
         value ^= 1
         t0 = time.perf_counter_ns()
@@ -263,8 +350,18 @@ def latency(setup, reader, frames, warmup, value):
     return samples, value
 
 
+def cpu_seconds(pid):
+    """utime + stime of a process, in seconds (0 without a pid)."""
+    if not pid:
+        return 0.0
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def throughput(setup, reader, n_events):
     reader.drain()
+    cpu0 = cpu_seconds(getattr(setup, "pid", None))
     pid = os.fork()
     if pid == 0:
         code = 0
@@ -293,6 +390,7 @@ def throughput(setup, reader, n_events):
     if status != 0:
         raise BenchError(f"the {setup.name} writer failed")
     events = got // INPUT_EVENT.size
+    setup.cpu = cpu_seconds(getattr(setup, "pid", None)) - cpu0
     if events < n_events:
         print(f"  {setup.name}: {n_events - events} of {n_events} events lost (evdev buffer overflow)", file=sys.stderr)
     if first is None or last == first:
@@ -317,10 +415,12 @@ def main():
         raise BenchError("/dev/uinput is not writable here: run as root, or in the VM (see the docstring)")
 
     tmp = tempfile.mkdtemp(prefix="bench-input-")
-    setups = [Vwire(tmp, vwired, vwirectl), Direct()]
+    vwire = Vwire(tmp, vwired, vwirectl)
+    setups = [vwire, VwireWire(vwire), Relay(tmp), Direct()]
     readers = {}
     lat = {s.name: [] for s in setups}
     rate = {s.name: [] for s in setups}
+    cpu_per_event = {s.name: [] for s in setups}
     values = {s.name: 0 for s in setups}
     try:
         for s in setups:
@@ -332,11 +432,14 @@ def main():
                 samples, values[s.name] = latency(s, readers[s.name], args.frames, args.warmup, values[s.name])
                 lat[s.name] += samples
             for s in order:
-                eps, n = throughput(s, readers[s.name], args.events)
-                rate[s.name].append(eps)
+                if s.writer:
+                    eps, n = throughput(s, readers[s.name], args.events)
+                    rate[s.name].append(eps)
+                    if getattr(s, "pid", None) and n:
+                        cpu_per_event[s.name].append(s.cpu / n)
             print(f"round {r + 1}/{args.rounds}: " + ", ".join(
-                f"{s.name} p50 {statistics.median(lat[s.name]):.0f} us {rate[s.name][-1] / 1000:.0f}k ev/s"
-                for s in setups), file=sys.stderr)
+                f"{s.name} p50 {statistics.median(lat[s.name]):.0f} us" +
+                (f" {rate[s.name][-1] / 1000:.0f}k ev/s" if rate[s.name] else "") for s in setups), file=sys.stderr)
         ctl_samples = []
         vw = setups[0]
         for i in range(args.vwirectl):
@@ -359,24 +462,40 @@ def main():
         res[s.name] = {
             "p50_us": statistics.median(lat[s.name]),
             "p99_us": percentile(lat[s.name], 99),
-            "events_per_s": statistics.median(rate[s.name]),
+            "events_per_s": statistics.median(rate[s.name]) if rate[s.name] else None,
         }
     p50_ratio = res["vwire"]["p50_us"] / res["direct"]["p50_us"]
     p99_ratio = res["vwire"]["p99_us"] / res["direct"]["p99_us"]
     eps_ratio = res["vwire"]["events_per_s"] / res["direct"]["events_per_s"]
+    relay = res["relay"]
 
     print(f"bench-input: {platform.node()} {platform.release()} {platform.machine()}, "
           f"{os.cpu_count()} CPUs, python {platform.python_version()}")
     print(f"  {args.rounds} rounds; latency {args.frames} frames/round (+{args.warmup} warmup), "
           f"throughput {args.events} events/run")
     for s in setups:
-        print(f"  {s.name:7s} {s.describe()}")
+        print(f"  {s.name:10s} {s.describe()}")
     print()
-    print(f"{'setup':8s} {'p50 us':>9s} {'p99 us':>9s} {'events/s':>11s}")
+    print(f"{'setup':10s} {'p50 us':>9s} {'p99 us':>9s} {'events/s':>11s}")
     for s in setups:
         r = res[s.name]
-        print(f"{s.name:8s} {r['p50_us']:9.0f} {r['p99_us']:9.0f} {r['events_per_s']:11.0f}")
-    print(f"{'ratio':8s} {p50_ratio:9.2f} {p99_ratio:9.2f} {eps_ratio:11.2f}   (vwire / direct)")
+        eps = f"{r['events_per_s']:11.0f}" if r["events_per_s"] else f"{'-':>11s}"
+        print(f"{s.name:10s} {r['p50_us']:9.0f} {r['p99_us']:9.0f} {eps}")
+    wire = res["vwire-wire"]
+    print(f"{'ratio':10s} {p50_ratio:9.2f} {p99_ratio:9.2f} {eps_ratio:11.2f}   (vwire / direct)")
+    print(f"{'ratio':10s} {wire['p50_us'] / res['direct']['p50_us']:9.2f} {wire['p99_us'] / res['direct']['p99_us']:9.2f} "
+          f"{'':11s}   (vwire-wire / direct)")
+    print(f"{'ratio':10s} {res['vwire']['p50_us'] / relay['p50_us']:9.2f} {res['vwire']['p99_us'] / relay['p99_us']:9.2f} "
+          f"{res['vwire']['events_per_s'] / relay['events_per_s']:11.2f}   (vwire / relay)")
+    print(f"{'ratio':10s} {wire['p50_us'] / relay['p50_us']:9.2f} {wire['p99_us'] / relay['p99_us']:9.2f} "
+          f"{'':11s}   (vwire-wire / relay)")
+    for s in setups:
+        if cpu_per_event[s.name]:
+            c = statistics.median(cpu_per_event[s.name])
+            res[s.name]["cpu_us_per_event"] = c * 1e6
+            print(f"{s.name} CPU in the throughput runs: {c * 1e6:.2f} us per event "
+                  f"(alone it could take about {1 / c / 1000:.0f}k events/s)" if c > 0 else
+                  f"{s.name} CPU in the throughput runs: below the clock tick")
     if ctl_samples:
         print(f"vwirectl event (process start included): p50 {statistics.median(ctl_samples):.0f} us, "
               f"p99 {percentile(ctl_samples, 99):.0f} us over {len(ctl_samples)} frames")

@@ -15,6 +15,10 @@ every --block round trips.
   latency     1-byte ping-pong: A writes one byte, an echo process on B (the same code for every
               setup) reads it and writes it back, A times it with perf_counter_ns(); --warmup
               round trips first, then --pings timed ones per round; p50/p99 over all rounds.
+              --client picks how both sides read: read-first (nonblocking read, poll() after
+              EAGAIN; the default), poll-first (poll() then read, like pyserial) or blocking.
+              On a PTY they cost about the same; on a CUSE port every read, poll and write is a
+              request answered by vwired, so the client's pattern sets how many there are.
 
 Setups:
   cuse   vwired (as vwire below) with two [serial] backend=cuse ports and one duplex route:
@@ -558,6 +562,16 @@ def percentile(sorted_values, q):
 
 # ---------------------------------------------------------------------------------------------
 
+def cpu_speed_ms(n=1000000):
+    """Milliseconds for a fixed pure-Python loop: compare the start and the end of a run. In a TCG VM a
+    jump means the host got busier (its load is invisible from inside), and every figure suffers."""
+    t = time.perf_counter()
+    x = 0
+    for i in range(n):
+        x += i & 7
+    return (time.perf_counter() - t) * 1000
+
+
 def cpu_busy_sample(seconds=1.0):
     """Share of all CPUs busy over `seconds` (from /proc/stat), while this script sleeps: other load."""
     def snap():
@@ -698,6 +712,11 @@ def main():
     facts["loadavg_before"] = loadavg()
     print(f"background: {busy:.0f}% of all CPUs busy before starting (should be ~0), load average {facts['loadavg_before']}"
           + ("  WARNING: other load on the machine skews every figure" if busy is not None and busy > 10 else ""))
+    facts["speed_ms_before"] = cpu_speed_ms()
+    tcg = "TCG" in facts.get("cpu", "")
+    print(f"cpu speed check: fixed loop {facts['speed_ms_before']:.0f} ms"
+          + ("  (QEMU TCG: software emulation; absolute figures are far below real hardware, compare"
+             " ratios; the host's load is invisible here, the speed check shows it)" if tcg else ""))
     print(f"versions: vwired: {facts.get('vwired')}; socat: {facts.get('socat')}; git {facts.get('git', '?')}")
     print(f"plan: {args.runs} round(s); throughput {args.mib} MiB A->B; latency {args.warmup}+{args.pings} "
           f"1-byte round trips A->B->A ({args.client} client); setups {', '.join(only)} "
@@ -784,7 +803,9 @@ def main():
             print(f"error: {e}", file=sys.stderr)
 
     facts["loadavg_after"] = loadavg()
-    print(f"load average after: {facts['loadavg_after']}")
+    facts["speed_ms_after"] = cpu_speed_ms()
+    print(f"load average after: {facts['loadavg_after']}; cpu speed check: fixed loop {facts['speed_ms_after']:.0f} ms"
+          f" (before: {facts['speed_ms_before']:.0f} ms)")
 
     # -- summary
     summary = {}

@@ -136,24 +136,41 @@ static int usage(const char *text)
 }
 
 /* Call, print with --json, and wait until the device wrote what was queued. */
-static int call(struct ctl *c, const char *method, json_object *p)
+static int call(struct ctl *c, const char *method, json_object *params)
 {
-        _cleanup_json_ json_object *reply = NULL;
+        _cleanup_json_ json_object *reply = NULL, *p = params;
         int64_t busy = 0;
         int r;
 
         if (!p)
                 return log_error_errno(ENOMEM, "cannot build the request");
+        json_object_get(p);  /* ctl_call takes one reference; the name is needed below */
         r = ctl_call(c, method, p, false, &reply, NULL);
         if (r < 0)
                 return r;
         if (c->json)
                 print_json(stdout, reply);
-        if (!opts.no_wait && ctl_get_int(reply, "busy_usec", &busy) && busy > 0) {
+        if (opts.no_wait || !ctl_get_int(reply, "busy_usec", &busy))
+                return 0;
+        (void)fflush(stdout);
+        /* busy_usec is vwired's estimate; ask again until the device's queue is empty */
+        for (unsigned i = 0; busy > 0 && i < 1000; i++) {
+                _cleanup_json_ json_object *show = NULL;
+                json_object *d = NULL, *q = json_object_new_object();
                 struct timespec ts = { .tv_sec = busy / 1000000, .tv_nsec = (busy % 1000000) * 1000 };
-                (void)fflush(stdout);
+
                 while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
                         ;
+                if (!q)
+                        return log_error_errno(ENOMEM, "cannot build the request");
+                json_object_object_add(q, "name", json_object_new_string(ctl_get_string(p, "name")));
+                r = ctl_call(c, VW_INTERFACE ".Show", q, false, &show, NULL);
+                if (r < 0)
+                        return r;
+                if (!json_object_object_get_ex(show, "endpoint", &d) || !json_object_object_get_ex(d, "details", &d) ||
+                    !ctl_get_int(d, "busy_usec", &busy))
+                        break;
+                busy = MIN(busy, (int64_t)100000);
         }
         return 0;
 }

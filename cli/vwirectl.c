@@ -296,8 +296,8 @@ int main(int argc, char **argv)
                 goto finish;
         }
         if ((opt_typing && !(v->flags & VERB_TYPING)) || (opt_no_wait && !(v->flags & VERB_INJECT))) {
-                r = usage_error("%s does not apply to '%s'", opt_typing ? "--layout, --delay and --hold" : "--no-wait",
-                                v->name);
+                r = usage_error(opt_typing ? "--layout, --delay and --hold are for key and type, not '%s'"
+                                           : "--no-wait is for the input commands, not '%s'", v->name);
                 goto finish;
         }
 

@@ -10,9 +10,13 @@
  */
 #include <fcntl.h>
 #include <linux/input.h>
+#include <linux/uinput.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -154,7 +158,47 @@ static const char devices_conf[] =
         "bus = usb\n"
         "\n"
         "[input pad]\n"
-        "profile = gamepad\n";
+        "profile = gamepad\n"
+        "\n"
+        "[socket rumble]\n"
+        "listen = unix:%t/rumble.sock\n"
+        "\n"
+        "[route rumble-out]\n"
+        "from = pad\n"
+        "to = rumble\n"
+        "convert = events-to-wire\n";
+
+static int connect_unix(const char *path)
+{
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+        snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+        if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+                vwt_fail("connect %s: %m", path);
+        return fd;
+}
+
+/* The next wire record (input-wire.h: u64 usec, u16 type, u16 code, s32 value, little-endian). */
+static struct ev next_record(int fd)
+{
+        uint8_t r[16];
+        size_t got = 0;
+
+        while (got < sizeof(r)) {
+                struct pollfd p = { .fd = fd, .events = POLLIN };
+                ssize_t n;
+
+                if (poll(&p, 1, EVENT_MS) <= 0)
+                        vwt_fail("no wire record from the route");
+                n = read(fd, r + got, sizeof(r) - got);
+                if (n <= 0)
+                        vwt_fail("the wire socket closed");
+                got += (size_t)n;
+        }
+        return (struct ev){ r[8] | r[9] << 8, r[10] | r[11] << 8,
+                            (int)((uint32_t)r[12] | (uint32_t)r[13] << 8 | (uint32_t)r[14] << 16 | (uint32_t)r[15] << 24) };
+}
 
 /* Keys by name, a combination, raw events; what the device looks like to a reader. */
 VWT_TEST(test_keys_and_identity)
@@ -341,6 +385,7 @@ VWT_TEST(test_gamepad_and_force_feedback)
 {
         struct vwt_proc *p, *mon, *game;
         json_object *j;
+        int wire;
         bool upload = false, play = false, stop = false, erase = false, gain = false;
 
         vwt_config(devices_conf);
@@ -358,7 +403,9 @@ VWT_TEST(test_gamepad_and_force_feedback)
         expect(p, A(ABS_HAT0Y, -1), S);
         expect_no_more(p);
 
-        /* a game uploads and plays effects; vwired answers and shows them */
+        /* a game uploads and plays effects; vwired answers, shows them, and routes them to a socket */
+        wire = connect_unix(vwt_run_path("rumble.sock"));
+        vwt_sleep_ms(200);
         mon = vwt_proc_start(VWT_PIPE_OUT, vwt_vwirectl_path(), "--socket", vwt_run_path("control.sock"), "monitor",
                              "pad");
         vwt_sleep_ms(500);
@@ -400,7 +447,22 @@ VWT_TEST(test_gamepad_and_force_feedback)
                 erase |= strstr(line, "EV_UINPUT UI_FF_ERASE 1") != NULL;
         }
 
+        /* the route carried them: upload 0, upload 1, then (after the gain) play of effect 0 */
+        for (int seen = 0; seen < 3;) {
+                struct ev e = next_record(wire);
+
+                vwt_note("wire: %d %d %d", e.type, e.code, e.value);
+                if (seen == 0 && e.type == EV_UINPUT && e.code == UI_FF_UPLOAD && e.value == 0)
+                        seen++;
+                else if (seen == 1 && e.type == EV_UINPUT && e.code == UI_FF_UPLOAD && e.value == 1)
+                        seen++;
+                else if (seen == 2 && e.type == EV_FF && e.code == 0 && e.value == 1)
+                        seen++;
+        }
+        close(wire);
+
         /* removed while the game still has the rumble uploaded: it is reported erased first */
+        vwt_ctl_ok("route", "remove", "rumble-out");
         vwt_ctl_ok("remove", "pad");
         for (;;) {
                 char *line = vwt_proc_line(mon, EVENT_MS);
