@@ -8,6 +8,8 @@
 
 void vw_msgbuf_done(struct vw_msgbuf *b)
 {
+        if (b->tok)
+                json_tokener_free(b->tok);
         free(b->data);
         *b = (struct vw_msgbuf){};
 }
@@ -76,26 +78,28 @@ int vw_msgbuf_next(struct vw_msgbuf *b, json_object **ret)
                 return check_cap(b);
         n = (size_t)(end - b->data);
 
-        tok = json_tokener_new();
-        if (!tok)
-                return -ENOMEM;
-        /* no trailing commas, comments or invalid UTF-8: whatever we pass on must be JSON again */
-        json_tokener_set_flags(tok, JSON_TOKENER_STRICT
+        if (!b->tok) {
+                b->tok = json_tokener_new();
+                if (!b->tok)
+                        return -ENOMEM;
+                /* no trailing commas, comments or invalid UTF-8: whatever we pass on must be JSON again */
+                json_tokener_set_flags(b->tok, JSON_TOKENER_STRICT
 #ifdef JSON_TOKENER_VALIDATE_UTF8
-                                            | JSON_TOKENER_VALIDATE_UTF8
+                                                       | JSON_TOKENER_VALIDATE_UTF8
 #endif
-        );
+                );
+        }
+        tok = b->tok;
+        json_tokener_reset(tok);
         obj = json_tokener_parse_ex(tok, b->data, (int)n);
         /* The whole message must be one complete object, nothing after it (the tokener eats whitespace). */
         if (!obj || json_tokener_get_error(tok) != json_tokener_success ||
             (size_t)json_tokener_get_parse_end(tok) != n ||
             !json_object_is_type(obj, json_type_object)) {
                 json_object_put(obj);
-                json_tokener_free(tok);
                 vw_msgbuf_drop(b, n + 1);
                 return -EBADMSG;
         }
-        json_tokener_free(tok);
         vw_msgbuf_drop(b, n + 1);
         *ret = obj;
         return 1;

@@ -16,6 +16,7 @@
 struct vw_msgbuf {
         char *data;
         size_t len, cap;
+        json_tokener *tok;  /* reused for every message read through this buffer */
 };
 
 void vw_msgbuf_done(struct vw_msgbuf *b);
