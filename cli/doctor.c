@@ -22,30 +22,10 @@
 #include "commands.h"
 #include "config.h"
 #include "log.h"
+#include "varlink.h"
 #include "output.h"
 #include "paths.h"
 
-static void add(json_object *checks, const char *check, const char *status, const char *object, const char *fix,
-                const char *fmt, ...) _printf_(6, 7);
-static void add(json_object *checks, const char *check, const char *status, const char *object, const char *fix,
-                const char *fmt, ...)
-{
-        json_object *o = json_object_new_object();
-        char msg[1024];
-        va_list ap;
-
-        va_start(ap, fmt);
-        vsnprintf(msg, sizeof(msg), fmt, ap);
-        va_end(ap);
-        json_object_object_add(o, "check", json_object_new_string(check));
-        json_object_object_add(o, "status", json_object_new_string(status));
-        json_object_object_add(o, "message", json_object_new_string(msg));
-        if (fix)
-                json_object_object_add(o, "fix", json_object_new_string(fix));
-        if (object)
-                json_object_object_add(o, "object", json_object_new_string(object));
-        json_object_array_add(checks, o);
-}
 
 /* While connecting, keep client.c's messages for the checklist instead of printing them. */
 static char last_message[1024];
@@ -88,17 +68,17 @@ static void check_caller(json_object *checks, bool daemon_checked)
                 return;
         if (!gr) {
                 if (!daemon_checked)
-                        add(checks, "group", "warn", "vwire",
+                        vw_doctor_check_add(checks, "group", "warn", "vwire",
                             "systemd-sysusers (vwire's sysusers.d entry creates it), or groupadd --system vwire",
                             "group vwire does not exist: only root may change the system vwired's state");
                 return;
         }
         if (in_group(gr->gr_gid)) {
-                add(checks, "group", "ok", user, NULL, "%s is in group vwire: vwirectl may change vwired's state", user);
+                vw_doctor_check_add(checks, "group", "ok", user, NULL, "%s is in group vwire: vwirectl may change vwired's state", user);
                 return;
         }
         snprintf(fix, sizeof(fix), "usermod -aG vwire %s, then log in again", user);
-        add(checks, "group", "warn", user, fix,
+        vw_doctor_check_add(checks, "group", "warn", user, fix,
             "%s is not in group vwire: vwirectl can show the system vwired's state but not change it "
             "(a vwired of your own accepts you anyway)", user);
 }
@@ -112,10 +92,10 @@ static void check_node(json_object *checks, const char *check, const char *what,
         if (stat(node, &st) < 0) {
                 snprintf(fix, sizeof(fix), "modprobe %s; to load it at every boot: echo %s > "
                          "/etc/modules-load.d/%s.conf", module, module, module);
-                add(checks, check, "warn", node, fix, "%s is not available: %s does not exist", what, node);
+                vw_doctor_check_add(checks, check, "warn", node, fix, "%s is not available: %s does not exist", what, node);
         } else {
                 struct group *gr = getgrgid(st.st_gid);
-                add(checks, check, "ok", node, NULL, "%s exists (mode %04o, group %s)", node,
+                vw_doctor_check_add(checks, check, "ok", node, NULL, "%s exists (mode %04o, group %s)", node,
                     (unsigned)(st.st_mode & 07777), gr ? gr->gr_name : "?");
         }
 }
@@ -149,11 +129,11 @@ static void check_leftovers(json_object *checks, const char *dir)
                 pid[n > 0 ? n : 0] = 0;
                 pid[strcspn(pid, "\n")] = 0;
                 if (flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK)
-                        add(checks, "daemon", "fail", pidfile, "look at `journalctl -u vwired`; restart it",
+                        vw_doctor_check_add(checks, "daemon", "fail", pidfile, "look at `journalctl -u vwired`; restart it",
                             "a vwired (pid %s) holds %s but does not answer on its control socket", pid[0] ? pid : "?",
                             dir);
                 else
-                        add(checks, "stale", "warn", pidfile, "start vwired (it cleans up), or delete the file",
+                        vw_doctor_check_add(checks, "stale", "warn", pidfile, "start vwired (it cleans up), or delete the file",
                             "%s is left by a vwired (pid %s) that did not stop cleanly", pidfile, pid[0] ? pid : "?");
                 close(fd);
         }
@@ -163,13 +143,13 @@ static void check_leftovers(json_object *checks, const char *dir)
                 if (line[0] != '/' || lstat(line, &st) < 0)
                         continue;
                 snprintf(fix, sizeof(fix), "start vwired (it removes what it recorded), or rm %s", line);
-                add(checks, "stale", "warn", line, fix,
+                vw_doctor_check_add(checks, "stale", "warn", line, fix,
                     "%s (%s) was made by a vwired that did not stop cleanly and is still there", line,
                     S_ISLNK(st.st_mode) ? "symlink" : S_ISSOCK(st.st_mode) ? "socket" : "file");
                 found++;
         }
         if (found == 0 && fd < 0)
-                add(checks, "stale", "ok", dir, NULL, "no leftovers of an earlier vwired in %s", dir);
+                vw_doctor_check_add(checks, "stale", "ok", dir, NULL, "no leftovers of an earlier vwired in %s", dir);
 }
 
 /* ---- output ---- */
@@ -229,31 +209,31 @@ int verb_doctor(struct ctl *c, int argc, char **argv)
         rundir = runtime_dir_of(c->path);
 
         if (r == 0) {
-                add(checks, "daemon", "ok", c->path, NULL, "vwired %s is running (pid %" PRId64 ") on %s",
+                vw_doctor_check_add(checks, "daemon", "ok", c->path, NULL, "vwired %s is running (pid %" PRId64 ") on %s",
                     c->daemon_version, c->daemon_pid, c->path);
-                add(checks, "version", "ok", NULL, NULL, "vwirectl and vwired are the same release: %s (protocol %d)",
+                vw_doctor_check_add(checks, "version", "ok", NULL, NULL, "vwirectl and vwired are the same release: %s (protocol %d)",
                     VWIRE_VERSION, VWIRE_PROTOCOL);
                 daemon_ok = true;
         } else if (r == CTL_ERR_MISMATCH) {
-                add(checks, "daemon", "ok", c->path, NULL, "vwired is running on %s", c->path);
-                add(checks, "version", "fail", NULL,
+                vw_doctor_check_add(checks, "daemon", "ok", c->path, NULL, "vwired is running on %s", c->path);
+                vw_doctor_check_add(checks, "version", "fail", NULL,
                     "restart vwired after an upgrade (systemctl restart vwired), or use the vwirectl that came with it",
                     "vwirectl %s (protocol %d) and vwired %s (protocol %" PRId64 ") are out of step: "
                     "vwired's own checks are skipped", VWIRE_VERSION, VWIRE_PROTOCOL,
                     c->daemon_version ?: "?", c->daemon_protocol);
         } else if (r == CTL_ERR_CONNECT) {
-                add(checks, "daemon", "fail", c->path,
+                vw_doctor_check_add(checks, "daemon", "fail", c->path,
                     "systemctl start vwired (a user's own: vwired &), or --socket PATH / VWIRE_SOCKET for another one",
                     "vwired does not answer: %s", last_message[0] ? last_message : "cannot connect");
         } else {
-                add(checks, "daemon", "fail", c->path, NULL, "vwired does not answer properly: %s",
+                vw_doctor_check_add(checks, "daemon", "fail", c->path, NULL, "vwired does not answer properly: %s",
                     last_message[0] ? last_message : strerror(-r));
         }
 
         if (daemon_ok) {
                 r = ctl_call(c, VW_INTERFACE ".Doctor", NULL, false, &reply, NULL);
                 if (r < 0)
-                        add(checks, "daemon", "fail", NULL, NULL, "vwired did not answer Doctor (see above)");
+                        vw_doctor_check_add(checks, "daemon", "fail", NULL, NULL, "vwired did not answer Doctor (see above)");
                 else if (json_object_object_get_ex(reply, "checks", &dc) && json_object_is_type(dc, json_type_array))
                         for (size_t i = 0; i < json_object_array_length(dc); i++)
                                 json_object_array_add(checks, json_object_get(json_object_array_get_idx(dc, i)));

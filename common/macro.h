@@ -2,6 +2,7 @@
 #pragma once
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -48,3 +49,18 @@ static inline int safe_close(int fd) { if (fd >= 0) close(fd); return -1; }
 
 #define streq(a, b) (strcmp((a), (b)) == 0)
 #define strneq(a, b, n) (strncmp((a), (b), (n)) == 0)
+
+/* Set *err (if err is not NULL) to a formatted explanation, NULL when out of memory; returns -EINVAL. */
+static inline int vw_errorf(char **err, const char *fmt, ...) _printf_(2, 3);
+static inline int vw_errorf(char **err, const char *fmt, ...)
+{
+        va_list ap;
+
+        if (!err)
+                return -EINVAL;
+        va_start(ap, fmt);
+        if (vasprintf(err, fmt, ap) < 0)
+                *err = NULL;
+        va_end(ap);
+        return -EINVAL;
+}

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -149,6 +151,26 @@ json_object *vw_varlink_error(const char *error, json_object *parameters)
         json_object_object_add(o, "error", json_object_new_string(error));
         json_object_object_add(o, "parameters", parameters ? parameters : json_object_new_object());
         return o;
+}
+
+void vw_doctor_check_add(json_object *checks, const char *check, const char *status, const char *object,
+                         const char *fix, const char *fmt, ...)
+{
+        json_object *o = json_object_new_object();
+        char msg[1024];
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        va_end(ap);
+        json_object_object_add(o, "check", json_object_new_string(check));
+        json_object_object_add(o, "status", json_object_new_string(status));
+        json_object_object_add(o, "message", json_object_new_string(msg));
+        if (fix)
+                json_object_object_add(o, "fix", json_object_new_string(fix));
+        if (object)
+                json_object_object_add(o, "object", json_object_new_string(object));
+        json_object_array_add(checks, o);
 }
 
 char *vw_hex_encode(const void *data, size_t len)

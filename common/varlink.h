@@ -42,6 +42,11 @@ json_object *vw_varlink_call(const char *method, json_object *parameters, bool m
 json_object *vw_varlink_reply(json_object *parameters, bool continues);
 json_object *vw_varlink_error(const char *error, json_object *parameters);
 
+/* Append one io.vwire DoctorCheck {check, status, message, fix?, object?} to the array `checks`
+ * (the daemon's and vwirectl's own checks have the same shape). */
+void vw_doctor_check_add(json_object *checks, const char *check, const char *status, const char *object,
+                         const char *fix, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
 /* Hex encoding for byte payloads. */
 char *vw_hex_encode(const void *data, size_t len);
 /*

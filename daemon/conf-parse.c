@@ -13,24 +13,13 @@
 
 #include "conf-parse.h"
 
-static int fail(char **err, const char *fmt, ...) _printf_(2, 3);
-static int fail(char **err, const char *fmt, ...)
-{
-        va_list ap;
-
-        va_start(ap, fmt);
-        if (vasprintf(err, fmt, ap) < 0)
-                *err = NULL;
-        va_end(ap);
-        return -EINVAL;
-}
 
 int vw_parse_string(const char *v, void *dst, const struct vw_key *k, char **err)
 {
         char **p = dst, *s;
 
         if (!*v)
-                return fail(err, "expected a value");
+                return vw_errorf(err, "expected a value");
         s = strdup(v);
         if (!s)
                 return -ENOMEM;
@@ -81,9 +70,9 @@ int vw_parse_path(const char *v, void *dst, const struct vw_key *k, char **err)
         if (!x)
                 return -ENOMEM;
         if (x[0] != '/')
-                return fail(err, "expected an absolute path (or one starting with %%t), got '%s'", v);
+                return vw_errorf(err, "expected an absolute path (or one starting with %%t), got '%s'", v);
         if (strlen(x) >= PATH_MAX)
-                return fail(err, "path too long");
+                return vw_errorf(err, "path too long");
         r = vw_parse_string(x, dst, k, err);
         return r;
 }
@@ -116,13 +105,13 @@ int vw_parse_text(const char *v, void *dst, const struct vw_key *k, char **err)
                                 break;
                         }
                         free(out);
-                        return fail(err, "'\\x' needs two hex digits, as in \\x0d");
+                        return vw_errorf(err, "'\\x' needs two hex digits, as in \\x0d");
                 case 0:
                         free(out);
-                        return fail(err, "'\\' at the end of the value (write \\\\ for a backslash)");
+                        return vw_errorf(err, "'\\' at the end of the value (write \\\\ for a backslash)");
                 default:
                         free(out);
-                        return fail(err, "unknown escape '\\%c' (use \\n \\r \\t \\0 \\\\ \\xNN)", *p);
+                        return vw_errorf(err, "unknown escape '\\%c' (use \\n \\r \\t \\0 \\\\ \\xNN)", *p);
                 }
         }
         free(b->data);
@@ -141,7 +130,7 @@ int vw_parse_bool(const char *v, void *dst, const struct vw_key *k, char **err)
                 if (strcasecmp(v, no[i]) == 0)
                         return *(bool *)dst = false, 0;
         }
-        return fail(err, "expected yes or no, got '%s'", v);
+        return vw_errorf(err, "expected yes or no, got '%s'", v);
 }
 
 int vw_parse_mode(const char *v, void *dst, const struct vw_key *k, char **err)
@@ -152,7 +141,7 @@ int vw_parse_mode(const char *v, void *dst, const struct vw_key *k, char **err)
         errno = 0;
         m = strtoul(v, &end, 8);
         if (!isdigit((unsigned char)*v) || *end || errno || m > 07777)
-                return fail(err, "expected an octal mode such as 0660, got '%s'", v);
+                return vw_errorf(err, "expected an octal mode such as 0660, got '%s'", v);
         *(mode_t *)dst = (mode_t)m;
         return 0;
 }
@@ -192,9 +181,9 @@ int vw_parse_size(const char *v, void *dst, const struct vw_key *k, char **err)
         uint64_t n;
 
         if (parse_scaled(v, &n) < 0 || strstr(v, "/s"))
-                return fail(err, "expected a size such as 4096, 64K or 1M, got '%s'", v);
+                return vw_errorf(err, "expected a size such as 4096, 64K or 1M, got '%s'", v);
         if (n > SIZE_MAX)
-                return fail(err, "size '%s' too large", v);
+                return vw_errorf(err, "size '%s' too large", v);
         *(size_t *)dst = (size_t)n;
         return 0;
 }
@@ -204,7 +193,7 @@ int vw_parse_rate(const char *v, void *dst, const struct vw_key *k, char **err)
         uint64_t n;
 
         if (parse_scaled(v, &n) < 0)
-                return fail(err, "expected bytes per second such as 9600, 10K or 1M/s, got '%s'", v);
+                return vw_errorf(err, "expected bytes per second such as 9600, 10K or 1M/s, got '%s'", v);
         *(uint64_t *)dst = n;
         return 0;
 }
@@ -217,7 +206,7 @@ int vw_parse_uint(const char *v, void *dst, const struct vw_key *k, char **err)
         errno = 0;
         n = strtoul(v, &end, 10); /* decimal: "010" is ten, not eight */
         if (!isdigit((unsigned char)*v) || *end || errno || n > UINT_MAX)
-                return fail(err, "expected a non-negative number, got '%s'", v);
+                return vw_errorf(err, "expected a non-negative number, got '%s'", v);
         *(unsigned *)dst = (unsigned)n;
         return 0;
 }
@@ -246,7 +235,7 @@ int vw_parse_duration(const char *v, void *dst, const struct vw_key *k, char **e
                         return 0;
                 }
 bad:
-        return fail(err, "expected a duration such as 500ms, 2s or 1min, got '%s'", v);
+        return vw_errorf(err, "expected a duration such as 500ms, 2s or 1min, got '%s'", v);
 }
 
 int vw_parse_enum(const char *v, void *dst, const struct vw_key *k, char **err)
@@ -259,7 +248,7 @@ int vw_parse_enum(const char *v, void *dst, const struct vw_key *k, char **err)
                         return *(int *)dst = (int)i, 0;
                 snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "", names[i]);
         }
-        return fail(err, "expected one of %s, got '%s'", list, v);
+        return vw_errorf(err, "expected one of %s, got '%s'", list, v);
 }
 
 void vw_names_done(struct vw_names *n)
@@ -289,8 +278,8 @@ int vw_parse_names(const char *v, void *dst, const struct vw_key *k, char **err)
                 char **nn;
                 if (!vw_name_is_valid(t) || vw_names_contains(&n, t)) {
                         /* t points into copy: explain before freeing it */
-                        int r = vw_name_is_valid(t) ? fail(err, "'%s' is listed twice", t)
-                                                    : fail(err, "invalid name '%s'", t);
+                        int r = vw_name_is_valid(t) ? vw_errorf(err, "'%s' is listed twice", t)
+                                                    : vw_errorf(err, "invalid name '%s'", t);
                         free(copy);
                         vw_names_done(&n);
                         return r;
@@ -308,7 +297,7 @@ int vw_parse_names(const char *v, void *dst, const struct vw_key *k, char **err)
         }
         free(copy);
         if (n.n == 0)
-                return fail(err, "expected one or more names");
+                return vw_errorf(err, "expected one or more names");
         vw_names_done(out);
         *out = n;
         return 0;
@@ -331,9 +320,9 @@ int vw_parse_address(const char *v, void *dst, const struct vw_key *k, char **er
                 if (!x)
                         return -ENOMEM;
                 if (x[0] != '/' && x[0] != '@')
-                        return fail(err, "expected unix:/absolute/path (or unix:@abstract), got '%s'", v);
+                        return vw_errorf(err, "expected unix:/absolute/path (or unix:@abstract), got '%s'", v);
                 if (strlen(x) >= 108)
-                        return fail(err, "unix socket path longer than 107 bytes: '%s'", x);
+                        return vw_errorf(err, "unix socket path longer than 107 bytes: '%s'", x);
                 a.family = VW_ADDR_UNIX;
                 a.path = TAKE_PTR(x);
         } else if (strneq(v, "tcp:", 4)) {
@@ -344,13 +333,13 @@ int vw_parse_address(const char *v, void *dst, const struct vw_key *k, char **er
                 if (*h == '[') {
                         const char *close = strchr(h, ']');
                         if (!close || close == h + 1 || close[1] != ':')
-                                return fail(err, "expected tcp:[IPV6]:PORT, got '%s'", v);
+                                return vw_errorf(err, "expected tcp:[IPV6]:PORT, got '%s'", v);
                         a.host = strndup(h + 1, (size_t)(close - h - 1));
                         colon = close + 1;
                 } else {
                         colon = strrchr(h, ':');
                         if (!colon || colon == h)
-                                return fail(err, "expected tcp:HOST:PORT, got '%s'", v);
+                                return vw_errorf(err, "expected tcp:HOST:PORT, got '%s'", v);
                         a.host = strndup(h, (size_t)(colon - h));
                 }
                 if (!a.host)
@@ -359,12 +348,12 @@ int vw_parse_address(const char *v, void *dst, const struct vw_key *k, char **er
                 port = strtoul(colon + 1, &end, 10);
                 if (!colon[1] || *end || errno || port == 0 || port > 65535) {
                         vw_address_done(&a);
-                        return fail(err, "invalid TCP port in '%s' (1..65535)", v);
+                        return vw_errorf(err, "invalid TCP port in '%s' (1..65535)", v);
                 }
                 a.family = VW_ADDR_TCP;
                 a.port = (uint16_t)port;
         } else {
-                return fail(err, "expected unix:PATH or tcp:HOST:PORT, got '%s'", v);
+                return vw_errorf(err, "expected unix:PATH or tcp:HOST:PORT, got '%s'", v);
         }
         a.text = strdup(v);
         if (!a.text) {
@@ -387,7 +376,7 @@ int vw_parse_user(const char *v, void *dst, const struct vw_key *k, char **err)
         n = strtoul(v, &end, 10);
         if (isdigit((unsigned char)*v) && !*end)
                 return *(uid_t *)dst = (uid_t)n, 0;
-        return fail(err, "no such user '%s'", v);
+        return vw_errorf(err, "no such user '%s'", v);
 }
 
 int vw_parse_group(const char *v, void *dst, const struct vw_key *k, char **err)
@@ -401,7 +390,7 @@ int vw_parse_group(const char *v, void *dst, const struct vw_key *k, char **err)
         n = strtoul(v, &end, 10);
         if (isdigit((unsigned char)*v) && !*end)
                 return *(gid_t *)dst = (gid_t)n, 0;
-        return fail(err, "no such group '%s'", v);
+        return vw_errorf(err, "no such group '%s'", v);
 }
 
 static const struct vw_key *find_key(const struct vw_key *keys, const char *name)

@@ -18,30 +18,10 @@
 #include "config.h"
 #include "control.h"
 #include "log.h"
+#include "varlink.h"
 #include "manager-internal.h"
 #include "udev-hint.h"
 
-static void add_check(json_object *checks, const char *check, const char *status, const char *object,
-                      const char *fix, const char *fmt, ...) _printf_(6, 7);
-static void add_check(json_object *checks, const char *check, const char *status, const char *object,
-                      const char *fix, const char *fmt, ...)
-{
-        json_object *o = json_object_new_object();
-        char msg[1024];
-        va_list ap;
-
-        va_start(ap, fmt);
-        vsnprintf(msg, sizeof(msg), fmt, ap);
-        va_end(ap);
-        json_object_object_add(o, "check", json_object_new_string(check));
-        json_object_object_add(o, "status", json_object_new_string(status));
-        json_object_object_add(o, "message", json_object_new_string(msg));
-        if (fix)
-                json_object_object_add(o, "fix", json_object_new_string(fix));
-        if (object)
-                json_object_object_add(o, "object", json_object_new_string(object));
-        json_object_array_add(checks, o);
-}
 
 /* ---- kernel devices ---- */
 
@@ -70,7 +50,7 @@ static void check_device(json_object *checks, const char *check, const char *wha
         int fd;
 
         if (!built) {
-                add_check(checks, check, wanted ? "fail" : "ok", NULL,
+                vw_doctor_check_add(checks, check, wanted ? "fail" : "ok", NULL,
                           wanted ? "rebuild vwire with its dependency (see README), or use another backend" : NULL,
                           "vwired was built without %s support%s", what,
                           wanted ? ", but the configuration uses it" : " (not used by the configuration)");
@@ -81,10 +61,10 @@ static void check_device(json_object *checks, const char *check, const char *wha
                 snprintf(fix, sizeof(fix), "modprobe %s; to load it at every boot: echo %s > "
                          "/etc/modules-load.d/%s.conf", module, module, module);
                 if (access(sysmod, F_OK) == 0)
-                        add_check(checks, check, bad, node, "check that /dev is devtmpfs and systemd-udevd runs",
+                        vw_doctor_check_add(checks, check, bad, node, "check that /dev is devtmpfs and systemd-udevd runs",
                                   "the %s module is loaded but %s does not exist", module, node);
                 else
-                        add_check(checks, check, bad, node, fix,
+                        vw_doctor_check_add(checks, check, bad, node, fix,
                                   "%s is not available: %s does not exist (the %s kernel module is not loaded)", what,
                                   node, module);
                 return;
@@ -92,7 +72,7 @@ static void check_device(json_object *checks, const char *check, const char *wha
         fd = open(node, O_RDWR | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
         if (fd >= 0) {
                 close(fd);
-                add_check(checks, check, "ok", node, NULL, "%s is available: vwired can open %s", what, node);
+                vw_doctor_check_add(checks, check, "ok", node, NULL, "%s is available: vwired can open %s", what, node);
                 return;
         }
         if (errno == EACCES) {
@@ -100,13 +80,13 @@ static void check_device(json_object *checks, const char *check, const char *wha
                 snprintf(fix, sizeof(fix), "install vwire's udev rule 60-vwire.rules (group vwire, mode 0660), then "
                          "udevadm control --reload && udevadm trigger --action=add %s; run vwired as root or in "
                          "group vwire", node);
-                add_check(checks, check, bad, node, fix, "vwired (uid %u) may not open %s (mode %04o, group %s)",
+                vw_doctor_check_add(checks, check, bad, node, fix, "vwired (uid %u) may not open %s (mode %04o, group %s)",
                           (unsigned)geteuid(), node, (unsigned)(st.st_mode & 07777), gr ? gr->gr_name : "?");
         } else if (errno == EPERM) {
                 snprintf(fix, sizeof(fix), "add \"DeviceAllow=%s rw\" to vwired's unit (systemctl edit vwired)", node);
-                add_check(checks, check, bad, node, fix, "vwired's sandbox forbids %s (device policy)", node);
+                vw_doctor_check_add(checks, check, bad, node, fix, "vwired's sandbox forbids %s (device policy)", node);
         } else {
-                add_check(checks, check, bad, node, NULL, "cannot open %s: %s", node, strerror(errno));
+                vw_doctor_check_add(checks, check, bad, node, NULL, "cannot open %s: %s", node, strerror(errno));
         }
 }
 
@@ -118,18 +98,18 @@ static void check_group(struct vw_manager *m, json_object *checks)
         struct stat st;
 
         if (!gr) {
-                add_check(checks, "group", "warn", "vwire",
+                vw_doctor_check_add(checks, "group", "warn", "vwire",
                           "systemd-sysusers (vwire's sysusers.d entry creates it), or groupadd --system vwire; then "
                           "restart vwired",
                           "group vwire does not exist: only root and vwired's own user may change vwired's state");
                 return;
         }
         if (m->control_path && stat(m->control_path, &st) == 0 && st.st_gid != gr->gr_gid && geteuid() == 0)
-                add_check(checks, "group", "warn", m->control_path, "restart vwired (or check vwired.socket's SocketGroup=)",
+                vw_doctor_check_add(checks, "group", "warn", m->control_path, "restart vwired (or check vwired.socket's SocketGroup=)",
                           "the control socket %s does not belong to group vwire: its members cannot reach vwired",
                           m->control_path);
         else
-                add_check(checks, "group", "ok", "vwire", NULL,
+                vw_doctor_check_add(checks, "group", "ok", "vwire", NULL,
                           "members of group vwire (gid %u) may change vwired's state", (unsigned)gr->gr_gid);
 }
 
@@ -140,7 +120,7 @@ static void check_persist(struct vw_manager *m, json_object *checks)
         char *slash;
 
         if (!dir) {
-                add_check(checks, "persist", "ok", m->config_file, NULL,
+                vw_doctor_check_add(checks, "persist", "ok", m->config_file, NULL,
                           "vwired reads only %s (--config): `--persist` is not available", m->config_file);
                 return;
         }
@@ -154,11 +134,11 @@ static void check_persist(struct vw_manager *m, json_object *checks)
                 probe = parent;
         }
         if (access(probe, W_OK) < 0)
-                add_check(checks, "persist", "warn", dir,
+                vw_doctor_check_add(checks, "persist", "warn", dir,
                           "create it (systemd-tmpfiles --create) and restart vwired, whose unit makes it writable",
                           "`vwirectl add --persist` cannot write to %s: %s", dir, strerror(errno));
         else
-                add_check(checks, "persist", "ok", dir, NULL, "`--persist` writes drop-ins to %s", dir);
+                vw_doctor_check_add(checks, "persist", "ok", dir, NULL, "`--persist` writes drop-ins to %s", dir);
 }
 
 /* ---- leftovers ---- */
@@ -204,14 +184,14 @@ static unsigned check_ledger(struct vw_manager *m, json_object *checks)
                         continue;
                 describe_path(line, &st, what, sizeof(what));
                 snprintf(fix, sizeof(fix), "rm %s", line);
-                add_check(checks, "stale", "warn", line, fix,
+                vw_doctor_check_add(checks, "stale", "warn", line, fix,
                           "%s (%s) is listed in %s, but no endpoint owns it: a leftover", line, what, ledger);
                 found++;
         }
         /* the other way round: made for a running endpoint, then deleted by someone */
         for (size_t i = 0; i < m->n_owned; i++)
                 if (lstat(m->owned[i], &st) < 0 && errno == ENOENT) {
-                        add_check(checks, "stale", "warn", m->owned[i],
+                        vw_doctor_check_add(checks, "stale", "warn", m->owned[i],
                                   "restart vwired, or remove and add the endpoint, to make it again",
                                   "%s was made by vwired for a running endpoint but has been deleted", m->owned[i]);
                         found++;
@@ -246,7 +226,7 @@ static unsigned check_udev_hints(struct vw_manager *m, json_object *checks)
                         continue;
                 snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
                 snprintf(fix, sizeof(fix), "rm %s (vwired also clears them when it next creates a CUSE port)", path);
-                add_check(checks, "stale", "warn", path, fix,
+                vw_doctor_check_add(checks, "stale", "warn", path, fix,
                           "udev hint %s is left from a CUSE port that no longer exists", path);
                 found++;
         }
@@ -286,7 +266,7 @@ static void check_endpoint(json_object *checks, struct vw_endpoint *ep)
         struct vw_counters c;
 
         if (streq(state, "failed")) {
-                add_check(checks, "endpoint", "fail", ep->name, "see `journalctl -u vwired`; fix the cause, then "
+                vw_doctor_check_add(checks, "endpoint", "fail", ep->name, "see `journalctl -u vwired`; fix the cause, then "
                           "remove and add the endpoint, or restart vwired",
                           "%s %s has failed", kind, ep->name);
                 return;
@@ -296,13 +276,13 @@ static void check_endpoint(json_object *checks, struct vw_endpoint *ep)
                 int64_t opens = detail_int(j, "opens", -1);
                 json_object_put(j);
                 if (opens == 0)
-                        add_check(checks, "open", "warn", ep->name, "start the program that should use it",
+                        vw_doctor_check_add(checks, "open", "warn", ep->name, "start the program that should use it",
                                   "serial %s: no program has %s open", ep->name, path);
                 else if (opens > 0)
-                        add_check(checks, "open", "ok", ep->name, NULL, "serial %s: %s is open (%lld)", ep->name,
+                        vw_doctor_check_add(checks, "open", "ok", ep->name, NULL, "serial %s: %s is open (%lld)", ep->name,
                                   path, (long long)opens);
         } else if (streq(backend, "pty")) {
-                add_check(checks, "open", "ok", ep->name, NULL,
+                vw_doctor_check_add(checks, "open", "ok", ep->name, NULL,
                           "serial %s: whether a program has %s open cannot be known for a PTY "
                           "(use backend = cuse to see opens)", ep->name, path);
         } else if (streq(kind, "socket")) {
@@ -315,21 +295,21 @@ static void check_endpoint(json_object *checks, struct vw_endpoint *ep)
 
                 if (streq(state, "listening")) {
                         snprintf(fix, sizeof(fix), "connect the client that should use it%s", ip);
-                        add_check(checks, "open", "warn", ep->name, fix, "socket %s: no client is connected to %s",
+                        vw_doctor_check_add(checks, "open", "warn", ep->name, fix, "socket %s: no client is connected to %s",
                                   ep->name, path);
                 } else if (streq(state, "connecting") || streq(state, "closed")) {
                         snprintf(fix, sizeof(fix), "check that the peer is up and reachable%s", ip);
-                        add_check(checks, "open", "warn", ep->name, fix, "socket %s: not connected to %s (%s)",
+                        vw_doctor_check_add(checks, "open", "warn", ep->name, fix, "socket %s: not connected to %s (%s)",
                                   ep->name, path, state);
                 } else {
-                        add_check(checks, "open", "ok", ep->name, NULL, "socket %s: %u client%s on %s", ep->name,
+                        vw_doctor_check_add(checks, "open", "ok", ep->name, NULL, "socket %s: %u client%s on %s", ep->name,
                                   ep->clients, ep->clients == 1 ? "" : "s", path);
                 }
         }
 
         vw_port_get_counters(ep->port, &c);
         if (c.dropped_bytes > 0 || c.dropped_chunks > 0)
-                add_check(checks, "drops", "warn", ep->name,
+                vw_doctor_check_add(checks, "drops", "warn", ep->name,
                           "find the reader that does not keep up, or give its routes a larger buffer or overflow = block",
                           "%s %s dropped %llu bytes (%llu chunks)", kind, ep->name,
                           (unsigned long long)c.dropped_bytes, (unsigned long long)c.dropped_chunks);
@@ -347,7 +327,7 @@ static unsigned check_route(json_object *checks, struct vw_mroute *r)
                         continue;
                 snprintf(fix, sizeof(fix), "give route %s a larger buffer (now %zu), or overflow = block so that "
                          "the writer waits instead", r->section->name, r->params.buffer);
-                add_check(checks, "drops", "warn", r->section->name, fix,
+                vw_doctor_check_add(checks, "drops", "warn", r->section->name, fix,
                           "route %s (%s, overflow = %s) dropped %llu bytes in %llu chunks", r->section->name,
                           rev ? "reverse" : "forward", vw_overflow_to_string(r->params.overflow),
                           (unsigned long long)st.bytes_dropped, (unsigned long long)st.chunks_dropped);
@@ -372,7 +352,7 @@ static void method_doctor(struct vw_call *cl, json_object *params)
 
         stale = check_ledger(m, checks) + check_udev_hints(m, checks);
         if (stale == 0)
-                add_check(checks, "stale", "ok", m->runtime_dir, NULL,
+                vw_doctor_check_add(checks, "stale", "ok", m->runtime_dir, NULL,
                           "no leftovers: every path in %s/owned-paths belongs to a running endpoint", m->runtime_dir);
 
         for (size_t i = 0; i < m->n_endpoints; i++) {
@@ -385,7 +365,7 @@ static void method_doctor(struct vw_call *cl, json_object *params)
         for (size_t i = 0; i < m->n_routes; i++)
                 drops += check_route(checks, &m->routes[i]->pub);
         if (drops == 0)
-                add_check(checks, "drops", "ok", NULL, NULL, "no route or endpoint has dropped data");
+                vw_doctor_check_add(checks, "drops", "ok", NULL, NULL, "no route or endpoint has dropped data");
 
         json_object_object_add(p, "version", json_object_new_string(VWIRE_VERSION));
         json_object_object_add(p, "protocol", json_object_new_int(VWIRE_PROTOCOL));

@@ -266,6 +266,11 @@ int vw_ring_writev(struct vw_ring *r, enum vw_chunk_type type, uint16_t flags,
         return 0;
 }
 
+void vw_ring_count_blocked(struct vw_ring *r)
+{
+        r->stats.blocked++;
+}
+
 int vw_ring_write(struct vw_ring *r, enum vw_chunk_type type, uint16_t flags, const void *data, size_t len)
 {
         struct iovec iov = { .iov_base = (void *)data, .iov_len = len };

@@ -86,6 +86,9 @@ int vw_ring_write(struct vw_ring *r, enum vw_chunk_type type, uint16_t flags, co
 int vw_ring_writev(struct vw_ring *r, enum vw_chunk_type type, uint16_t flags,
                    const struct iovec *iov, unsigned n_iov);
 
+/* Count a write refused before it reached the ring (a writer into several rings checks them all first). */
+void vw_ring_count_blocked(struct vw_ring *r);
+
 /* A new cursor starts at the current end: it sees what is written from now on. */
 int vw_cursor_new(struct vw_ring *r, void *owner, struct vw_cursor **ret);
 void vw_cursor_free(struct vw_cursor *c);

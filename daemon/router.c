@@ -383,8 +383,7 @@ int vw_port_write(struct vw_port *p, enum vw_chunk_type type, const void *data, 
                         return -EMSGSIZE;
                 if (vw_ring_policy(ring) == VW_OVERFLOW_BLOCK && vw_ring_n_cursors(ring) > 0 &&
                     vw_ring_room(ring) < need) {
-                        /* room() is exact, so the ring refuses it as well and counts it in stats.blocked. */
-                        (void)vw_ring_write(ring, type, 0, data, len);
+                        vw_ring_count_blocked(ring);
                         p->blocked = true;
                         return -EAGAIN;
                 }

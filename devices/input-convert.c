@@ -364,18 +364,6 @@ const char *vw_converter_names(void)
         return "text-to-keys, evemu-to-events, events-to-evemu, wire-to-events, events-to-wire";
 }
 
-static void set_error(char **error, const char *fmt, ...) _printf_(2, 3);
-static void set_error(char **error, const char *fmt, ...)
-{
-        va_list ap;
-
-        if (!error)
-                return;
-        va_start(ap, fmt);
-        if (vasprintf(error, fmt, ap) < 0)
-                *error = NULL;
-        va_end(ap);
-}
 
 int vw_converter_new(const char *name, const char *layout, struct vw_converter *ret, char **error)
 {
@@ -388,11 +376,11 @@ int vw_converter_new(const char *name, const char *layout, struct vw_converter *
                         continue;
                 if (converters[i].layout) {
                         if (vw_keymap_find(layout ? layout : "us", &km) < 0) {
-                                set_error(error, "unknown layout '%s' (known: %s)", layout, vw_keymap_names());
+                                vw_errorf(error, "unknown layout '%s' (known: %s)", layout, vw_keymap_names());
                                 return -ENOENT;
                         }
                 } else if (layout) {
-                        set_error(error, "a layout applies only to text-to-keys, not to %s", name);
+                        vw_errorf(error, "a layout applies only to text-to-keys, not to %s", name);
                         return -EINVAL;
                 }
                 r = converters[i].new_state(km, &state);
@@ -401,7 +389,7 @@ int vw_converter_new(const char *name, const char *layout, struct vw_converter *
                 *ret = (struct vw_converter){ .ops = converters[i].ops, .state = state };
                 return 0;
         }
-        set_error(error, "unknown converter '%s' (known: %s)", name, vw_converter_names());
+        vw_errorf(error, "unknown converter '%s' (known: %s)", name, vw_converter_names());
         return -ENOENT;
 }
 

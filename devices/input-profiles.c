@@ -54,17 +54,6 @@ const char *vw_input_bus_to_string(int bus)
         return NULL;
 }
 
-static int fail(char **err, const char *fmt, ...) _printf_(2, 3);
-static int fail(char **err, const char *fmt, ...)
-{
-        va_list ap;
-
-        va_start(ap, fmt);
-        if (vasprintf(err, fmt, ap) < 0)
-                *err = NULL;
-        va_end(ap);
-        return -EINVAL;
-}
 
 /* ---- key parsers (fixed-size results: nothing for vw_keys_free to release) ---- */
 
@@ -76,7 +65,7 @@ static int parse_u16(const char *v, void *dst, const struct vw_key *k, char **er
         errno = 0;
         n = strtoul(v, &end, 0);
         if (!*v || *v == '-' || *end || errno || n > 0xffff)
-                return fail(err, "expected a number from 0 to 0xffff (decimal or 0x hex), got '%s'", v);
+                return vw_errorf(err, "expected a number from 0 to 0xffff (decimal or 0x hex), got '%s'", v);
         *(unsigned *)dst = (unsigned)n;
         return 0;
 }
@@ -109,7 +98,7 @@ static int parse_bus(const char *v, void *dst, const struct vw_key *k, char **er
         n = strtoul(v, &end, 0);
         if (*v && *v != '-' && !*end && !errno && n <= 0xffff)
                 return *(int *)dst = (int)n, 0;
-        return fail(err, "expected usb, bluetooth, virtual, i8042, i2c, host or a bus number, got '%s'", v);
+        return vw_errorf(err, "expected usb, bluetooth, virtual, i8042, i2c, host or a bus number, got '%s'", v);
 }
 
 /* Split on blanks and commas; calls fn for every word until it fails. */
@@ -125,7 +114,7 @@ static int for_each_word(const char *v, char **err, int (*fn)(const char *word, 
                 if (n == 0)
                         break;
                 if (n >= sizeof(word))
-                        return fail(err, "'%.40s...' is too long for a code name", p);
+                        return vw_errorf(err, "'%.40s...' is too long for a code name", p);
                 memcpy(word, p, n);
                 word[n] = 0;
                 if (fn(word, dst, err) < 0)
@@ -140,7 +129,7 @@ static int code_of(unsigned type, const char *word, const char *what, const char
         int code = libevdev_event_code_from_name(type, word);
 
         if (code < 0)
-                return fail(err, "unknown %s code name '%s' (names as in linux/input-event-codes.h, e.g. %s)",
+                return vw_errorf(err, "unknown %s code name '%s' (names as in linux/input-event-codes.h, e.g. %s)",
                             what, word, example);
         return code;
 }
@@ -173,7 +162,7 @@ static int prop_word(const char *word, void *dst, char **err)
         int prop = libevdev_property_from_name(word);
 
         if (prop < 0)
-                return fail(err, "unknown property name '%s' (e.g. INPUT_PROP_DIRECT, INPUT_PROP_POINTER)", word);
+                return vw_errorf(err, "unknown property name '%s' (e.g. INPUT_PROP_DIRECT, INPUT_PROP_POINTER)", word);
         caps->prop[prop] = true;
         return 0;
 }
@@ -216,7 +205,7 @@ static int abs_word(const char *word, void *dst, char **err)
         const char *p;
 
         if (!colon || (size_t)(colon - word) >= sizeof(name))
-                return fail(err, "'%s': an axis needs a range, as in ABS_X:0:32767 (NAME:min:max[:fuzz[:flat[:resolution]]])",
+                return vw_errorf(err, "'%s': an axis needs a range, as in ABS_X:0:32767 (NAME:min:max[:fuzz[:flat[:resolution]]])",
                             word);
         memcpy(name, word, (size_t)(colon - word));
         name[colon - word] = 0;
@@ -227,7 +216,7 @@ static int abs_word(const char *word, void *dst, char **err)
                 size_t n = strcspn(p, ":");
 
                 if (nf >= 5 || parse_int_field(p, n, &f[nf]) < 0)
-                        return fail(err, "'%s': expected %s:min:max[:fuzz[:flat[:resolution]]] with integers", word,
+                        return vw_errorf(err, "'%s': expected %s:min:max[:fuzz[:flat[:resolution]]] with integers", word,
                                     name);
                 p += n;
                 if (!*p) {
@@ -237,13 +226,13 @@ static int abs_word(const char *word, void *dst, char **err)
                 p++;
         }
         if (nf < 2)
-                return fail(err, "'%s': %s needs at least min:max", word, name);
+                return vw_errorf(err, "'%s': %s needs at least min:max", word, name);
         if (f[0] > f[1])
-                return fail(err, "'%s': minimum %d is above maximum %d", word, f[0], f[1]);
+                return vw_errorf(err, "'%s': minimum %d is above maximum %d", word, f[0], f[1]);
         if (f[2] < 0 || f[3] < 0 || f[4] < 0)
-                return fail(err, "'%s': fuzz, flat and resolution cannot be negative", word);
+                return vw_errorf(err, "'%s': fuzz, flat and resolution cannot be negative", word);
         if (code == ABS_MT_SLOT && (f[0] != 0 || f[1] > 63))
-                return fail(err, "'%s': ABS_MT_SLOT must be 0:N with N below 64", word);
+                return vw_errorf(err, "'%s': ABS_MT_SLOT must be 0:N with N below 64", word);
         caps->abs[code] = true;
         caps->absinfo[code] = (struct input_absinfo){
                 .minimum = f[0], .maximum = f[1], .fuzz = f[2], .flat = f[3], .resolution = f[4],

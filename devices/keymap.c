@@ -218,18 +218,6 @@ static char *describe_char(uint32_t cp)
         return r < 0 ? NULL : s;
 }
 
-static void set_error(char **error, const char *fmt, ...) _printf_(2, 3);
-static void set_error(char **error, const char *fmt, ...)
-{
-        va_list ap;
-
-        if (!error)
-                return;
-        va_start(ap, fmt);
-        if (vasprintf(error, fmt, ap) < 0)
-                *error = NULL;
-        va_end(ap);
-}
 
 int vw_keymap_type(const struct vw_keymap *km, const char *utf8, size_t len, struct vw_input_event **ret,
                    size_t *n_ret, char **error)
@@ -244,7 +232,7 @@ int vw_keymap_type(const struct vw_keymap *km, const char *utf8, size_t len, str
                 int k = vw_utf8_decode(s + i, len - i, &cp);
 
                 if (k <= 0) {
-                        set_error(error, k == 0 ? "incomplete UTF-8 sequence at the end (byte offset %zu)"
+                        vw_errorf(error, k == 0 ? "incomplete UTF-8 sequence at the end (byte offset %zu)"
                                                 : "invalid UTF-8 at byte offset %zu", i);
                         return -EILSEQ;
                 }
@@ -268,7 +256,7 @@ int vw_keymap_type(const struct vw_keymap *km, const char *utf8, size_t len, str
                 if (k < 0) {
                         _cleanup_free_ char *what = describe_char(cp);
 
-                        set_error(error, "cannot type %s at position %zu with layout %s", what ? what : "?",
+                        vw_errorf(error, "cannot type %s at position %zu with layout %s", what ? what : "?",
                                   pos, km->name);
                         return -EINVAL;
                 }
@@ -342,23 +330,23 @@ int vw_keys_parse_combo(const char *spec, struct vw_input_event **ret, size_t *n
                 while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
                         end--;
                 if (end == start) {
-                        set_error(error, "empty key name in '%s'", spec);
+                        vw_errorf(error, "empty key name in '%s'", spec);
                         return -EINVAL;
                 }
                 if (key_from_name(start, (size_t)(end - start), &code) < 0) {
-                        set_error(error, "unknown key '%.*s' in '%s' (names are as in KEY_LEFTCTRL, KEY_A, "
+                        vw_errorf(error, "unknown key '%.*s' in '%s' (names are as in KEY_LEFTCTRL, KEY_A, "
                                   "BTN_LEFT, with or without KEY_, or ctrl, shift, alt, altgr, super)",
                                   (int)(end - start), start, spec);
                         return -EINVAL;
                 }
                 for (size_t i = 0; i < n_keys; i++)
                         if (keys[i] == code) {
-                                set_error(error, "key '%.*s' appears twice in '%s'", (int)(end - start), start,
+                                vw_errorf(error, "key '%.*s' appears twice in '%s'", (int)(end - start), start,
                                           spec);
                                 return -EINVAL;
                         }
                 if (n_keys == VW_COMBO_MAX_KEYS) {
-                        set_error(error, "too many keys in '%s' (at most %d)", spec, VW_COMBO_MAX_KEYS);
+                        vw_errorf(error, "too many keys in '%s' (at most %d)", spec, VW_COMBO_MAX_KEYS);
                         return -EINVAL;
                 }
                 keys[n_keys++] = code;
