@@ -118,6 +118,23 @@ static const char *bytes_cell(char buf[static FORMAT_BYTES_MAX], json_object *o,
         return format_bytes(buf, (uint64_t)v);
 }
 
+/* A table with a header row; columns from first_right on are numbers, aligned right. */
+static int table_with_header(const char *const *header, size_t n, size_t first_right, struct table **ret)
+{
+        struct table *t;
+        int r;
+
+        r = table_new(n, &t);
+        if (r < 0)
+                return log_error_errno(r, "cannot format the output");
+        for (size_t i = 0; i < n; i++)
+                table_add(t, header[i]);
+        for (size_t col = first_right; col < n; col++)
+                table_align_right(t, col);
+        *ret = t;
+        return 0;
+}
+
 static int list_endpoints(json_object *endpoints)
 {
         static const char *const header[] = { "NAME", "KIND", "BACKEND", "STATE",
@@ -126,13 +143,9 @@ static int list_endpoints(json_object *endpoints)
         size_t n = json_object_array_length(endpoints);
         int r;
 
-        r = table_new(ELEMENTSOF(header), &t);
+        r = table_with_header(header, ELEMENTSOF(header), 5, &t);
         if (r < 0)
-                return log_error_errno(r, "cannot format the output");
-        for (size_t i = 0; i < ELEMENTSOF(header); i++)
-                table_add(t, header[i]);
-        for (size_t col = 5; col < ELEMENTSOF(header); col++)
-                table_align_right(t, col);
+                return r;
 
         for (size_t i = 0; i < n; i++) {
                 json_object *e = json_object_array_get_idx(endpoints, i);
@@ -171,13 +184,9 @@ static int list_routes(json_object *routes)
         size_t n = json_object_array_length(routes);
         int r;
 
-        r = table_new(ELEMENTSOF(header), &t);
+        r = table_with_header(header, ELEMENTSOF(header), 5, &t);
         if (r < 0)
-                return log_error_errno(r, "cannot format the output");
-        for (size_t i = 0; i < ELEMENTSOF(header); i++)
-                table_add(t, header[i]);
-        for (size_t col = 5; col < ELEMENTSOF(header); col++)
-                table_align_right(t, col);
+                return r;
 
         for (size_t i = 0; i < n; i++) {
                 json_object *rt = json_object_array_get_idx(routes, i);
