@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ini.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -93,6 +94,7 @@ struct vw_section *vw_section_new(const char *kind, const char *name, const char
         s->name = name ? strdup(name) : NULL;
         s->file = strdup(file ? file : "");
         s->line = line;
+        s->fd = -1;
         if (!s->kind || !s->file || (name && !s->name)) {
                 vw_section_free(s);
                 return NULL;
@@ -110,6 +112,8 @@ void vw_section_free(struct vw_section *s)
                 free(s->settings[i].file);
         }
         free(s->settings);
+        free(s->caller);
+        safe_close(s->fd);
         free(s->kind);
         free(s->name);
         free(s->file);
@@ -172,6 +176,11 @@ struct vw_section *vw_section_dup(const struct vw_section *s)
         if (!d)
                 return NULL;
         d->origin = s->origin;
+        if ((s->caller && !(d->caller = vw_caller_dup(s->caller))) ||
+            (s->fd >= 0 && (d->fd = fcntl(s->fd, F_DUPFD_CLOEXEC, 3)) < 0)) {
+                vw_section_free(d);
+                return NULL;
+        }
         for (size_t i = 0; i < s->n_settings; i++)
                 if (vw_section_set(d, s->settings[i].key, s->settings[i].value, s->settings[i].line) < 0 ||
                     setting_set_file(d, &d->settings[i], s->settings[i].file) < 0) {

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "caller.h"
 #include "macro.h"
 
 enum vw_origin {
@@ -32,6 +33,12 @@ struct vw_section {
         enum vw_origin origin;
         struct vw_setting *settings;
         size_t n_settings;
+        /* Runtime objects: the client that added it, whose rights its names are checked with
+         * (common/caller.h). NULL for config files (root's word) and for root's own Add. */
+        struct vw_caller *caller;
+        /* A descriptor passed with the Add (SCM_RIGHTS; a [file] opened by vwirectl), owned;
+         * -1 if none. vw_section_dup() dups it. */
+        int fd;
 };
 
 /* A list of "file:line: message" strings: every error found, not only the first. */
