@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ledger.h"
 #include "commands.h"
 #include "config.h"
 #include "log.h"
@@ -138,10 +139,19 @@ static void check_leftovers(json_object *checks, const char *dir)
                 close(fd);
         }
         f = fopen(ledger, "re");
+        if (f && (!fgets(line, sizeof(line), f) || !strneq(line, VW_LEDGER_HEADER "\n", sizeof(VW_LEDGER_HEADER)))) {
+                vw_doctor_check_add(checks, "stale", "warn", ledger, "check what it lists by hand, then delete it",
+                                    "%s is not a version 2 ledger (an older vwired's); its entries cannot be checked",
+                                    ledger);
+                fclose(f);
+                f = NULL;
+        }
         while (f && fgets(line, sizeof(line), f)) {
+                struct vw_ledger_entry e;
                 line[strcspn(line, "\n")] = 0;
-                if (line[0] != '/' || lstat(line, &st) < 0)
+                if (vw_ledger_parse_line(line, &e) < 0 || lstat(e.path, &st) < 0)
                         continue;
+                snprintf(line, sizeof(line), "%s", e.path);
                 snprintf(fix, sizeof(fix), "start vwired (it removes what it recorded), or rm %s", line);
                 vw_doctor_check_add(checks, "stale", "warn", line, fix,
                     "%s (%s) was made by a vwired that did not stop cleanly and is still there", line,

@@ -23,6 +23,9 @@ struct vw_key {
         size_t offset;
         const void *arg;   /* vw_parse_enum: NULL-terminated const char *const[] of names */
         bool required;
+        /* Names a host resource (a path, a user, an address, SysRq): a confined caller's value is
+         * checked at start and may not be persisted (a drop-in is loaded with root's rights). */
+        bool host;
 };
 
 enum vw_address_family { VW_ADDR_UNIX, VW_ADDR_TCP };

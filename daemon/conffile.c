@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "conffile.h"
 
@@ -602,18 +603,71 @@ static int parse(struct vw_config *c, FILE *f, const char *text, const char *lab
         return 0;
 }
 
+/*
+ * Open a config file without hanging and without being redirected: O_NONBLOCK (a FIFO or a
+ * tty there must not stall start-up or reload), regular files only, and for drop-ins no
+ * symlink and, when vwired runs as root, only root's files that nobody else may write — a
+ * drop-in is a root-power config.
+ */
+static int open_config(const char *path, bool dropin, FILE **ret)
+{
+        int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | (dropin ? O_NOFOLLOW : 0));
+        struct stat st;
+
+        if (fd < 0)
+                return errno == ELOOP ? -ELOOP : -errno;
+        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+                int r = S_ISDIR(st.st_mode) ? -EISDIR : -EBADFD;
+                close(fd);
+                return r;
+        }
+        if (dropin && geteuid() == 0 && (st.st_uid != 0 || (st.st_mode & 022))) {
+                close(fd);
+                return -EPERM;
+        }
+        *ret = fdopen(fd, "re");
+        if (!*ret) {
+                close(fd);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+static const char *open_error(int r, bool dropin)
+{
+        switch (r) {
+        case -ELOOP:
+                return "is a symlink; drop-ins must be regular files";
+        case -EBADFD:
+                return "not a regular file";
+        case -EPERM:
+                return "not used: a drop-in must belong to root and be writable by root only "
+                       "(chown root:root, chmod go-w)";
+        default:
+                return NULL;
+        }
+}
+
+static int parse_file(struct vw_config *c, const char *path, bool dropin, struct vw_errors *errs)
+{
+        _cleanup_fclose_ FILE *f = NULL;
+        int r = open_config(path, dropin, &f);
+
+        if (r < 0)
+                return r;
+        return parse(c, f, NULL, path, errs);
+}
+
 int vw_config_parse_file(struct vw_config *c, const char *path, struct vw_errors *errs)
 {
-        _cleanup_fclose_ FILE *f = fopen(path, "re");
-        struct stat stt;
+        return parse_file(c, path, false, errs);
+}
 
-        if (!f)
-                return -errno;
-        if (fstat(fileno(f), &stt) < 0)
-                return -errno;
-        if (S_ISDIR(stt.st_mode))
-                return -EISDIR;
-        return parse(c, f, NULL, path, errs);
+static void add_open_error(struct vw_errors *errs, const char *path, int r, bool dropin)
+{
+        const char *why = open_error(r, dropin);
+
+        vw_errors_add(errs, path, 0, "cannot read: %s", why ? why : strerror(-r));
 }
 
 int vw_config_parse_string(struct vw_config *c, const char *text, const char *label, struct vw_errors *errs)
@@ -638,11 +692,11 @@ int vw_config_load(const char *main, bool main_required, const char *dropin_dir,
         if (!c)
                 return -ENOMEM;
         if (main) {
-                r = vw_config_parse_file(c, main, errs);
+                r = parse_file(c, main, false, errs);
                 if (r == -ENOENT && !main_required)
                         r = 0;
                 if (r < 0)
-                        vw_errors_add(errs, main, 0, "cannot read: %s", strerror(-r));
+                        add_open_error(errs, main, r, false);
         }
         d = dropin_dir ? opendir(dropin_dir) : NULL;
         if (!d && dropin_dir && errno != ENOENT)
@@ -665,9 +719,9 @@ int vw_config_load(const char *main, bool main_required, const char *dropin_dir,
                 if (n_names > 0)
                         qsort(names, n_names, sizeof(char *), cmp_str);
                 for (size_t i = 0; i < n_names; i++) {
-                        r = vw_config_parse_file(c, names[i], errs);
+                        r = parse_file(c, names[i], true, errs);
                         if (r < 0)
-                                vw_errors_add(errs, names[i], 0, "cannot read: %s", strerror(-r));
+                                add_open_error(errs, names[i], r, true);
                         free(names[i]);
                 }
                 free(names);

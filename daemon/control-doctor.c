@@ -20,6 +20,7 @@
 #include "log.h"
 #include "varlink.h"
 #include "manager-internal.h"
+#include "owned.h"
 #include "udev-hint.h"
 
 
@@ -143,14 +144,6 @@ static void check_persist(struct vw_manager *m, json_object *checks)
 
 /* ---- leftovers ---- */
 
-static bool owned_now(struct vw_manager *m, const char *path)
-{
-        for (size_t i = 0; i < m->n_owned; i++)
-                if (streq(m->owned[i], path))
-                        return true;
-        return false;
-}
-
 static void describe_path(const char *path, const struct stat *st, char *buf, size_t size)
 {
         char target[512];
@@ -167,36 +160,50 @@ static void describe_path(const char *path, const struct stat *st, char *buf, si
                 snprintf(buf, size, "file");
 }
 
+struct ledger_walk {
+        struct vw_manager *m;
+        json_object *checks;
+        const char *ledger;
+        unsigned found;
+};
+
+static void check_entry(const struct vw_ledger_entry *e, void *userdata)
+{
+        struct ledger_walk *w = userdata;
+        char what[640], fix[4200];
+        struct stat st;
+
+        if (manager_owns_path(w->m, e->path) || lstat(e->path, &st) < 0)
+                return;
+        describe_path(e->path, &st, what, sizeof(what));
+        snprintf(fix, sizeof(fix), "rm %s", e->path);
+        vw_doctor_check_add(w->checks, "stale", "warn", e->path, fix,
+                            "%s (%s) is listed in %s, but no endpoint owns it: a leftover", e->path, what, w->ledger);
+        w->found++;
+}
+
 static unsigned check_ledger(struct vw_manager *m, json_object *checks)
 {
         _cleanup_free_ char *ledger = NULL;
-        _cleanup_fclose_ FILE *f = NULL;
-        char line[4096], what[640], fix[4200];
-        unsigned found = 0;
-        struct stat st;
+        struct ledger_walk w = { .m = m, .checks = checks };
 
         if (!m->runtime_dir || asprintf(&ledger, "%s/owned-paths", m->runtime_dir) < 0)
                 return 0;
-        f = fopen(ledger, "re");
-        while (f && fgets(line, sizeof(line), f)) {
-                line[strcspn(line, "\n")] = 0;
-                if (line[0] != '/' || owned_now(m, line) || lstat(line, &st) < 0)
-                        continue;
-                describe_path(line, &st, what, sizeof(what));
-                snprintf(fix, sizeof(fix), "rm %s", line);
-                vw_doctor_check_add(checks, "stale", "warn", line, fix,
-                          "%s (%s) is listed in %s, but no endpoint owns it: a leftover", line, what, ledger);
-                found++;
-        }
+        w.ledger = ledger;
+        (void)vw_ledger_read(ledger, check_entry, &w);
         /* the other way round: made for a running endpoint, then deleted by someone */
-        for (size_t i = 0; i < m->n_owned; i++)
-                if (lstat(m->owned[i], &st) < 0 && errno == ENOENT) {
-                        vw_doctor_check_add(checks, "stale", "warn", m->owned[i],
-                                  "restart vwired, or remove and add the endpoint, to make it again",
-                                  "%s was made by vwired for a running endpoint but has been deleted", m->owned[i]);
-                        found++;
+        for (size_t i = 0; i < m->n_owned; i++) {
+                const struct vw_owned *o = m->owned[i];
+                struct stat st;
+                if (fstatat(o->dirfd, o->base, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT) {
+                        vw_doctor_check_add(checks, "stale", "warn", o->path,
+                                            "restart vwired, or remove and add the endpoint, to make it again",
+                                            "%s was made by vwired for a running endpoint but has been deleted",
+                                            o->path);
+                        w.found++;
                 }
-        return found;
+        }
+        return w.found;
 }
 
 static bool hint_in_use(struct vw_manager *m, const char *name)

@@ -155,8 +155,10 @@ static bool check_codes(struct vw_call *c, const struct vw_input *in, json_objec
 
                 if (vw_input_has(in, ev[i].type, ev[i].code))
                         continue;
-                fail(c, "%s has no %s %s (see vwirectl show %s)", dev_name(in, params), t ? t : "type",
-                     code_name(ev[i].type, ev[i].code, buf), dev_name(in, params));
+                fail(c, "%s has no %s %s (see vwirectl show %s)%s", dev_name(in, params), t ? t : "type",
+                     code_name(ev[i].type, ev[i].code, buf), dev_name(in, params),
+                     ev[i].type == EV_KEY && ev[i].code == KEY_SYSRQ
+                             ? "; SysRq is off unless the config sets allow-sysrq = yes" : "");
                 return false;
         }
         return true;

@@ -264,6 +264,8 @@ void vw_call_errno(struct vw_call *cl, int r, const char *name, const char *erro
                 return vw_call_fail(cl, "io.vwire.ObjectExists", "name", name);
         case -EINVAL:
                 return vw_call_fail(cl, "io.vwire.InvalidConfig", "message", error);
+        case -EPERM:
+                return vw_call_fail(cl, "io.vwire.PermissionDenied", "message", error ? error : strerror(-r));
         default:
                 return vw_call_fail(cl, "io.vwire.Failed", "message", error ? error : strerror(-r));
         }

@@ -92,3 +92,17 @@ int vw_endpoint_set_path(struct vw_endpoint *ep, const char *path)
         ep->path = p;
         return 0;
 }
+
+const char *vw_section_host_key(const struct vw_section *s)
+{
+        _cleanup_(vw_errors_done) struct vw_errors errs = {};
+        const struct vw_endpoint_ops *ops = vw_backend_for_section(s, &errs);
+
+        if (!ops)
+                return NULL;
+        for (size_t i = 0; i < s->n_settings; i++)
+                for (const struct vw_key *k = ops->keys; k && k->name; k++)
+                        if (k->host && streq(k->name, s->settings[i].key))
+                                return k->name;
+        return NULL;
+}

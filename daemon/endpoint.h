@@ -79,16 +79,27 @@ sd_event *vw_endpoint_event(struct vw_endpoint *ep);
 void vw_endpoint_dispatch(struct vw_endpoint *ep);
 const char *vw_endpoint_runtime_dir(struct vw_endpoint *ep);
 int vw_endpoint_set_path(struct vw_endpoint *ep, const char *path);
-/* Record a file this endpoint created (symlink, socket), so a restart after a crash removes it. */
-int vw_endpoint_own_path(struct vw_endpoint *ep, const char *path);
-void vw_endpoint_disown_path(struct vw_endpoint *ep, const char *path);
-/* True when path is recorded as created by this daemon (stale files of a crashed run are removed at start). */
-bool vw_endpoint_path_is_ours(struct vw_endpoint *ep, const char *path);
+/*
+ * Files vwired makes at a configured or client-given path (daemon/manager-owned.c). The
+ * directory is opened and checked with the creator's rights (policy.h), the file made relative
+ * to it and recorded in the ledger, so the next vwired after a crash removes it; a symlink or
+ * socket of ours already there (an endpoint a reload replaces) is replaced, anything else is
+ * EEXIST. The socket gets mode, owner and group before it appears at its path.
+ */
+struct vw_owned;
+int vw_endpoint_make_symlink(struct vw_endpoint *ep, const char *path, const char *target, struct vw_owned **ret);
+int vw_endpoint_bind_unix(struct vw_endpoint *ep, int fd, const char *path, mode_t mode, uid_t owner, gid_t group,
+                          struct vw_owned **ret);
+/* Remove it, only if it is still the inode made; forget it; free. NULL-safe. */
+void vw_endpoint_unmake(struct vw_endpoint *ep, struct vw_owned *o);
 
 /* Backend registry (devices/backends.c). */
 extern const struct vw_endpoint_ops *const vw_backends[];
 /* Find the ops for a section; "auto" picks the first available backend of the kind. */
 const struct vw_endpoint_ops *vw_backend_for_section(const struct vw_section *s, struct vw_errors *errs);
+
+/* The first key of s that names a host resource (struct vw_key.host), or NULL. */
+const char *vw_section_host_key(const struct vw_section *s);
 
 /* Parse and check an endpoint section into a new config struct (NULL on errors, which go to errs). */
 void *vw_endpoint_parse_config(const struct vw_endpoint_ops *ops, const struct vw_section *s,

@@ -45,7 +45,9 @@ struct vw_manager {
         bool log_level_set;
         int lock_fd;
 
-        char **owned;        /* files we made, mirrored in <runtime>/owned-paths */
+        struct vw_owned **owned; /* files we made, mirrored in <runtime>/owned-paths */
+        int private_fd;          /* <runtime>/.private: sockets are bound there, then renamed */
+        unsigned private_seq;
         sd_event_source *ledger_event; /* deferred write of owned-paths */
         size_t n_owned;
 
@@ -61,4 +63,8 @@ void manager_set_monitored(struct vw_manager *m, const char *name, bool on);
 /* STATUS= for systemd, with `extra` (e.g. "READY=1\n") in front. */
 void manager_notify_status(struct vw_manager *m, const char *extra);
 int manager_parse_daemon(const struct vw_section *s, struct vw_errors *errs);
+void manager_ledger_save(struct vw_manager *m);
+/* At start: remove what a crashed vwired recorded, where it is still the same inode. */
+void manager_remove_stale(struct vw_manager *m);
+bool manager_owns_path(struct vw_manager *m, const char *path);
 int manager_load(struct vw_manager *m, struct vw_config **ret, struct vw_errors *errs);

@@ -17,6 +17,7 @@
 #include "config.h"
 #include "manager-internal.h"
 #include "manager-persist.h"
+#include "endpoint.h"
 
 #define MARKER "# Written by `vwirectl add --persist`"
 
@@ -112,6 +113,7 @@ int vw_persist_add_prepare(struct vw_manager *m, const struct vw_section *s, cha
         _cleanup_(vw_config_freep) struct vw_config *c = NULL;
         _cleanup_free_ char *path = NULL, *text = NULL;
         const struct vw_section *back;
+        const char *key;
         size_t len = 0;
         bool exists;
         FILE *f;
@@ -121,6 +123,12 @@ int vw_persist_add_prepare(struct vw_manager *m, const struct vw_section *s, cha
                 return no_dropin_dir(m, error);
         if (!s->name || !vw_name_is_valid(s->name))
                 return 0; /* Add refuses it with the usual message */
+        if (!vw_caller_is_root(s->caller) && !streq(s->kind, "route") && (key = vw_section_host_key(s)))
+                return fail(error, -EPERM,
+                            "uid %u may not persist [%s %s]: '%s' names a host resource, and a drop-in is read "
+                            "with root's rights at the next start (rule: members persist only what needs no "
+                            "confinement; ask root to add it to the config)",
+                            (unsigned)s->caller->uid, s->kind, s->name, key);
         path = vw_persist_path(m, s->name);
         if (!path)
                 return -ENOMEM;
@@ -257,6 +265,8 @@ void vw_call_persist_error(struct vw_call *cl, int r, const char *name, const ch
                 return vw_call_no_such(cl, name);
         if (r == -ENOMEM)
                 return vw_call_fail(cl, "io.vwire.Failed", "message", "out of memory");
+        if (r == -EPERM)
+                return vw_call_fail(cl, "io.vwire.PermissionDenied", "message", error ? error : strerror(-r));
         if (r == -EOPNOTSUPP || r == -EINVAL || r == -EEXIST)
                 return vw_call_fail(cl, "io.vwire.InvalidArgument", "message", error ? error : strerror(-r));
         vw_call_fail(cl, "io.vwire.Failed", "message", error ? error : strerror(-r));

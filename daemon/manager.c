@@ -15,6 +15,7 @@
 #include "conf-parse.h"
 #include "log.h"
 #include "manager-internal.h"
+#include "owned.h"
 #include "paths.h"
 
 /*
@@ -114,6 +115,7 @@ int vw_manager_new(const struct vw_manager_options *opts, struct vw_manager **re
         if (!m)
                 return -ENOMEM;
         m->lock_fd = -1;
+        m->private_fd = -1;
         m->log_level_set = opts->log_level_set;
         r = default_paths(m, opts);
         if (r < 0)
@@ -140,7 +142,6 @@ int vw_manager_new(const struct vw_manager_options *opts, struct vw_manager **re
         return 0;
 }
 
-static void ledger_save(struct vw_manager *m);
 
 void vw_manager_free(struct vw_manager *m)
 {
@@ -153,7 +154,7 @@ void vw_manager_free(struct vw_manager *m)
                 /* a clean stop leaves nothing behind: no owned files, no pid file */
                 _cleanup_free_ char *ledger = NULL, *pid = NULL;
                 if (m->n_owned > 0)
-                        ledger_save(m);
+                        manager_ledger_save(m);
                 else if (asprintf(&ledger, "%s/owned-paths", m->runtime_dir) >= 0)
                         (void)unlink(ledger);
                 if (asprintf(&pid, "%s/vwired.pid", m->runtime_dir) >= 0)
@@ -169,8 +170,9 @@ void vw_manager_free(struct vw_manager *m)
         sd_event_unref(m->event);
         vw_config_free(m->config);
         for (size_t i = 0; i < m->n_owned; i++)
-                free(m->owned[i]);
+                vw_owned_free(m->owned[i]);
         free(m->owned);
+        safe_close(m->private_fd);
         free(m->endpoints);
         free(m->routes);
         free(m->config_file);
@@ -190,124 +192,8 @@ const char *vw_manager_control_path(struct vw_manager *m) { return m->control_pa
 uint64_t vw_manager_start_time(struct vw_manager *m) { return m->start_usec; }
 const struct vw_config *vw_manager_config(struct vw_manager *m) { return m->config; }
 
-/* ---- files we own: <runtime>/owned-paths lists what a crashed run may have left ---- */
-
-static int on_ledger(sd_event_source *s, void *userdata);
-static void ledger_save(struct vw_manager *m);
-
-/* Batch ledger writes: starting 1000 ports must not rewrite the file 1000 times. */
-static void ledger_dirty(struct vw_manager *m)
-{
-        if (!m->ledger_event &&
-            sd_event_add_defer(m->event, &m->ledger_event, on_ledger, m) < 0) {
-                ledger_save(m);
-                return;
-        }
-        (void)sd_event_source_set_enabled(m->ledger_event, SD_EVENT_ONESHOT);
-}
-
-static void ledger_save(struct vw_manager *m)
-{
-        _cleanup_free_ char *path = NULL, *tmp = NULL;
-        FILE *f;
-
-        if (asprintf(&path, "%s/owned-paths", m->runtime_dir) < 0 ||
-            asprintf(&tmp, "%s/.owned-paths.tmp", m->runtime_dir) < 0)
-                return;
-        f = fopen(tmp, "we");
-        if (!f) {
-                log_warning_errno(errno, "cannot write %s", tmp);
-                return;
-        }
-        for (size_t i = 0; i < m->n_owned; i++)
-                fprintf(f, "%s\n", m->owned[i]);
-        if (fclose(f) != 0 || rename(tmp, path) < 0) {
-                log_warning_errno(errno, "cannot update %s", path);
-                (void)unlink(tmp);
-        }
-}
-
-static int on_ledger(sd_event_source *s, void *userdata)
-{
-        ledger_save(userdata);
-        return 0;
-}
-
-static ssize_t owned_index(struct vw_manager *m, const char *path)
-{
-        for (size_t i = 0; i < m->n_owned; i++)
-                if (streq(m->owned[i], path))
-                        return (ssize_t)i;
-        return -1;
-}
-
-int vw_endpoint_own_path(struct vw_endpoint *ep, const char *path)
-{
-        struct vw_manager *m = ep->manager;
-        char **n;
-
-        if (owned_index(m, path) >= 0)
-                return 0;
-        n = realloc(m->owned, (m->n_owned + 1) * sizeof(char *));
-        if (!n)
-                return -ENOMEM;
-        m->owned = n;
-        if (!(n[m->n_owned] = strdup(path)))
-                return -ENOMEM;
-        m->n_owned++;
-        ledger_dirty(m);
-        return 0;
-}
-
-void vw_endpoint_disown_path(struct vw_endpoint *ep, const char *path)
-{
-        struct vw_manager *m = ep->manager;
-        ssize_t i = owned_index(m, path);
-
-        if (i < 0)
-                return;
-        free(m->owned[i]);
-        memmove(m->owned + i, m->owned + i + 1, (m->n_owned - (size_t)i - 1) * sizeof(char *));
-        m->n_owned--;
-        ledger_dirty(m);
-}
-
-bool vw_endpoint_path_is_ours(struct vw_endpoint *ep, const char *path)
-{
-        return owned_index(ep->manager, path) >= 0;
-}
-
 sd_event *vw_endpoint_event(struct vw_endpoint *ep) { return ep->manager->event; }
 const char *vw_endpoint_runtime_dir(struct vw_endpoint *ep) { return ep->manager->runtime_dir; }
-
-/* Remove symlinks and sockets a killed instance recorded as its own; nothing else. */
-static void remove_stale(struct vw_manager *m)
-{
-        _cleanup_free_ char *path = NULL;
-        _cleanup_fclose_ FILE *f = NULL;
-        char line[4096];
-
-        if (asprintf(&path, "%s/owned-paths", m->runtime_dir) < 0)
-                return;
-        f = fopen(path, "re");
-        if (!f)
-                return;
-        while (fgets(line, sizeof(line), f)) {
-                struct stat st;
-
-                line[strcspn(line, "\n")] = 0;
-                if (line[0] != '/' || lstat(line, &st) < 0)
-                        continue;
-                if (!S_ISLNK(st.st_mode) && !S_ISSOCK(st.st_mode)) {
-                        log_warning("not removing %s left by a previous run: it is no longer a symlink or socket",
-                                    line);
-                        continue;
-                }
-                if (unlink(line) == 0)
-                        log_notice("removed %s left behind by a previous vwired that did not stop cleanly", line);
-        }
-        (void)unlink(path);
-}
 
 static int mkdir_parents(const char *dir, mode_t mode)
 {
@@ -324,6 +210,26 @@ static int mkdir_parents(const char *dir, mode_t mode)
         }
         if (mkdir(buf, mode) < 0 && errno != EEXIST)
                 return -errno;
+        return 0;
+}
+
+/* <runtime>/.private (0700): unix sockets are bound there and renamed into place. */
+static int setup_private_dir(struct vw_manager *m)
+{
+        _cleanup_free_ char *dir = NULL;
+        struct stat st;
+
+        if (asprintf(&dir, "%s/.private", m->runtime_dir) < 0)
+                return -ENOMEM;
+        if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+                return log_error_errno(errno, "cannot create %s", dir);
+        m->private_fd = open(dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (m->private_fd < 0)
+                return log_error_errno(errno, "cannot open %s", dir);
+        if (fstat(m->private_fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 077)) {
+                m->private_fd = safe_close(m->private_fd);
+                return log_error_errno(EPERM, "%s is not vwired's private directory (owner or mode)", dir);
+        }
         return 0;
 }
 
@@ -353,8 +259,8 @@ static int setup_runtime_dir(struct vw_manager *m)
         snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
         if (ftruncate(m->lock_fd, 0) < 0 || pwrite(m->lock_fd, pid, strlen(pid), 0) < 0)
                 log_warning_errno(errno, "cannot write %s", lock);
-        remove_stale(m);
-        return 0;
+        manager_remove_stale(m);
+        return setup_private_dir(m);
 }
 
 /* [daemon] keys */

@@ -60,7 +60,7 @@ struct file_ep {
 
 static const struct vw_key file_keys[] = {
         { "mode", vw_parse_enum, offsetof(struct file_config, mode), file_modes, true },
-        { "path", vw_parse_path, offsetof(struct file_config, path), NULL, true },
+        { "path", vw_parse_path, offsetof(struct file_config, path), NULL, true, true },
         { "append", vw_parse_bool, offsetof(struct file_config, append) },
         { "rate", vw_parse_rate, offsetof(struct file_config, rate) },
         { "loop", vw_parse_bool, offsetof(struct file_config, loop) },
@@ -320,13 +320,22 @@ static void file_routes_changed(struct vw_endpoint *ep)
         }
 }
 
+static int file_adopt(struct vw_endpoint *ep);
+static int file_watch(struct vw_endpoint *ep);
+
 static int file_open(struct vw_endpoint *ep)
 {
         struct file_config *c = ep->config;
         struct file_ep *f = ep->data;
-        struct stat st;
-        int flags, r;
+        int flags;
 
+        if (ep->section->fd >= 0)
+                return file_adopt(ep);
+        if (!vw_caller_is_root(ep->section->caller))
+                return log_error_errno(EPERM, "file %s: uid %u must pass %s as a descriptor (vwirectl add opens it "
+                                       "for you); vwired does not open files for other users "
+                                       "(rule: names are resolved with the caller's rights)",
+                                       ep->name, (unsigned)ep->section->caller->uid, c->path);
         if (c->mode == FILE_CAPTURE)
                 flags = O_WRONLY | O_CREAT | O_APPEND | (c->append ? 0 : O_TRUNC);
         else
@@ -336,6 +345,44 @@ static int file_open(struct vw_endpoint *ep)
         if (f->fd < 0)
                 return log_error_errno(errno, "file %s: cannot open %s for %s", ep->name, c->path,
                                        file_modes[c->mode]);
+        return file_watch(ep);
+}
+
+/* The descriptor came with the Add: the client opened the file with its own rights. */
+static int file_adopt(struct vw_endpoint *ep)
+{
+        struct file_config *c = ep->config;
+        struct file_ep *f = ep->data;
+        int fl, acc;
+        struct stat st;
+
+        fl = fcntl(ep->section->fd, F_GETFL);
+        if (fl < 0 || fstat(ep->section->fd, &st) < 0)
+                return log_error_errno(errno, "file %s: the descriptor passed for %s is not usable", ep->name, c->path);
+        acc = fl & O_ACCMODE;
+        if (c->mode == FILE_CAPTURE ? acc == O_RDONLY : acc == O_WRONLY)
+                return log_error_errno(EBADF, "file %s: the descriptor passed for %s is not open for %s",
+                                       ep->name, c->path, c->mode == FILE_CAPTURE ? "writing" : "reading");
+        if (S_ISSOCK(st.st_mode) || S_ISDIR(st.st_mode))
+                return log_error_errno(EINVAL, "file %s: the descriptor passed for %s is a %s, not a file",
+                                       ep->name, c->path, S_ISDIR(st.st_mode) ? "directory" : "socket");
+        f->fd = fcntl(ep->section->fd, F_DUPFD_CLOEXEC, 3);
+        if (f->fd < 0)
+                return -errno;
+        if (!(fl & O_NONBLOCK) && fcntl(f->fd, F_SETFL, fl | O_NONBLOCK) < 0)
+                return -errno;
+        if (c->mode == FILE_CAPTURE && (fl & O_APPEND) == 0)
+                (void)lseek(f->fd, 0, SEEK_END);
+        return file_watch(ep);
+}
+
+static int file_watch(struct vw_endpoint *ep)
+{
+        struct file_config *c = ep->config;
+        struct file_ep *f = ep->data;
+        struct stat st;
+        int r;
+
         if (fstat(f->fd, &st) < 0)
                 return log_error_errno(errno, "file %s: cannot stat %s", ep->name, c->path);
         if (S_ISDIR(st.st_mode))

@@ -293,6 +293,7 @@ const struct vw_key vw_input_keys[] = {
         { "bus", parse_bus, offsetof(struct vw_input_config, bus) },
         { "layout", vw_parse_string, offsetof(struct vw_input_config, layout) },
         { "pace", vw_parse_duration, offsetof(struct vw_input_config, pace) },
+        { "allow-sysrq", vw_parse_bool, offsetof(struct vw_input_config, allow_sysrq), .host = true },
         {}
 };
 
@@ -404,6 +405,10 @@ void vw_input_config_caps(const struct vw_input_config *c, struct vw_input_caps 
                         ret->abs[i] = true;
                         ret->absinfo[i] = a->absinfo[i];
                 }
+        /* SysRq talks to the kernel, not to programs (reboot, kill all, ...): a virtual keyboard
+         * may press it only where the config says so. */
+        if (!c->allow_sysrq)
+                ret->key[KEY_SYSRQ] = false;
         /* a touchscreen's single-touch axes follow its multi-touch ranges unless given */
         if (c->profile == VW_INPUT_TOUCHSCREEN) {
                 if (a->abs[ABS_MT_POSITION_X] && !a->abs[ABS_X])
@@ -444,6 +449,9 @@ void vw_input_check_config(const struct vw_section *s, const void *config, struc
                 return;
         }
         vw_input_config_caps(c, caps);
+        if (c->add.key[KEY_SYSRQ] && !c->allow_sysrq && (st = vw_section_get(s, "keys")))
+                vw_errors_add(errs, s->file, st->line, "keys: KEY_SYSRQ needs allow-sysrq = yes (SysRq commands "
+                              "reach the kernel: reboot, kill every process)");
         for (size_t i = 0; i < KEY_CNT; i++)
                 any |= caps->key[i];
         for (size_t i = 0; i < REL_CNT; i++)

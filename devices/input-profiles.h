@@ -51,6 +51,7 @@ struct vw_input_config {
         char *layout;                /* default typing layout; NULL: us */
         uint64_t pace;               /* minimum gap between frames, usec; UINT64_MAX: the profile's default */
         bool vendor_set, product_set;
+        bool allow_sysrq;            /* KEY_SYSRQ in the capabilities: off unless asked (docs/SECURITY.md) */
 };
 
 extern const struct vw_key vw_input_keys[];

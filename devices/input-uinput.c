@@ -593,6 +593,11 @@ static int input_start(struct vw_endpoint *ep)
         in->ep = ep;
         in->config = c;
         in->fd = -1;
+        if (c->allow_sysrq && !vw_caller_is_root(ep->section->caller)) {
+                free(in);
+                return log_error_errno(EPERM, "input %s: uid %u may not set allow-sysrq (rule: SysRq is for "
+                                       "config files and root only)", ep->name, (unsigned)ep->section->caller->uid);
+        }
         in->pace = vw_input_config_pace(c);
         tracker_init(&in->sent);
         tracker_init(&in->queued);

@@ -14,10 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "policy.h"
 #include "serial-cuse.h"
 #include "tty-params.h"
 #include "udev-hint.h"
@@ -29,10 +31,10 @@ static const char *const readers_names[] = { "broadcast", "exclusive", NULL };
 static const char *const when_closed_names[] = { "drop", "buffer", "block", NULL };
 
 static const struct vw_key cuse_keys[] = {
-        { "path", vw_parse_string, offsetof(struct cuse_config, path), NULL, true },
+        { "path", vw_parse_string, offsetof(struct cuse_config, path), NULL, true, true },
         { "mode", vw_parse_mode, offsetof(struct cuse_config, mode) },
-        { "owner", vw_parse_user, offsetof(struct cuse_config, owner) },
-        { "group", vw_parse_group, offsetof(struct cuse_config, group) },
+        { "owner", vw_parse_user, offsetof(struct cuse_config, owner), .host = true },
+        { "group", vw_parse_group, offsetof(struct cuse_config, group), .host = true },
         { "readers", vw_parse_enum, offsetof(struct cuse_config, readers), readers_names },
         { "when-closed", vw_parse_enum, offsetof(struct cuse_config, when_closed), when_closed_names },
         { "pacing", vw_parse_bool, offsetof(struct cuse_config, pacing) },
@@ -329,16 +331,62 @@ void cuse_park(struct cuse_port *p, struct parked *pk)
 
 /* ---- CUSE operations ---- */
 
+/* The device number the kernel gave our CUSE device, from /sys/class/cuse/NAME/dev. */
+static int cuse_devnum(const char *name, dev_t *ret)
+{
+        char path[256], buf[32];
+        unsigned maj, min;
+        ssize_t n;
+        int fd;
+
+        snprintf(path, sizeof(path), "/sys/class/cuse/%s/dev", name);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        n = read(fd, buf, sizeof(buf) - 1);
+        close(fd);
+        if (n <= 0)
+                return -EIO;
+        buf[n] = 0;
+        if (sscanf(buf, "%u:%u", &maj, &min) != 2)
+                return -EIO;
+        *ret = makedev(maj, min);
+        return 0;
+}
+
+/* chmod/chown the node by an O_PATH descriptor, only when it is the character device the kernel
+ * made for this port: never a file or link someone put at /dev/NAME. */
+static void node_set_owner(struct cuse_port *p, const struct cuse_config *c)
+{
+        _cleanup_close_ int fd = -1;
+        char proc[64];
+        struct stat st;
+        dev_t want = 0;
+
+        if (cuse_devnum(p->devname, &want) < 0)
+                return (void)log_debug("serial %s: no /sys/class/cuse/%s yet; udev applies the mode", p->ep->name,
+                                       p->devname);
+        fd = open(p->devnode, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0 || fstat(fd, &st) < 0)
+                return (void)log_debug_errno(errno, "serial %s: %s not there yet; udev applies the mode",
+                                             p->ep->name, p->devnode);
+        if (!S_ISCHR(st.st_mode) || st.st_rdev != want)
+                return (void)log_warning("serial %s: %s is not this port's device (%u:%u); not changing it",
+                                         p->ep->name, p->devnode, major(st.st_rdev), minor(st.st_rdev));
+        snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+        if (chmod(proc, c->mode) < 0)
+                log_warning_errno(errno, "serial %s: cannot chmod %s", p->ep->name, p->devnode);
+        if ((c->owner != (uid_t)-1 || c->group != (gid_t)-1) && fchownat(fd, "", c->owner, c->group, AT_EMPTY_PATH) < 0)
+                log_warning_errno(errno, "serial %s: cannot chown %s", p->ep->name, p->devnode);
+}
+
 static void op_init_done(void *userdata)
 {
         struct cuse_port *p = userdata;
         struct cuse_config *c = p->ep->config;
 
         p->ready = true;
-        if (chmod(p->devnode, c->mode) < 0)
-                log_warning_errno(errno, "serial %s: cannot chmod %s", p->ep->name, p->devnode);
-        if ((c->owner != (uid_t)-1 || c->group != (gid_t)-1) && chown(p->devnode, c->owner, c->group) < 0)
-                log_warning_errno(errno, "serial %s: cannot chown %s", p->ep->name, p->devnode);
+        node_set_owner(p, c);
 }
 
 static void op_open(fuse_req_t req, struct fuse_file_info *fi)
@@ -632,6 +680,11 @@ static int cuse_start(struct vw_endpoint *ep)
         vw_list_init(&p->writes);
         vw_list_init(&p->waits);
         cuse_default_termios(&p->termios);
+        r = vw_policy_cuse_name(ep, devname_of(c->path));
+        if (r >= 0)
+                r = vw_policy_owner(ep, c->owner, c->group, c->mode);
+        if (r < 0)
+                return r;
         snprintf(p->devname, sizeof(p->devname), "%s", devname_of(c->path));
         snprintf(p->devnode, sizeof(p->devnode), "/dev/%s", p->devname);
         snprintf(devinfo, sizeof(devinfo), "DEVNAME=%s", p->devname);

@@ -19,6 +19,7 @@
 
 #include "endpoint.h"
 #include "log.h"
+#include "policy.h"
 #include "serial-line.h"
 #include "tty-params.h"
 
@@ -39,17 +40,17 @@ struct pty {
         struct vw_sink *sink;
         struct vw_line_params params;
         bool reading, writing;
-        bool linked;
+        struct vw_owned *link;   /* the symlink at `path` */
 };
 
 /* One read buffer for every port: the loop is single-threaded and reads are handed on at once. */
 static uint8_t read_buf[PTY_READ_MAX + 1];
 
 static const struct vw_key pty_keys[] = {
-        { "path", vw_parse_path, offsetof(struct pty_config, path) },
+        { "path", vw_parse_path, offsetof(struct pty_config, path), .host = true },
         { "mode", vw_parse_mode, offsetof(struct pty_config, mode) },
-        { "owner", vw_parse_user, offsetof(struct pty_config, owner) },
-        { "group", vw_parse_group, offsetof(struct pty_config, group) },
+        { "owner", vw_parse_user, offsetof(struct pty_config, owner), .host = true },
+        { "group", vw_parse_group, offsetof(struct pty_config, group), .host = true },
         { "raw", vw_parse_bool, offsetof(struct pty_config, raw) },
         {}
 };
@@ -183,30 +184,6 @@ static void pty_room(struct vw_endpoint *ep)
         }
 }
 
-static int pty_link(struct vw_endpoint *ep, const char *target, const char *path)
-{
-        struct pty *p = ep->data;
-        struct stat st;
-        int r;
-
-        if (lstat(path, &st) == 0) {
-                if (!S_ISLNK(st.st_mode) || !vw_endpoint_path_is_ours(ep, path))
-                        return log_error_errno(EEXIST, "serial %s: %s already exists and is not ours; "
-                                               "remove it or choose another path", ep->name, path);
-                (void)unlink(path);
-        }
-        r = vw_endpoint_own_path(ep, path);
-        if (r < 0)
-                return r;
-        if (symlink(target, path) < 0) {
-                r = -errno;
-                vw_endpoint_disown_path(ep, path);
-                return log_error_errno(r, "serial %s: cannot create symlink %s -> %s", ep->name, path, target);
-        }
-        p->linked = true;
-        return 0;
-}
-
 static int pty_start(struct vw_endpoint *ep)
 {
         struct pty_config *c = ep->config;
@@ -214,6 +191,9 @@ static int pty_start(struct vw_endpoint *ep)
         struct pty *p;
         int r, one = 1;
 
+        r = vw_policy_owner(ep, c->owner, c->group, c->mode);
+        if (r < 0)
+                return r;
         p = calloc(1, sizeof(*p));
         if (!p)
                 return -ENOMEM;
@@ -257,7 +237,7 @@ static int pty_start(struct vw_endpoint *ep)
         ep->room = pty_room;
 
         if (c->path) {
-                r = pty_link(ep, p->slave_name, c->path);
+                r = vw_endpoint_make_symlink(ep, c->path, p->slave_name, &p->link);
                 if (r < 0)
                         return r;
         }
@@ -271,15 +251,11 @@ static int pty_start(struct vw_endpoint *ep)
 
 static void pty_stop(struct vw_endpoint *ep)
 {
-        struct pty_config *c = ep->config;
         struct pty *p = ep->data;
 
         if (!p)
                 return;
-        if (p->linked) {
-                (void)unlink(c->path);
-                vw_endpoint_disown_path(ep, c->path);
-        }
+        vw_endpoint_unmake(ep, p->link);
         sd_event_source_disable_unref(p->io);
         vw_sink_free(p->sink);
         safe_close(p->slave);

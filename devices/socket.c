@@ -28,6 +28,7 @@
 #include "endpoint.h"
 #include "list.h"
 #include "log.h"
+#include "policy.h"
 #include "socket-addr.h"
 
 #define SOCKET_READ_MAX (64u * 1024u)
@@ -77,7 +78,7 @@ struct sock {
         /* listen */
         struct listener listeners[VW_SOCKET_MAX_ADDRS];
         size_t n_listeners;
-        bool own_path;         /* we bound addr->path and unlink it in stop() */
+        struct vw_owned *bound; /* the socket file we bound at addr->path */
         sd_event_source *accept_retry;
         struct vw_list clients;
         unsigned n_clients;
@@ -99,14 +100,14 @@ struct sock {
 };
 
 static const struct vw_key socket_keys[] = {
-        { "listen", vw_parse_address, offsetof(struct socket_config, listen) },
-        { "connect", vw_parse_address, offsetof(struct socket_config, connect) },
+        { "listen", vw_parse_address, offsetof(struct socket_config, listen), .host = true },
+        { "connect", vw_parse_address, offsetof(struct socket_config, connect), .host = true },
         { "max-clients", vw_parse_uint, offsetof(struct socket_config, max_clients) },
         { "reconnect", vw_parse_duration, offsetof(struct socket_config, reconnect) },
         { "reconnect-max", vw_parse_duration, offsetof(struct socket_config, reconnect_max) },
         { "mode", vw_parse_mode, offsetof(struct socket_config, mode) },
-        { "owner", vw_parse_user, offsetof(struct socket_config, owner) },
-        { "group", vw_parse_group, offsetof(struct socket_config, group) },
+        { "owner", vw_parse_user, offsetof(struct socket_config, owner), .host = true },
+        { "group", vw_parse_group, offsetof(struct socket_config, group), .host = true },
         {}
 };
 
@@ -476,33 +477,6 @@ static int listener_io(sd_event_source *s, int fd, uint32_t revents, void *userd
         return 0;
 }
 
-static int unix_prepare_path(struct sock *sk, const struct vw_addr_list *al)
-{
-        struct vw_endpoint *ep = sk->ep;
-        const char *path = sk->addr->path;
-        struct stat st;
-
-        if (path[0] != '/')
-                return 0; /* abstract */
-        if (lstat(path, &st) < 0) {
-                if (errno == ENOENT)
-                        return 0;
-                return log_error_errno(errno, "socket %s: cannot check %s", ep->name, path);
-        }
-        /* A live socket stays, even one of ours: it belongs to another endpoint of this vwired
-         * (what a killed vwired left was removed when this one started). */
-        if (S_ISSOCK(st.st_mode) && vw_endpoint_path_is_ours(ep, path) &&
-            !vw_unix_socket_is_dead(&al->a[0].sa, al->a[0].len))
-                return log_error_errno(EADDRINUSE, "socket %s: %s: another endpoint listens on it", ep->name, path);
-        if (!S_ISSOCK(st.st_mode) || !vw_unix_socket_is_dead(&al->a[0].sa, al->a[0].len))
-                return log_error_errno(EEXIST, "socket %s: %s: path exists and is not ours; "
-                                       "remove it or choose another path", ep->name, path);
-        log_debug("socket %s: removing stale socket %s", ep->name, path);
-        if (unlink(path) < 0 && errno != ENOENT)
-                return log_error_errno(errno, "socket %s: cannot remove stale socket %s", ep->name, path);
-        return 0;
-}
-
 static int listen_one(struct sock *sk, const union vw_sockaddr *sa, socklen_t len)
 {
         struct socket_config *cfg = sk->ep->config;
@@ -519,20 +493,11 @@ static int listen_one(struct sock *sk, const union vw_sockaddr *sa, socklen_t le
         if (sa->sa.sa_family == AF_INET6)
                 (void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
         if (sa->sa.sa_family == AF_UNIX && sk->addr->path[0] == '/') {
-                mode_t mode = cfg->mode == (mode_t)-1 ? DEFAULT_MODE : cfg->mode, old;
+                mode_t mode = cfg->mode == (mode_t)-1 ? DEFAULT_MODE : cfg->mode;
 
-                r = vw_endpoint_own_path(ep, sk->addr->path);
+                r = vw_endpoint_bind_unix(ep, fd, sk->addr->path, mode, cfg->owner, cfg->group, &sk->bound);
                 if (r < 0)
                         return r;
-                /* created with the right mode: no window in which the umask's is in force */
-                old = umask(~mode & 0777);
-                r = bind(fd, &sa->sa, len) < 0 ? -errno : 0;
-                umask(old);
-                if (r < 0) {
-                        vw_endpoint_disown_path(ep, sk->addr->path);
-                        return r;
-                }
-                sk->own_path = true;
         } else if (bind(fd, &sa->sa, len) < 0) {
                 return -errno;
         }
@@ -548,7 +513,6 @@ static int listen_one(struct sock *sk, const union vw_sockaddr *sa, socklen_t le
 
 static int socket_listen(struct sock *sk)
 {
-        struct socket_config *cfg = sk->ep->config;
         struct vw_endpoint *ep = sk->ep;
         struct vw_addr_list al;
         const char *why;
@@ -561,11 +525,6 @@ static int socket_listen(struct sock *sk)
         }
         if (r < 0)
                 return log_error_errno(r, "socket %s: cannot resolve %s", ep->name, sk->addr->text);
-        if (sk->addr->family == VW_ADDR_UNIX) {
-                r = unix_prepare_path(sk, &al);
-                if (r < 0)
-                        return r;
-        }
         for (size_t i = 0; i < al.n; i++) {
                 r = listen_one(sk, &al.a[i].sa, al.a[i].len);
                 /* e.g. "localhost" on a host without IPv6: one family is enough */
@@ -573,22 +532,13 @@ static int socket_listen(struct sock *sk)
                         skipped = r;
                         continue;
                 }
+                if (r < 0 && sk->addr->family == VW_ADDR_UNIX && sk->addr->path[0] == '/')
+                        return r; /* vw_endpoint_bind_unix() said why */
                 if (r < 0) /* EADDRINUSE: "cannot listen on tcp:...: Address already in use" */
                         return log_error_errno(r, "socket %s: cannot listen on %s", ep->name, sk->addr->text);
         }
         if (sk->n_listeners == 0)
                 return log_error_errno(skipped, "socket %s: cannot listen on %s", ep->name, sk->addr->text);
-        if (sk->own_path) {
-                mode_t mode = cfg->mode == (mode_t)-1 ? DEFAULT_MODE : cfg->mode;
-
-                /* the umask only removes bits: make it exactly what was asked */
-                if (chmod(sk->addr->path, mode) < 0)
-                        return log_error_errno(errno, "socket %s: cannot chmod %s to %04o", ep->name,
-                                               sk->addr->path, (unsigned)mode);
-                if ((cfg->owner != (uid_t)-1 || cfg->group != (gid_t)-1) &&
-                    chown(sk->addr->path, cfg->owner, cfg->group) < 0)
-                        return log_error_errno(errno, "socket %s: cannot chown %s", ep->name, sk->addr->path);
-        }
         log_info("socket %s: listening on %s", ep->name, sk->addr->text);
         return 0;
 }
@@ -686,6 +636,12 @@ static void conn_attempt(struct sock *sk)
         const char *why;
         int r;
 
+        /* A confined caller's unix path is checked again before every attempt: what is there
+         * may have been replaced since the last one (a symlink to someone else's socket). */
+        if (sk->addr->family == VW_ADDR_UNIX && (r = vw_policy_connect_unix(ep, sk->addr->path)) < 0) {
+                conn_failed(sk, r, "refused by the caller's rights");
+                return;
+        }
         if (sk->targets.n == 0) {
                 r = vw_address_resolve(sk->addr, false, &sk->targets, &why);
                 if (r < 0) {
@@ -786,6 +742,13 @@ static int socket_start(struct vw_endpoint *ep)
         sk->addr = sk->listening ? &cfg->listen : &cfg->connect;
         ep->room = socket_room;
 
+        r = vw_policy_owner(ep, cfg->owner, cfg->group, cfg->mode);
+        if (r >= 0 && sk->listening)
+                r = vw_policy_listen(ep, sk->addr);
+        if (r >= 0 && !sk->listening && sk->addr->family == VW_ADDR_UNIX)
+                r = vw_policy_connect_unix(ep, sk->addr->path);
+        if (r < 0)
+                return r;
         r = vw_endpoint_set_path(ep, sk->addr->text);
         if (r < 0)
                 return r;
@@ -809,10 +772,8 @@ static void socket_stop(struct vw_endpoint *ep)
                 sd_event_source_disable_unref(sk->listeners[i].io);
                 safe_close(sk->listeners[i].fd);
         }
-        if (sk->own_path) {
-                (void)unlink(sk->addr->path);
-                vw_endpoint_disown_path(ep, sk->addr->path);
-        }
+        vw_endpoint_unmake(ep, sk->bound);
+        sk->bound = NULL;
         sd_event_source_disable_unref(sk->accept_retry);
         sd_event_source_disable_unref(sk->retry);
         vw_sink_free(sk->sink);

@@ -242,8 +242,9 @@ class Doctor(InstanceTest):
         # A symlink a crashed vwired recorded, which this one does not own.
         stale = os.path.join(inst.top, "old-port")
         os.symlink("/dev/pts/4242", stale)
+        st = os.lstat(stale)
         with open(os.path.join(inst.dir, "owned-paths"), "a") as f:
-            f.write(stale + "\n")
+            f.write(f"l {st.st_dev} {st.st_ino} {stale}\n")
         r, doc = inst.ctl_json("doctor", check=False)
         found = checks_of(doc, "stale", "warn")
         self.assertEqual([c["object"] for c in found], [stale], doc)
