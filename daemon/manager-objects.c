@@ -412,7 +412,8 @@ static void route_free(struct vw_manager *m, struct route_entry *r)
 {
         if (!r)
                 return;
-        if (m->control)
+        /* no section: vw_section_dup() failed in route_create(), nobody can monitor it yet */
+        if (m->control && r->pub.section)
                 vw_control_object_gone(m->control, r->pub.section->name);
         vw_route_free(r->pub.route);
         vw_names_done(&r->pub.from);

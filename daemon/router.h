@@ -41,6 +41,13 @@ struct vw_line_params {
         bool xonxoff;
 };
 
+/* Field by field: the struct has padding, which memcmp() would compare too. */
+static inline bool vw_line_params_equal(const struct vw_line_params *a, const struct vw_line_params *b)
+{
+        return a->baud == b->baud && a->data_bits == b->data_bits && a->parity == b->parity &&
+               a->stop_bits == b->stop_bits && a->rtscts == b->rtscts && a->xonxoff == b->xonxoff;
+}
+
 enum vw_signal_type {
         VW_SIGNAL_PARAMS,  /* line settings of the sender changed */
         VW_SIGNAL_MODEM,   /* the sender's outputs: TIOCM_DTR | TIOCM_RTS */

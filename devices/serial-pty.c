@@ -119,7 +119,7 @@ static void pty_params_changed(struct vw_endpoint *ep)
         struct vw_signal sig = { .type = VW_SIGNAL_PARAMS };
         char buf[64];
 
-        if (vw_tty_get_params(p->slave, &np) < 0 || memcmp(&np, &p->params, sizeof(np)) == 0)
+        if (vw_tty_get_params(p->slave, &np) < 0 || vw_line_params_equal(&np, &p->params))
                 return;
         p->params = np;
         log_debug("serial %s: client set %s", ep->name, vw_line_params_to_string(&np, buf, sizeof(buf)));

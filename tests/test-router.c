@@ -580,6 +580,29 @@ START_TEST(test_unrouted)
 }
 END_TEST
 
+/* Line settings that differ only in padding bytes are equal (clang-tidy found a memcmp over
+ * this struct in serial-pty.c: a spurious "changed" every time the padding differed). */
+START_TEST(test_line_params_equal)
+{
+        struct vw_line_params a, b;
+
+        memset(&a, 0x00, sizeof(a));
+        memset(&b, 0xff, sizeof(b));
+        a.baud = b.baud = 9600;
+        a.data_bits = b.data_bits = 8;
+        a.parity = b.parity = 'N';
+        a.stop_bits = b.stop_bits = 1;
+        a.rtscts = b.rtscts = false;
+        a.xonxoff = b.xonxoff = true;
+        ck_assert(vw_line_params_equal(&a, &b));
+        b.stop_bits = 2;
+        ck_assert(!vw_line_params_equal(&a, &b));
+        b.stop_bits = 1;
+        b.parity = 'E';
+        ck_assert(!vw_line_params_equal(&a, &b));
+}
+END_TEST
+
 static Suite *router_suite(void)
 {
         Suite *s = suite_create("router");
@@ -603,6 +626,7 @@ static Suite *router_suite(void)
         tcase_add_test(tc, test_block_stream);
         tcase_add_test(tc, test_overflow_counters);
         tcase_add_test(tc, test_sink_consume_bounds);
+        tcase_add_test(tc, test_line_params_equal);
 
         return s;
 }
