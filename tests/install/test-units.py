@@ -74,8 +74,14 @@ class Units(unittest.TestCase):
                      "LockPersonality=yes", "MemoryDenyWriteExecute=yes", "DevicePolicy=closed",
                      "DeviceAllow=/dev/cuse rw", "DeviceAllow=/dev/uinput rw", "DeviceAllow=/dev/ptmx rw",
                      "DeviceAllow=char-pts rw", "CapabilityBoundingSet=CAP_CHOWN\n",
-                     "SystemCallFilter=@system-service"):
+                     "SystemCallFilter=@system-service",
+                     # issue 8: the backstop limits and the secrets hidden from the root vwired
+                     "MemoryMax=256M\n", "TasksMax=16\n", "StateDirectory=vwire\n", "StateDirectoryMode=0750\n"):
             self.assertIn(line, text)
+        self.assertNotRegex(text, r"(?m)^(User|DynamicUser)=", "vwired runs as root (docs/SECURITY.md)")
+        hidden = " ".join(re.findall(r"(?m)^InaccessiblePaths=(.*)$", text)).split()
+        for path in ("/etc/shadow", "/etc/gshadow", "/etc/ssh", "/root"):
+            self.assertIn("-" + path, hidden, "InaccessiblePaths= must hide it (optional: '-' prefix)")
 
     def test_sysusers(self):
         tool = shutil.which("systemd-sysusers")
