@@ -27,9 +27,19 @@ static int resolve_unix(const char *path, struct vw_addr_list *ret)
         return 0;
 }
 
-int vw_address_resolve(const struct vw_address *a, bool passive, struct vw_addr_list *ret, const char **why)
+bool vw_address_is_numeric(const struct vw_address *a)
 {
-        struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV };
+        struct in6_addr buf;
+
+        if (a->family == VW_ADDR_UNIX)
+                return true;
+        return streq(a->host, "*") || inet_pton(AF_INET, a->host, &buf) == 1 || inet_pton(AF_INET6, a->host, &buf) == 1;
+}
+
+int vw_address_resolve_numeric(const struct vw_address *a, bool passive, struct vw_addr_list *ret, const char **why)
+{
+        /* AI_NUMERICHOST: getaddrinfo() never asks a name service, so it cannot block */
+        struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV | AI_NUMERICHOST };
         struct addrinfo *res = NULL;
         char port[8];
         int r;

@@ -29,11 +29,13 @@ struct vw_addr_list {
 };
 
 /*
- * unix:/path, unix:@abstract (one address) or tcp:HOST:PORT (every address of HOST, at most
- * VW_SOCKET_MAX_ADDRS; "*" is every local address when passive, else the loopback). Host names
- * are looked up synchronously. On failure *why may say more than the errno (resolver message).
+ * unix:/path, unix:@abstract (one address) or tcp:ADDRESS:PORT with a numeric ADDRESS ("*" is
+ * every local address when passive, else the loopback). Never a name lookup: names go through
+ * resolve.h. On failure *why may say more than the errno.
  */
-int vw_address_resolve(const struct vw_address *a, bool passive, struct vw_addr_list *ret, const char **why);
+int vw_address_resolve_numeric(const struct vw_address *a, bool passive, struct vw_addr_list *ret, const char **why);
+/* unix, "*" or a numeric IPv4/IPv6 address: no lookup needed. */
+bool vw_address_is_numeric(const struct vw_address *a);
 /* "127.0.0.1:4242", "[::1]:4242", "pid 123 uid 1000" (unix peers, from SO_PEERCRED). */
 void vw_sockaddr_peer_to_string(int fd, const union vw_sockaddr *sa, char *buf, size_t size);
 /* A socket file nobody listens on any more (connecting is refused). */

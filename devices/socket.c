@@ -29,6 +29,7 @@
 #include "list.h"
 #include "log.h"
 #include "policy.h"
+#include "resolve.h"
 #include "socket-addr.h"
 
 #define SOCKET_READ_MAX (64u * 1024u)
@@ -79,6 +80,7 @@ struct sock {
         struct listener listeners[VW_SOCKET_MAX_ADDRS];
         size_t n_listeners;
         struct vw_owned *bound; /* the socket file we bound at addr->path */
+        struct vw_resolve *query; /* a name lookup in flight (listen or connect) */
         sd_event_source *accept_retry;
         struct vw_list clients;
         unsigned n_clients;
@@ -511,24 +513,15 @@ static int listen_one(struct sock *sk, const union vw_sockaddr *sa, socklen_t le
         return 0;
 }
 
-static int socket_listen(struct sock *sk)
+static int listen_on(struct sock *sk, const struct vw_addr_list *al)
 {
         struct vw_endpoint *ep = sk->ep;
-        struct vw_addr_list al;
-        const char *why;
         int r, skipped = 0;
 
-        r = vw_address_resolve(sk->addr, true, &al, &why);
-        if (r < 0 && why) {
-                log_error("socket %s: cannot resolve %s: %s", ep->name, sk->addr->text, why);
-                return r;
-        }
-        if (r < 0)
-                return log_error_errno(r, "socket %s: cannot resolve %s", ep->name, sk->addr->text);
-        for (size_t i = 0; i < al.n; i++) {
-                r = listen_one(sk, &al.a[i].sa, al.a[i].len);
+        for (size_t i = 0; i < al->n; i++) {
+                r = listen_one(sk, &al->a[i].sa, al->a[i].len);
                 /* e.g. "localhost" on a host without IPv6: one family is enough */
-                if ((r == -EAFNOSUPPORT || r == -EADDRNOTAVAIL) && al.n > 1) {
+                if ((r == -EAFNOSUPPORT || r == -EADDRNOTAVAIL) && al->n > 1) {
                         skipped = r;
                         continue;
                 }
@@ -541,6 +534,48 @@ static int socket_listen(struct sock *sk)
                 return log_error_errno(skipped, "socket %s: cannot listen on %s", ep->name, sk->addr->text);
         log_info("socket %s: listening on %s", ep->name, sk->addr->text);
         return 0;
+}
+
+static int resolve_error(struct sock *sk, int r, const char *why)
+{
+        if (why)
+                return log_error("socket %s: cannot resolve %s: %s", sk->ep->name, sk->addr->text, why), r;
+        return log_error_errno(r, "socket %s: cannot resolve %s", sk->ep->name, sk->addr->text);
+}
+
+/* A listen address that named a host: the lookup ended. Failing now leaves the endpoint
+ * "failed" (vwirectl show says why); it was added already. */
+static void listen_resolved(int r, const struct vw_addr_list *al, const char *why, void *userdata)
+{
+        struct sock *sk = userdata;
+
+        sk->query = NULL;
+        if (r >= 0)
+                r = listen_on(sk, al);
+        else
+                resolve_error(sk, r, why);
+        sock_update_state(sk);
+        if (r < 0)
+                sk->ep->state = "failed";
+}
+
+static int socket_listen(struct sock *sk)
+{
+        struct vw_addr_list al;
+        int r;
+
+        if (sk->addr->family == VW_ADDR_UNIX) {
+                r = vw_address_resolve_numeric(sk->addr, true, &al, NULL);
+                return r < 0 ? resolve_error(sk, r, NULL) : listen_on(sk, &al);
+        }
+        r = vw_resolve_start(vw_endpoint_event(sk->ep), sk->addr, true, &al, listen_resolved, sk, &sk->query);
+        if (r < 0)
+                return resolve_error(sk, r, NULL);
+        if (r == 0) {
+                log_info("socket %s: looking up %s", sk->ep->name, sk->addr->host);
+                return 0;
+        }
+        return listen_on(sk, &al);
 }
 
 /* ---- connect ---- */
@@ -629,6 +664,21 @@ static void conn_established(struct sock *sk)
         client_flush(c);
 }
 
+static void conn_resolved(int r, const struct vw_addr_list *al, const char *why, void *userdata)
+{
+        struct sock *sk = userdata;
+
+        sk->query = NULL;
+        if (r < 0) {
+                conn_failed(sk, r, why);
+                return;
+        }
+        sk->targets = *al;
+        sk->next_target = 0;
+        sk->round_error = -ECONNREFUSED;
+        conn_attempt(sk);
+}
+
 /* Try the targets of this round from the next one on; a round that runs out of them failed. */
 static void conn_attempt(struct sock *sk)
 {
@@ -642,12 +692,20 @@ static void conn_attempt(struct sock *sk)
                 conn_failed(sk, r, "refused by the caller's rights");
                 return;
         }
+        if (sk->query)
+                return; /* a lookup is in flight; its answer goes on from here */
         if (sk->targets.n == 0) {
-                r = vw_address_resolve(sk->addr, false, &sk->targets, &why);
+                if (sk->addr->family == VW_ADDR_UNIX)
+                        r = vw_address_resolve_numeric(sk->addr, false, &sk->targets, &why) < 0 ? -ENAMETOOLONG : 1;
+                else
+                        r = vw_resolve_start(vw_endpoint_event(ep), sk->addr, false, &sk->targets, conn_resolved, sk,
+                                             &sk->query);
                 if (r < 0) {
-                        conn_failed(sk, r, why);
+                        conn_failed(sk, r, NULL);
                         return;
                 }
+                if (r == 0)
+                        return; /* conn_resolved() goes on */
                 sk->next_target = 0;
                 sk->round_error = -ECONNREFUSED;
         }
@@ -774,6 +832,7 @@ static void socket_stop(struct vw_endpoint *ep)
         }
         vw_endpoint_unmake(ep, sk->bound);
         sk->bound = NULL;
+        vw_resolve_cancel(sk->query);
         sd_event_source_disable_unref(sk->accept_retry);
         sd_event_source_disable_unref(sk->retry);
         vw_sink_free(sk->sink);
