@@ -26,16 +26,21 @@
 #define MAX_DELAY_MS 60000
 #define MAX_EVENTS 4096   /* per Event or Key call */
 
-/* Events being built for one call. */
+#define FRAMES_MAX 512   /* events one pointer/button/touch/abs call may build */
+
+/* Events being built for one call. More than fit is refused as a whole, never cut short. */
 struct frames {
-        struct vw_input_event ev[64];
+        struct vw_input_event ev[FRAMES_MAX];
         size_t n;
+        bool overflow;
 };
 
 static void add(struct frames *f, unsigned type, unsigned code, int32_t value)
 {
         if (f->n < ELEMENTSOF(f->ev))
                 f->ev[f->n++] = (struct vw_input_event){ .type = (uint16_t)type, .code = (uint16_t)code, .value = value };
+        else
+                f->overflow = true;
 }
 
 static void syn(struct frames *f, uint64_t delay_before_next)
@@ -57,6 +62,17 @@ static void fail(struct vw_call *c, const char *fmt, ...)
                 msg = NULL;
         va_end(ap);
         vw_call_fail(c, INVALID, "message", msg ? msg : "invalid argument");
+}
+
+static void submit(struct vw_call *c, struct vw_input *in, json_object *params, const struct vw_input_event *ev,
+                   size_t n);
+
+static void submit_frames(struct vw_call *c, struct vw_input *in, json_object *params, struct frames *f)
+{
+        if (f->overflow)
+                return fail(c, "this call needs more than %u input events; split it into several calls",
+                            FRAMES_MAX);
+        submit(c, in, params, f->ev, f->n);
 }
 
 /* The device named by params.name; answers the call itself when there is none. */
@@ -409,7 +425,7 @@ static void method_pointer(struct vw_call *c, json_object *params)
         } else {
                 return fail(c, "action: expected move, click, press, release or scroll, not '%s'", action);
         }
-        submit(c, in, params, f.ev, f.n);
+        submit_frames(c, in, params, &f);
 }
 
 /* ---- Abs ---- */
@@ -456,7 +472,7 @@ static void method_abs(struct vw_call *c, json_object *params)
         if (f.n == 0)
                 return fail(c, "give x, y or axes");
         syn(&f, 0);
-        submit(c, in, params, f.ev, f.n);
+        submit_frames(c, in, params, &f);
 }
 
 /* ---- Touch (type B slots) ---- */
@@ -550,7 +566,7 @@ static void method_touch(struct vw_call *c, json_object *params)
                 return fail(c, "action: expected down, move or up, not '%s'", action);
         }
         syn(&f, 0);
-        submit(c, in, params, f.ev, f.n);
+        submit_frames(c, in, params, &f);
 }
 
 /* ---- Gamepad ---- */
@@ -597,12 +613,12 @@ static void method_gamepad(struct vw_call *c, json_object *params)
                         return;
                 if (!build_button(c, &f, (unsigned)code, vw_call_get_string(params, "state"), 1))
                         return;
-                return submit(c, in, params, f.ev, f.n);
+                return submit_frames(c, in, params, &f);
         } else {
                 return fail(c, "action: expected stick, trigger, hat or button, not '%s'", action);
         }
         syn(&f, 0);
-        submit(c, in, params, f.ev, f.n);
+        submit_frames(c, in, params, &f);
 }
 
 /* ---- Event (raw, by name or number) ---- */
