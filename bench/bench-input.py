@@ -28,7 +28,7 @@ the device's /dev/input/event* node with os.read(), as an evdev client does.
   throughput  --events events (frames of REL_X 1, SYN_REPORT) written as fast as they are taken,
               by a forked writer process; the reader counts events until all arrived; events/s
               from the first to the last one read, median of the rounds:
-                vwire   the writer sends the wire format (16-byte records, devices/input-wire.h) to
+                vwire   the writer sends the wire format (16-byte records, codecs/input-wire.h) to
                         a [socket] listen = unix:... endpoint; a route with convert =
                         wire-to-events takes them into the device (a control-socket call per
                         event would measure JSON, not the path);

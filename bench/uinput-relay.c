@@ -3,7 +3,7 @@
  * uinput-relay: the smallest possible input injection daemon, as a floor for bench-input.py.
  * It makes a uinput device (KEY_A, REL_X and 64 multi-touch slots, as the benchmark's vwire
  * device), listens on a unix stream socket, and writes every 16-byte wire record a client sends
- * (devices/input-wire.h: u64 usec, u16 type, u16 code, s32 value, little-endian) to uinput, one
+ * (codecs/input-wire.h: u64 usec, u16 type, u16 code, s32 value, little-endian) to uinput, one
  * write() per read(). No event loop, no parsing, no routing: what is left is the cost of a
  * second process (a wake-up, a read, a write).
  *

@@ -3,7 +3,7 @@
  * Control methods of [input] devices: injection by name (io.vwire.Key, Type, Pointer, Abs,
  * Touch, Gamepad, Event). Each builds frames of events, every frame ending with SYN_REPORT,
  * checks that the device has every code it uses (nothing is written otherwise), and queues
- * them on the device (devices/input-uinput.h).
+ * them on the device (devices/input/input-uinput.h).
  *
  * Replies come at once: frames due now are already written; with delays or holds the rest is
  * queued, and busy_usec says how long until the device's queue is empty. Later injections on

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Unit tests for the typed value parsers of daemon/conf-parse.c (vw_parse_*): table-driven good
+ * Unit tests for the typed value parsers of common/conf-parse.c (vw_parse_*): table-driven good
  * and bad values for every type, and %t expansion. The files that use them: test-config.c.
  */
 #include <errno.h>

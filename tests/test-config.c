@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Unit tests for the config files: daemon/conffile.c (INI files, file:line of everything),
- * daemon/conf-parse.c's key tables and, through `vwired --check`, the validation of a whole
+ * Unit tests for the config files: common/conffile.c (INI files, file:line of everything),
+ * common/conf-parse.c's key tables and, through `vwired --check`, the validation of a whole
  * configuration. The value parsers themselves are in test-conf-parse.c.
  *
  * Data-driven from tests/data/config/ (see its README.md): the test changes into that directory

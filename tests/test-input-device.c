@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * [input] device descriptions without a kernel: profiles and capability keys into a libevdev
- * description (devices/input-profiles.c), and force feedback bookkeeping (devices/input-ff.c).
+ * description (devices/input/input-profiles.c), and force feedback bookkeeping (devices/input/input-ff.c).
  * What the kernel then makes of them is tests/kernel/test-input.c.
  */
 #include <errno.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Unit tests for what a confined caller may name (daemon/policy.c) and for the owned-paths
+ * Unit tests for what a confined caller may name (devices/policy.c) and for the owned-paths
  * ledger records (common/ledger.c): the rules of docs/SECURITY.md checked without a daemon.
  * Directory walks run on a temporary tree with a made-up uid, so permission bits decide.
  */

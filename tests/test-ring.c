@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for daemon/ring.c: the bounded chunk ring with many cursors. */
+/* Unit tests for core/ring.c: the bounded chunk ring with many cursors. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for daemon/router.c: wake-ups, several sinks, lifetimes, signals and taps. */
+/* Unit tests for core/router.c: wake-ups, several sinks, lifetimes, signals and taps. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>

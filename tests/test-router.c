@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for daemon/router.c: routes, fan-out and fan-in, flow control (wake-ups, sinks,
+/* Unit tests for core/router.c: routes, fan-out and fan-in, flow control (wake-ups, sinks,
  * lifetimes, signals and taps: test-router-life.c). */
 #include <errno.h>
 #include <inttypes.h>

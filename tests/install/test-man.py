@@ -24,7 +24,8 @@ def read(*parts):
 def config_keys():
     """{(file, key)} from every `{ "key", vw_parse_...` key table entry."""
     keys = set()
-    for path in glob.glob(os.path.join(SRC, "devices", "*.c")) + glob.glob(os.path.join(SRC, "daemon", "*.c")):
+    for path in glob.glob(os.path.join(SRC, "devices", "**", "*.c"), recursive=True) + \
+            glob.glob(os.path.join(SRC, "daemon", "**", "*.c"), recursive=True):
         with open(path) as f:
             for m in re.finditer(r'\{\s*"([a-z][a-z0-9-]*)",\s*(?:vw_)?parse_\w+,\s*offsetof', f.read()):
                 keys.add((os.path.basename(path), m.group(1)))
@@ -49,7 +50,7 @@ class Man(unittest.TestCase):
 
     def test_every_section_kind_documented(self):
         page = read("man", "vwire.conf.5")
-        kinds = re.search(r"vw_section_kinds\[\] = \{([^}]*)\}", read("daemon", "conffile.c")).group(1)
+        kinds = re.search(r"vw_section_kinds\[\] = \{([^}]*)\}", read("common", "conffile.c")).group(1)
         for kind in re.findall(r'"(\w+)"', kinds):
             self.assertTrue(re.search(rf"\[{kind}\b", page), f"[{kind}] is not described")
 
