@@ -213,7 +213,7 @@ static bool hint_in_use(struct vw_manager *m, const char *name)
         snprintf(node, sizeof(node), "/dev/%s", name);
         for (size_t i = 0; i < m->n_endpoints; i++) {
                 const struct vw_endpoint *ep = &m->endpoints[i]->pub;
-                if (streq(ep->ops->backend, "cuse") && ep->path && streq(ep->path, node))
+                if (ep->ops->udev_hints && ep->path && streq(ep->path, node))
                         return true;
         }
         return false;
@@ -244,82 +244,29 @@ static unsigned check_udev_hints(struct vw_manager *m, json_object *checks)
 
 /* ---- endpoints and routes ---- */
 
-static int64_t detail_int(json_object *ep_json, const char *key, int64_t def)
+/* Returns 1 when the endpoint dropped data. */
+static unsigned check_endpoint(json_object *checks, struct vw_endpoint *ep)
 {
-        json_object *d, *v;
-
-        if (!json_object_object_get_ex(ep_json, "details", &d) || !json_object_object_get_ex(d, key, &v) ||
-            !json_object_is_type(v, json_type_int))
-                return def;
-        return json_object_get_int64(v);
-}
-
-/* A tcp: address that is not loopback ("tcp:HOST:PORT" as written). */
-static bool remote_tcp(const char *address)
-{
-        const char *host;
-
-        if (!strneq(address, "tcp:", 4))
-                return false;
-        host = address + 4;
-        return !strneq(host, "127.", 4) && !strneq(host, "localhost:", 10) && !strneq(host, "[::1]:", 6) &&
-               !strneq(host, "::1:", 4);
-}
-
-static void check_endpoint(json_object *checks, struct vw_endpoint *ep)
-{
-        const char *kind = ep->ops->kind, *backend = ep->ops->backend, *path = ep->path ? ep->path : "-";
-        const char *state = ep->state ? ep->state : "unknown";
+        const char *kind = ep->ops->kind;
         struct vw_counters c;
 
-        if (streq(state, "failed")) {
+        if (ep->state == VW_STATE_FAILED) {
                 vw_doctor_check_add(checks, "endpoint", "fail", ep->name, "see `journalctl -u vwired`; fix the cause, then "
                           "remove and add the endpoint, or restart vwired",
                           "%s %s has failed", kind, ep->name);
-                return;
+                return 0;
         }
-        if (streq(backend, "cuse")) {
-                json_object *j = vw_endpoint_to_json(ep, true);
-                int64_t opens = detail_int(j, "opens", -1);
-                json_object_put(j);
-                if (opens == 0)
-                        vw_doctor_check_add(checks, "open", "warn", ep->name, "start the program that should use it",
-                                  "serial %s: no program has %s open", ep->name, path);
-                else if (opens > 0)
-                        vw_doctor_check_add(checks, "open", "ok", ep->name, NULL, "serial %s: %s is open (%lld)", ep->name,
-                                  path, (long long)opens);
-        } else if (streq(backend, "pty")) {
-                vw_doctor_check_add(checks, "open", "ok", ep->name, NULL,
-                          "serial %s: whether a program has %s open cannot be known for a PTY "
-                          "(use backend = cuse to see opens)", ep->name, path);
-        } else if (streq(kind, "socket")) {
-                /* the packaged unit admits only localhost: say so where it could be the cause */
-                const char *ip = remote_tcp(path) && getenv("INVOCATION_ID")
-                                         ? "; under systemd, vwired.service reaches only this machine unless a "
-                                           "drop-in sets IPAddressAllow= (systemctl edit vwired)"
-                                         : "";
-                char fix[512];
-
-                if (streq(state, "listening")) {
-                        snprintf(fix, sizeof(fix), "connect the client that should use it%s", ip);
-                        vw_doctor_check_add(checks, "open", "warn", ep->name, fix, "socket %s: no client is connected to %s",
-                                  ep->name, path);
-                } else if (streq(state, "connecting") || streq(state, "closed")) {
-                        snprintf(fix, sizeof(fix), "check that the peer is up and reachable%s", ip);
-                        vw_doctor_check_add(checks, "open", "warn", ep->name, fix, "socket %s: not connected to %s (%s)",
-                                  ep->name, path, state);
-                } else {
-                        vw_doctor_check_add(checks, "open", "ok", ep->name, NULL, "socket %s: %u client%s on %s", ep->name,
-                                  ep->clients, ep->clients == 1 ? "" : "s", path);
-                }
-        }
+        if (ep->ops->doctor)
+                ep->ops->doctor(ep, checks);
 
         vw_port_get_counters(ep->port, &c);
-        if (c.dropped_bytes > 0 || c.dropped_chunks > 0)
-                vw_doctor_check_add(checks, "drops", "warn", ep->name,
-                          "find the reader that does not keep up, or give its routes a larger buffer or overflow = block",
-                          "%s %s dropped %llu bytes (%llu chunks)", kind, ep->name,
-                          (unsigned long long)c.dropped_bytes, (unsigned long long)c.dropped_chunks);
+        if (c.dropped_bytes == 0 && c.dropped_chunks == 0)
+                return 0;
+        vw_doctor_check_add(checks, "drops", "warn", ep->name,
+                            "find the reader that does not keep up, or give its routes a larger buffer or overflow = block",
+                            "%s %s dropped %llu bytes (%llu chunks)", kind, ep->name,
+                            (unsigned long long)c.dropped_bytes, (unsigned long long)c.dropped_chunks);
+        return 1;
 }
 
 static unsigned check_route(json_object *checks, struct vw_mroute *r)
@@ -348,7 +295,6 @@ static void method_doctor(struct vw_call *cl, json_object *params)
         struct vw_manager *m = vw_call_manager(cl);
         json_object *p = json_object_new_object(), *checks = json_object_new_array();
         unsigned stale, drops = 0;
-        size_t before;
 
         check_device(checks, "cuse", "CUSE (backend = cuse)", "/dev/cuse", "cuse", HAVE_CUSE,
                      wants_backend(m, "serial", "cuse"));
@@ -362,13 +308,8 @@ static void method_doctor(struct vw_call *cl, json_object *params)
                 vw_doctor_check_add(checks, "stale", "ok", m->runtime_dir, NULL,
                           "no leftovers: every path in %s/owned-paths belongs to a running endpoint", m->runtime_dir);
 
-        for (size_t i = 0; i < m->n_endpoints; i++) {
-                before = json_object_array_length(checks);
-                check_endpoint(checks, &m->endpoints[i]->pub);
-                for (size_t k = before; k < json_object_array_length(checks); k++)
-                        drops += streq(json_object_get_string(json_object_object_get(
-                                               json_object_array_get_idx(checks, k), "check")), "drops");
-        }
+        for (size_t i = 0; i < m->n_endpoints; i++)
+                drops += check_endpoint(checks, &m->endpoints[i]->pub);
         for (size_t i = 0; i < m->n_routes; i++)
                 drops += check_route(checks, &m->routes[i]->pub);
         if (drops == 0)

@@ -10,9 +10,7 @@
 #include "config.h"
 #include "log.h"
 #include "manager-internal.h"
-#if HAVE_UINPUT
 #include "input-convert.h"
-#endif
 
 #define DEFAULT_ROUTE_BUFFER (64u * 1024u)
 /* `vwirectl send` delivers a message whole or not at all: the largest a control message can carry. */
@@ -49,7 +47,6 @@ static bool is_endpoint_kind(const char *kind)
 static void route_check_convert(const struct vw_section *s, const struct route_config *rc, struct vw_errors *errs)
 {
         const struct vw_setting *st = vw_section_get(s, rc->convert ? "convert" : "layout");
-#if HAVE_UINPUT
         _cleanup_free_ char *msg = NULL;
         struct vw_converter c = {};
 
@@ -68,9 +65,6 @@ static void route_check_convert(const struct vw_section *s, const struct route_c
                 return;
         }
         vw_converter_done(&c);
-#else
-        vw_errors_add(errs, s->file, st->line, "%s: vwired was built without input support (libevdev)", st->key);
-#endif
 }
 
 /* Parse a route section; endpoints named must be in `c` (a config) or running (when c is NULL). */
@@ -113,22 +107,16 @@ out:
         return 0;
 }
 
-/* The setting through which an endpoint section claims a file of its own, if any. */
-static const struct vw_setting *section_claim(const struct vw_section *s)
+/* The file an endpoint section would make, as its backend says; NULL if none (or a bad section,
+ * which the backend's own checks report). */
+static char *section_claim(const struct vw_section *s, const struct vw_setting **st)
 {
-        const struct vw_setting *st;
+        _cleanup_(vw_errors_done) struct vw_errors ignored = {};
+        const struct vw_endpoint_ops *ops;
 
-        if (!is_endpoint_kind(s->kind))
+        if (!is_endpoint_kind(s->kind) || !(ops = vw_backend_for_section(s, &ignored)) || !ops->claim)
                 return NULL;
-        st = vw_section_get(s, "listen");
-        if (st && strneq(st->value, "unix:", 5) && st->value[5] != '@')
-                return st;
-        return vw_section_get(s, "path");
-}
-
-static char *claim_path(const struct vw_setting *st)
-{
-        return vw_conf_expand(streq(st->key, "listen") ? st->value + 5 : st->value);
+        return ops->claim(s, st);
 }
 
 struct claim {
@@ -155,8 +143,8 @@ static void check_claims(const struct vw_config *c, struct vw_errors *errs)
         if (!v)
                 return;
         for (size_t i = 0; i < c->n_sections; i++) {
-                const struct vw_setting *st = section_claim(c->sections[i]);
-                char *p = st ? claim_path(st) : NULL;
+                const struct vw_setting *st = NULL;
+                char *p = section_claim(c->sections[i], &st);
                 if (p)
                         v[n++] = (struct claim){ .path = p, .s = c->sections[i], .st = st, .order = i };
         }
@@ -343,7 +331,7 @@ static int endpoint_create(struct vw_manager *m, const struct vw_section *s, cha
                 return -ENOMEM;
         e->pub.manager = m;
         e->pub.ops = ops;
-        e->pub.state = "created";
+        e->pub.state = VW_STATE_CREATED;
         e->pub.section = vw_section_dup(s);
         if (ops && e->pub.section)
                 e->pub.config = vw_endpoint_parse_config(ops, s, &errs);
@@ -454,11 +442,9 @@ static int route_create(struct vw_manager *m, const struct vw_section *s, char *
                 from[i] = find_endpoint(m, e->pub.from.names[i])->pub.port;
         for (size_t i = 0; i < e->pub.to.n; i++)
                 to[i] = find_endpoint(m, e->pub.to.names[i])->pub.port;
-#if HAVE_UINPUT
         /* checked by route_parse(); the route owns it from here, also when vw_route_new() fails */
         if (rc.convert && (r = vw_converter_new(rc.convert, rc.layout, &e->pub.params.convert[0], error)) < 0)
                 goto fail;
-#endif
         r = vw_route_new(m->router, s->name, &e->pub.params, from, e->pub.from.n, to, e->pub.to.n, &e->pub.route);
         if (r < 0) {
                 if (asprintf(error, "%s:%u: [route %s]: %s", s->file, s->line, s->name, strerror(-r)) < 0)
@@ -908,7 +894,7 @@ json_object *vw_endpoint_to_json(struct vw_endpoint *ep, bool details)
         json_object_object_add(o, "name", json_object_new_string(ep->name));
         json_object_object_add(o, "kind", json_object_new_string(ep->ops->kind));
         json_object_object_add(o, "backend", json_object_new_string(ep->ops->backend));
-        json_object_object_add(o, "state", json_object_new_string(ep->state ? ep->state : "unknown"));
+        json_object_object_add(o, "state", json_object_new_string(vw_endpoint_state_to_string(ep->state)));
         json_object_object_add(o, "path", ep->path ? json_object_new_string(ep->path) : NULL);
         json_object_object_add(o, "origin", json_object_new_string(ep->section->origin == VW_ORIGIN_CONFIG ? "config" : "runtime"));
         snprintf(where, sizeof(where), "%s:%u", ep->section->file, ep->section->line);

@@ -106,3 +106,25 @@ const char *vw_section_host_key(const struct vw_section *s)
                                 return k->name;
         return NULL;
 }
+
+const char *vw_endpoint_state_to_string(enum vw_endpoint_state s)
+{
+        static const char *const names[_VW_STATE_MAX] = {
+                [VW_STATE_CREATED] = "created",       [VW_STATE_STARTING] = "starting",
+                [VW_STATE_ACTIVE] = "active",         [VW_STATE_LISTENING] = "listening",
+                [VW_STATE_CONNECTING] = "connecting", [VW_STATE_CLOSED] = "closed",
+                [VW_STATE_FAILED] = "failed",
+        };
+
+        return (unsigned)s < _VW_STATE_MAX ? names[s] : "unknown";
+}
+
+char *vw_claim_setting(const struct vw_section *s, const char *key, const struct vw_setting **ret_setting)
+{
+        const struct vw_setting *st = vw_section_get(s, key);
+
+        if (!st)
+                return NULL;
+        *ret_setting = st;
+        return vw_conf_expand(st->value);
+}

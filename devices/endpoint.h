@@ -54,7 +54,29 @@ struct vw_endpoint_ops {
         void (*signal)(struct vw_endpoint *ep, const struct vw_signal *sig);
         /* A route gained or lost this endpoint, e.g. to create or drop sinks (optional). */
         void (*routes_changed)(struct vw_endpoint *ep);
+        /* `vwirectl doctor`: append this endpoint's DoctorCheck objects (vw_doctor_check_add()),
+         * e.g. whether a program has it open (optional). Failed state and drops are generic. */
+        void (*doctor)(struct vw_endpoint *ep, json_object *checks);
+        /* The file this section's endpoint makes (symlink, socket, node), so that two sections
+         * cannot claim one path; malloc'd, NULL if none. *ret_setting: where it is written. */
+        char *(*claim)(const struct vw_section *s, const struct vw_setting **ret_setting);
+        /* Makes a udev hint file per endpoint (<runtime>/udev/NAME), which doctor checks. */
+        bool udev_hints;
 };
+
+/* What `vwirectl list` shows in STATE; vw_endpoint_state_to_string() gives the word. */
+enum vw_endpoint_state {
+        VW_STATE_CREATED,     /* made, start() not finished */
+        VW_STATE_STARTING,    /* waiting for the kernel (a CUSE node) */
+        VW_STATE_ACTIVE,
+        VW_STATE_LISTENING,   /* a socket with no client */
+        VW_STATE_CONNECTING,
+        VW_STATE_CLOSED,      /* nothing more will happen: a replay that ended, a lost connection */
+        VW_STATE_FAILED,
+        _VW_STATE_MAX,
+};
+
+const char *vw_endpoint_state_to_string(enum vw_endpoint_state s);
 
 struct vw_endpoint {
         struct vw_manager *manager;
@@ -67,7 +89,7 @@ struct vw_endpoint {
         /* ops->room is delivered here; the backend sets it (NULL: nothing to resume). */
         void (*room)(struct vw_endpoint *ep);
         char *path;                  /* what clients open, or NULL */
-        const char *state;           /* "active", "listening", "connecting", "closed", "failed" */
+        enum vw_endpoint_state state;
         unsigned clients;
         struct vw_line_params peer_params; /* last line settings received from a peer */
         bool have_peer_params;
@@ -97,6 +119,9 @@ void vw_endpoint_unmake(struct vw_endpoint *ep, struct vw_owned *o);
 extern const struct vw_endpoint_ops *const vw_backends[];
 /* Find the ops for a section; "auto" picks the first available backend of the kind. */
 const struct vw_endpoint_ops *vw_backend_for_section(const struct vw_section *s, struct vw_errors *errs);
+
+/* A claim() for backends whose `key` setting is the path they make (after %t expansion). */
+char *vw_claim_setting(const struct vw_section *s, const char *key, const struct vw_setting **ret_setting);
 
 /* The first key of s that names a host resource (struct vw_key.host), or NULL. */
 const char *vw_section_host_key(const struct vw_section *s);

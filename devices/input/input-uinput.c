@@ -640,7 +640,7 @@ static int input_start(struct vw_endpoint *ep)
         r = vw_endpoint_set_path(ep, node);
         if (r < 0)
                 return r;
-        ep->state = "active";
+        ep->state = VW_STATE_ACTIVE;
         log_info("input %s: %s \"%s\" at %s", ep->name, vw_input_profile_to_string((enum vw_input_profile)c->profile),
                  libevdev_get_name(in->dev), node);
         return 0;

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "varlink.h"
 #include "policy.h"
 #include "serial-cuse.h"
 #include "tty-params.h"
@@ -637,7 +638,7 @@ static void process_requests(struct cuse_port *p, unsigned budget)
                         return;
                 if (r <= 0) {
                         log_error("serial %s: the CUSE session ended (%s)", p->ep->name, r < 0 ? strerror(-r) : "closed");
-                        p->ep->state = "failed";
+                        p->ep->state = VW_STATE_FAILED;
                         sd_event_source_set_enabled(p->io, SD_EVENT_OFF);
                         return;
                 }
@@ -721,7 +722,7 @@ static int cuse_start(struct vw_endpoint *ep)
                 return r;
         sd_event_source_set_enabled(p->timer, SD_EVENT_OFF);
         ep->room = port_room;
-        ep->state = "starting";
+        ep->state = VW_STATE_STARTING;
         if (c->pacing) {
                 struct vw_line_params lp;
                 cuse_termios_to_params(&p->termios, &lp);
@@ -731,7 +732,7 @@ static int cuse_start(struct vw_endpoint *ep)
 
         /* Answer CUSE_INIT now, so the node exists before vwired reports itself ready. */
         deadline = (uint64_t)time(NULL) * 1000 + INIT_TIMEOUT_MS;
-        while (!p->ready && ep->state[0] != 'f') {
+        while (!p->ready && ep->state != VW_STATE_FAILED) {
                 struct pollfd pfd = { .fd = p->fd, .events = POLLIN };
                 int left = (int)(deadline - (uint64_t)time(NULL) * 1000);
 
@@ -748,7 +749,7 @@ static int cuse_start(struct vw_endpoint *ep)
         r = vw_endpoint_set_path(ep, p->devnode);
         if (r < 0)
                 return r;
-        ep->state = "active";
+        ep->state = VW_STATE_ACTIVE;
         log_info("serial %s: CUSE device %s", ep->name, p->devnode);
         return 0;
 }
@@ -829,6 +830,26 @@ static void cuse_describe(struct vw_endpoint *ep, json_object *d)
         json_object_object_add(d, "counts", m);
 }
 
+static void cuse_doctor(struct vw_endpoint *ep, json_object *checks)
+{
+        struct cuse_port *p = ep->data;
+        const char *path = ep->path ? ep->path : "-";
+
+        if (!p)
+                return;
+        if (p->n_opens == 0)
+                vw_doctor_check_add(checks, "open", "warn", ep->name, "start the program that should use it",
+                                    "serial %s: no program has %s open", ep->name, path);
+        else
+                vw_doctor_check_add(checks, "open", "ok", ep->name, NULL, "serial %s: %s is open (%u)", ep->name,
+                                    path, p->n_opens);
+}
+
+static char *cuse_claim(const struct vw_section *s, const struct vw_setting **st)
+{
+        return vw_claim_setting(s, "path", st);
+}
+
 const struct vw_endpoint_ops vw_serial_cuse_ops = {
         .kind = "serial",
         .backend = "cuse",
@@ -843,4 +864,7 @@ const struct vw_endpoint_ops vw_serial_cuse_ops = {
         .describe = cuse_describe,
         .signal = cuse_signal,
         .routes_changed = cuse_routes_changed,
+        .doctor = cuse_doctor,
+        .claim = cuse_claim,
+        .udev_hints = true,
 };

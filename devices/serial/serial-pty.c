@@ -19,6 +19,7 @@
 
 #include "endpoint.h"
 #include "log.h"
+#include "varlink.h"
 #include "policy.h"
 #include "serial-line.h"
 #include "tty-params.h"
@@ -244,7 +245,7 @@ static int pty_start(struct vw_endpoint *ep)
         r = vw_endpoint_set_path(ep, c->path ? c->path : p->slave_name);
         if (r < 0)
                 return r;
-        ep->state = "active";
+        ep->state = VW_STATE_ACTIVE;
         log_info("serial %s: pty %s%s%s", ep->name, p->slave_name, c->path ? " at " : "", c->path ? c->path : "");
         return 0;
 }
@@ -295,6 +296,18 @@ static void pty_describe(struct vw_endpoint *ep, json_object *d)
         json_object_object_add(d, "pending_out", json_object_new_int64((int64_t)vw_sink_pending(p->sink)));
 }
 
+static void pty_doctor(struct vw_endpoint *ep, json_object *checks)
+{
+        vw_doctor_check_add(checks, "open", "ok", ep->name, NULL,
+                            "serial %s: whether a program has %s open cannot be known for a PTY "
+                            "(use backend = cuse to see opens)", ep->name, ep->path ? ep->path : "-");
+}
+
+static char *pty_claim(const struct vw_section *s, const struct vw_setting **st)
+{
+        return vw_claim_setting(s, "path", st);
+}
+
 const struct vw_endpoint_ops vw_serial_pty_ops = {
         .kind = "serial",
         .backend = "pty",
@@ -307,4 +320,6 @@ const struct vw_endpoint_ops vw_serial_pty_ops = {
         .stop = pty_stop,
         .describe = pty_describe,
         .routes_changed = pty_routes_changed,
+        .doctor = pty_doctor,
+        .claim = pty_claim,
 };

@@ -115,7 +115,7 @@ static void file_fail(struct vw_endpoint *ep, int err, const char *what)
         f->error = -abs(err);
         f->done = true;
         f->running = false;
-        ep->state = "failed";
+        ep->state = VW_STATE_FAILED;
         source_off(f->io);
         source_off(f->timer);
 }
@@ -162,7 +162,7 @@ static void replay_finish(struct vw_endpoint *ep)
                  c->loop ? " (cannot start over: empty or not seekable)" : "");
         f->done = true;
         f->running = false;
-        ep->state = "closed";
+        ep->state = VW_STATE_CLOSED;
         sd_event_source_set_enabled(f->timer, SD_EVENT_OFF);
 }
 
@@ -444,7 +444,7 @@ static int file_start(struct vw_endpoint *ep)
         r = vw_endpoint_set_path(ep, c->path);
         if (r < 0)
                 return r;
-        ep->state = "active";
+        ep->state = VW_STATE_ACTIVE;
         log_info("file %s: %s %s", ep->name, c->mode == FILE_CAPTURE ? "capturing to" : "replaying", c->path);
         return 0;
 }
@@ -493,6 +493,11 @@ static void file_describe(struct vw_endpoint *ep, json_object *d)
                 json_object_object_add(d, "error", json_object_new_string(strerror(-f->error)));
 }
 
+static char *file_claim(const struct vw_section *s, const struct vw_setting **st)
+{
+        return vw_claim_setting(s, "path", st);
+}
+
 const struct vw_endpoint_ops vw_file_ops = {
         .kind = "file",
         .backend = "file",
@@ -505,4 +510,5 @@ const struct vw_endpoint_ops vw_file_ops = {
         .stop = file_stop,
         .describe = file_describe,
         .routes_changed = file_routes_changed,
+        .claim = file_claim,
 };

@@ -127,7 +127,7 @@ static void sink_drain(struct vw_endpoint *ep)
 
 /* ---- source ---- */
 
-static void source_finish(struct vw_endpoint *ep, const char *state)
+static void source_finish(struct vw_endpoint *ep, enum vw_endpoint_state state)
 {
         struct loopback *lb = ep->data;
 
@@ -176,7 +176,7 @@ static void source_run(struct vw_endpoint *ep)
 
                 if (left == 0) {
                         log_info("loopback %s: generated %" PRIu64 " bytes, done", ep->name, lb->produced);
-                        source_finish(ep, "closed");
+                        source_finish(ep, VW_STATE_CLOSED);
                         return;
                 }
                 room = vw_port_room(ep->port);
@@ -193,7 +193,7 @@ static void source_run(struct vw_endpoint *ep)
                         return;
                 if (r < 0) {
                         log_error_errno(r, "loopback %s: routes refused a %zu-byte chunk", ep->name, n);
-                        source_finish(ep, "failed");
+                        source_finish(ep, VW_STATE_FAILED);
                         return;
                 }
                 vw_pace_take(&lb->pace, n);
@@ -299,7 +299,7 @@ static int loopback_start(struct vw_endpoint *ep)
                 loopback_routes_changed(ep);
         }
         ep->room = loopback_room;
-        ep->state = "active";
+        ep->state = VW_STATE_ACTIVE;
         log_debug("loopback %s: %s", ep->name, loopback_modes[c->mode]);
         return 0;
 }

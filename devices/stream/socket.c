@@ -30,6 +30,7 @@
 #include "log.h"
 #include "policy.h"
 #include "resolve.h"
+#include "varlink.h"
 #include "socket-addr.h"
 
 #define SOCKET_READ_MAX (64u * 1024u)
@@ -218,10 +219,10 @@ static void sock_update_state(struct sock *sk)
 
         if (sk->listening) {
                 ep->clients = sk->n_clients;
-                ep->state = sk->n_clients > 0 ? "active" : "listening";
+                ep->state = sk->n_clients > 0 ? VW_STATE_ACTIVE : VW_STATE_LISTENING;
         } else {
                 ep->clients = sk->conn && !sk->conn->connecting ? 1 : 0;
-                ep->state = sk->conn ? (sk->conn->connecting ? "connecting" : "active") : "closed";
+                ep->state = sk->conn ? (sk->conn->connecting ? VW_STATE_CONNECTING : VW_STATE_ACTIVE) : VW_STATE_CLOSED;
         }
 }
 
@@ -556,7 +557,7 @@ static void listen_resolved(int r, const struct vw_addr_list *al, const char *wh
                 resolve_error(sk, r, why);
         sock_update_state(sk);
         if (r < 0)
-                sk->ep->state = "failed";
+                sk->ep->state = VW_STATE_FAILED;
 }
 
 static int socket_listen(struct sock *sk)
@@ -894,6 +895,53 @@ static void socket_describe(struct vw_endpoint *ep, json_object *d)
         }
 }
 
+/* A tcp: address that is not loopback ("tcp:HOST:PORT" as written). */
+static bool remote_tcp(const char *address)
+{
+        const char *host;
+
+        if (!strneq(address, "tcp:", 4))
+                return false;
+        host = address + 4;
+        return !strneq(host, "127.", 4) && !strneq(host, "localhost:", 10) && !strneq(host, "[::1]:", 6) &&
+               !strneq(host, "::1:", 4);
+}
+
+static void socket_doctor(struct vw_endpoint *ep, json_object *checks)
+{
+        const char *path = ep->path ? ep->path : "-";
+        /* the packaged unit admits only localhost: say so where it could be the cause */
+        const char *ip = remote_tcp(path) && getenv("INVOCATION_ID")
+                                 ? "; under systemd, vwired.service reaches only this machine unless a "
+                                   "drop-in sets IPAddressAllow= (systemctl edit vwired)"
+                                 : "";
+        char fix[512];
+
+        if (ep->state == VW_STATE_LISTENING) {
+                snprintf(fix, sizeof(fix), "connect the client that should use it%s", ip);
+                vw_doctor_check_add(checks, "open", "warn", ep->name, fix, "socket %s: no client is connected to %s",
+                                    ep->name, path);
+        } else if (ep->state == VW_STATE_CONNECTING || ep->state == VW_STATE_CLOSED) {
+                snprintf(fix, sizeof(fix), "check that the peer is up and reachable%s", ip);
+                vw_doctor_check_add(checks, "open", "warn", ep->name, fix, "socket %s: not connected to %s (%s)",
+                                    ep->name, path, vw_endpoint_state_to_string(ep->state));
+        } else {
+                vw_doctor_check_add(checks, "open", "ok", ep->name, NULL, "socket %s: %u client%s on %s", ep->name,
+                                    ep->clients, ep->clients == 1 ? "" : "s", path);
+        }
+}
+
+/* listen = unix:/path makes a socket file there (an abstract name makes none). */
+static char *socket_claim(const struct vw_section *s, const struct vw_setting **st)
+{
+        const struct vw_setting *l = vw_section_get(s, "listen");
+
+        if (!l || !strneq(l->value, "unix:", 5) || l->value[5] == '@')
+                return NULL;
+        *st = l;
+        return vw_conf_expand(l->value + 5);
+}
+
 const struct vw_endpoint_ops vw_socket_ops = {
         .kind = "socket",
         .backend = "socket",
@@ -905,4 +953,6 @@ const struct vw_endpoint_ops vw_socket_ops = {
         .start = socket_start,
         .stop = socket_stop,
         .describe = socket_describe,
+        .doctor = socket_doctor,
+        .claim = socket_claim,
 };
