@@ -138,7 +138,7 @@ def in_child_as(user, fn):
             os._exit(0)
     child.close()
     try:
-        raw, fds, _, _ = socket.recv_fds(parent, 1 << 16, 64)
+        raw, fds, _, _ = socket.recv_fds(parent, 1 << 16, 253)
     finally:
         parent.close()
         os.waitpid(pid, 0)
@@ -630,6 +630,10 @@ class SecTest(unittest.TestCase):
             name, msg = reply_error(res)
             desc, ok = f"  reply: {json.dumps(res)[:2000]}", name is None
         head = f"{what}: " if what else ""
+        if msg and len(msg) > 800:
+            msg = msg[:800] + f"... ({len(msg)} characters)"
+        if len(desc) > 3000:
+            desc = desc[:3000] + " ..."
         if ok:
             self.fail(f"{head}ATTACK SUCCEEDED: expected {' or '.join(errors)} naming {list(words)}, but the "
                       f"request was accepted\n{desc}")
@@ -659,6 +663,8 @@ class SecTest(unittest.TestCase):
 
 
 def run_main():
+    import warnings
+    warnings.simplefilter("ignore", ResourceWarning)
     require_root()
     try:
         WORLD.setup()
