@@ -662,6 +662,40 @@ class SecTest(unittest.TestCase):
                   f"request was refused")
 
 
+class _Result(unittest.TextTestResult):
+    """Remembers one outcome per test (a failing subtest fails its test) for the summary."""
+
+    def __init__(self, *a, **kw):
+        super().__init__(*a, **kw)
+        self.outcomes = {}
+
+    def _name(self, test):
+        return test.id().replace("__main__.", "")
+
+    def addSuccess(self, test):
+        super().addSuccess(test)
+        self.outcomes.setdefault(self._name(test), "ok")
+
+    def addFailure(self, test, err):
+        super().addFailure(test, err)
+        self.outcomes[self._name(test)] = "FAIL"
+
+    def addError(self, test, err):
+        super().addError(test, err)
+        self.outcomes[self._name(test)] = "ERROR"
+
+    def addSkip(self, test, reason):
+        super().addSkip(test, reason)
+        self.outcomes[self._name(test)] = f"skipped: {reason}"
+
+    def addSubTest(self, test, subtest, err):
+        super().addSubTest(test, subtest, err)
+        if err is not None:
+            bad = "FAIL" if issubclass(err[0], test.failureException) else "ERROR"
+            if self.outcomes.get(self._name(test)) != "ERROR":
+                self.outcomes[self._name(test)] = bad
+
+
 def run_main():
     import warnings
     warnings.simplefilter("ignore", ResourceWarning)
@@ -672,14 +706,19 @@ def run_main():
         print(f"FAIL: cannot set up the test users: {e}", flush=True)
         WORLD.cleanup()
         raise SystemExit(1)
+    ok = False
     try:
-        prog = unittest.main(exit=False, verbosity=2)
+        runner = unittest.TextTestRunner(verbosity=2, resultclass=_Result, stream=sys.stdout)
+        prog = unittest.main(exit=False, testRunner=runner, warnings=False)
         r = prog.result
         ok = r.wasSuccessful()
-        if r.skipped:
-            print("skipped cases (not counted as passes):", flush=True)
-            for t, why in r.skipped:
-                print(f"  {t.id()}: {why}", flush=True)
+        print("\n==== summary ====", flush=True)
+        for name, outcome in sorted(r.outcomes.items()):
+            print(f"  {outcome.split(':')[0]:7} {name}" + (outcome[7:] if outcome.startswith("skipped") else ""),
+                  flush=True)
+        n_bad = sum(1 for o in r.outcomes.values() if o in ("FAIL", "ERROR"))
+        print(f"  {len(r.outcomes) - n_bad - len(r.skipped)} passed, {n_bad} failed, {len(r.skipped)} skipped "
+              f"(skipped cases are not passes)", flush=True)
     finally:
         WORLD.cleanup()
     raise SystemExit(0 if ok else 1)

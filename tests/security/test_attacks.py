@@ -275,12 +275,23 @@ class MemberAttacks(RootDaemonTest):
         """Issue: a newline in 'path' forged a second line of the owned-paths ledger (R1: everyone)."""
         path = os.path.join(self.m.home, "nl\n" + os.path.join(self.rootonly, "forged"))
         for who in (self.m, None):
-            with self.subTest(user=who.name if who else "root"):
+            uname = who.name if who else "root"
+            with self.subTest(f"vwirectl, {uname}"):
+                # vwirectl may refuse it itself; if it sends it, vwired must refuse it
                 name = uniq("nl")
                 r = self.add(who, "serial", name, f"path={path}")
-                self.assertRefused(r, INVAL, ("control",), "a path with a newline")
+                if r.error is not None:
+                    self.assertRefused(r, INVAL, ("control",), "a path with a newline")
+                else:
+                    self.assertNotEqual(r.rc, 0, f"a path with a newline was accepted:\n{r.describe()}")
+                    self.assertIn("control", r.stderr.lower(), f"vwirectl's refusal should say why:\n{r.describe()}")
                 self.assertNotAdded(name)
                 self.assertNotExists(os.path.join(self.m.home, "nl\n"), "a path with a newline")
+            with self.subTest(f"raw Add, {uname}"):
+                name = uniq("nl")
+                r = self.raw_add(who, "serial", name, {"path": path})
+                self.assertRefused(r, INVAL, ("control",), "a path with a newline (raw Add)")
+                self.assertNotAdded(name)
         for what, kind, settings in (
                 ("a key with \\x01", "loopback", {"mode": "echo", "pat\x01tern": "x"}),
                 ("a value with \\x7f", "loopback", {"mode": "source", "pattern": "a\x7fb"}),
