@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,7 @@ void vw_msgbuf_done(struct vw_msgbuf *b)
         if (b->tok)
                 json_tokener_free(b->tok);
         free(b->data);
-        *b = (struct vw_msgbuf){};
+        *b = (struct vw_msgbuf){ .max = b->max };
 }
 
 char *vw_msgbuf_reserve(struct vw_msgbuf *b, size_t want)
@@ -32,12 +33,19 @@ char *vw_msgbuf_reserve(struct vw_msgbuf *b, size_t want)
         return b->data + b->len;
 }
 
+static size_t msgbuf_max(const struct vw_msgbuf *b)
+{
+        return b->max ? b->max : VW_VARLINK_MAX_MESSAGE;
+}
+
 /* An incoming buffer that holds no NUL within the cap can never become a valid message. */
 static int check_cap(const struct vw_msgbuf *b)
 {
-        if (b->len <= VW_VARLINK_MAX_MESSAGE)
+        size_t max = msgbuf_max(b);
+
+        if (b->len <= max)
                 return 0;
-        return memchr(b->data, 0, VW_VARLINK_MAX_MESSAGE + 1) ? 0 : -EMSGSIZE;
+        return memchr(b->data, 0, max + 1) ? 0 : -EMSGSIZE;
 }
 
 int vw_msgbuf_commit(struct vw_msgbuf *b, size_t n)
@@ -102,19 +110,129 @@ int vw_msgbuf_next(struct vw_msgbuf *b, json_object **ret)
                 vw_msgbuf_drop(b, n + 1);
                 return -EBADMSG;
         }
+        if (vw_json_has_duplicate_keys(b->data, n, obj)) {
+                json_object_put(obj);
+                vw_msgbuf_drop(b, n + 1);
+                return -ENOTUNIQ;
+        }
         vw_msgbuf_drop(b, n + 1);
         *ret = obj;
         return 1;
 }
 
+bool vw_msgbuf_has_message(const struct vw_msgbuf *b)
+{
+        return b->len > 0 && memchr(b->data, 0, b->len);
+}
+
+size_t vw_msgbuf_message_start(const struct vw_msgbuf *b, size_t at)
+{
+        const char *nul;
+
+        if (at == 0 || b->len == 0)
+                return 0;
+        nul = memrchr(b->data, 0, MIN(at, b->len));
+        return nul ? (size_t)(nul - b->data) + 1 : 0;
+}
+
+static bool is_json_space(char c)
+{
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Keys in JSON text are the strings followed by a colon. The text parsed, so every string in
+ * it is well-formed and a backslash always escapes the next character. */
+static size_t count_text_keys(const char *s, size_t n)
+{
+        size_t keys = 0;
+
+        for (size_t i = 0; i < n; i++) {
+                if (s[i] != '"')
+                        continue;
+                for (i++; i < n && s[i] != '"'; i++)
+                        if (s[i] == '\\')
+                                i++;
+                while (i + 1 < n && is_json_space(s[i + 1]))
+                        i++;
+                if (i + 1 < n && s[i + 1] == ':')
+                        keys++;
+        }
+        return keys;
+}
+
+/* json-c's parser limits the depth (32 by default), which bounds this recursion. */
+static size_t count_tree_keys(json_object *o)
+{
+        size_t keys = 0;
+
+        if (json_object_is_type(o, json_type_object)) {
+                json_object_object_foreach(o, k, v) {
+                        (void)k;
+                        keys += 1 + count_tree_keys(v);
+                }
+        } else if (json_object_is_type(o, json_type_array)) {
+                size_t n = json_object_array_length(o);
+
+                for (size_t i = 0; i < n; i++)
+                        keys += count_tree_keys(json_object_array_get_idx(o, i));
+        }
+        return keys;
+}
+
+bool vw_json_has_duplicate_keys(const char *text, size_t len, json_object *parsed)
+{
+        return count_text_keys(text, len) != count_tree_keys(parsed);
+}
+
+static int get_optional_bool(json_object *msg, const char *key, bool *ret)
+{
+        json_object *v;
+
+        if (!json_object_object_get_ex(msg, key, &v))
+                return 0;
+        if (!json_object_is_type(v, json_type_boolean)) /* null too: "more": null is no answer */
+                return -EINVAL;
+        *ret = json_object_get_boolean(v);
+        return 0;
+}
+
+int vw_varlink_parse_request(json_object *msg, struct vw_varlink_request *ret, const char **ret_bad)
+{
+        struct vw_varlink_request q = {};
+        json_object *v;
+
+        if (!json_object_object_get_ex(msg, "method", &v) || !json_object_is_type(v, json_type_string))
+                return *ret_bad = "method", -EINVAL;
+        q.method = json_object_get_string(v);
+        if (json_object_object_get_ex(msg, "parameters", &v)) {
+                if (!json_object_is_type(v, json_type_object))
+                        return *ret_bad = "parameters", -EINVAL;
+                q.parameters = v;
+        }
+        if (get_optional_bool(msg, "more", &q.more) < 0)
+                return *ret_bad = "more", -EINVAL;
+        if (get_optional_bool(msg, "oneway", &q.oneway) < 0)
+                return *ret_bad = "oneway", -EINVAL;
+        *ret = q;
+        return 0;
+}
+
 int vw_varlink_append(struct vw_msgbuf *out, json_object *obj)
+{
+        return vw_varlink_append_max(out, obj, SIZE_MAX - 1);
+}
+
+int vw_varlink_append_max(struct vw_msgbuf *out, json_object *obj, size_t max)
 {
         size_t len;
         const char *s = json_object_to_json_string_length(obj, JSON_C_TO_STRING_PLAIN, &len);
+        char *p;
 
         if (!s)
                 return -ENOMEM;
-        char *p = vw_msgbuf_reserve(out, len + 1);
+        if (len > max)
+                return -EMSGSIZE;
+        p = vw_msgbuf_reserve(out, len + 1);
         if (!p)
                 return -ENOMEM;
         memcpy(p, s, len);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for common/varlink.c: NUL-terminated JSON framing, message builders, hex payloads. */
+/* Unit tests for common/varlink.c: NUL-terminated JSON framing, duplicate keys, the parts of a
+ * call, message builders, hex payloads. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -366,6 +367,184 @@ static void assert_round_trip(json_object *o)
         vw_msgbuf_done(&b);
 }
 
+START_TEST(test_message_start)
+{
+        struct vw_msgbuf b = {};
+
+        /* "{}\0{"a"  : the NUL ends the first message, the second begins right after it */
+        ck_assert_int_eq(vw_msgbuf_feed(&b, "{}\0{\"a\"", 7), 0);
+        ck_assert(vw_msgbuf_has_message(&b));
+        ck_assert_uint_eq(vw_msgbuf_message_start(&b, 0), 0);
+        ck_assert_uint_eq(vw_msgbuf_message_start(&b, 2), 0);
+        ck_assert_uint_eq(vw_msgbuf_message_start(&b, 3), 3);
+        ck_assert_uint_eq(vw_msgbuf_message_start(&b, 6), 3);
+        ck_assert_uint_eq(vw_msgbuf_message_start(&b, 100), 3);
+        assert_next(&b, "{}");
+        ck_assert(!vw_msgbuf_has_message(&b));
+        ck_assert_uint_eq(vw_msgbuf_message_start(&b, 3), 0);
+        vw_msgbuf_done(&b);
+        ck_assert(!vw_msgbuf_has_message(&b));
+        ck_assert_uint_eq(vw_msgbuf_message_start(&b, 5), 0);
+}
+END_TEST
+
+START_TEST(test_own_max)
+{
+        /* vwirectl reads replies up to 8 MiB; the default stays 1 MiB, and done() keeps the limit */
+        _cleanup_free_ char *big = object_of_size(2 * MAX_MSG);
+        struct vw_msgbuf b = { .max = VW_VARLINK_MAX_REPLY };
+        json_object *o = NULL;
+
+        ck_assert_int_eq(vw_msgbuf_feed(&b, big, 2 * MAX_MSG + 1), 0);
+        ck_assert_int_eq(vw_msgbuf_next(&b, &o), 1);
+        json_object_put(o);
+        vw_msgbuf_done(&b);
+        ck_assert_uint_eq(b.max, VW_VARLINK_MAX_REPLY);
+        b.max = 0;
+        ck_assert_int_eq(vw_msgbuf_feed(&b, big, 2 * MAX_MSG + 1), -EMSGSIZE);
+        vw_msgbuf_done(&b);
+}
+END_TEST
+
+/* ---- duplicate keys ---- */
+
+START_TEST(test_duplicate_keys)
+{
+        static const char *const dup[] = {
+                "{\"a\":1,\"a\":2}",
+                "{\"method\":\"io.vwire.Remove\",\"method\":\"io.vwire.Status\"}",
+                "{\"p\":{\"name\":\"x\",\"name\":\"y\"}}",
+                "{\"p\":{\"s\":{\"mode\":\"echo\",\"mode\":\"sink\"}}}",
+                "{\"l\":[1,{\"b\":1,\"b\":1}]}",
+                "{\"a\" : 1 ,\n\"a\"\t:\r2}",
+                "{\"q\\\"\":1,\"q\\\"\":2}",        /* keys with an escaped quote */
+                "{\"\\u0061\":1,\"a\":2}",          /* the same key, spelt two ways */
+                "{\"\":1,\"\":2}",
+        };
+        static const char *const unique[] = {
+                "{}",
+                "{\"a\":{\"a\":{\"a\":1}}}",       /* the same name in different objects */
+                "{\"l\":[{\"b\":1},{\"b\":2}]}",
+                "{\"a\":\"x\\\":\",\"b\":\"\\\\\"}", /* a value that looks like a key, a trailing backslash */
+                "{\"a\":[\"b\",\"c\"],\"d\":\":\"}",   /* strings in arrays are no keys */
+                "{\"a\\\\\":1,\"a\":2}",
+        };
+        struct vw_msgbuf b = {};
+
+        for (size_t i = 0; i < ELEMENTSOF(dup); i++) {
+                json_object *o = NULL;
+                int r;
+
+                feed_str(&b, dup[i]);
+                feed_str(&b, "{\"ok\":true}");
+                r = vw_msgbuf_next(&b, &o);
+                ck_assert_msg(r == -ENOTUNIQ, "'%s': r=%d", dup[i], r);
+                ck_assert_ptr_null(o);
+                assert_next(&b, "{\"ok\":true}");
+                assert_empty(&b);
+        }
+        for (size_t i = 0; i < ELEMENTSOF(unique); i++) {
+                json_object *o = NULL;
+                int r;
+
+                feed_str(&b, unique[i]);
+                r = vw_msgbuf_next(&b, &o);
+                ck_assert_msg(r == 1, "'%s': r=%d", unique[i], r);
+                ck_assert(!vw_json_has_duplicate_keys(unique[i], strlen(unique[i]), o));
+                json_object_put(o);
+        }
+        vw_msgbuf_done(&b);
+}
+END_TEST
+
+START_TEST(test_duplicate_keys_large)
+{
+        /* 100000 keys, the last one twice: found, and in linear time (the test's timeout) */
+        size_t n = 100000, len = 0, cap = n * 16 + 64;
+        _cleanup_free_ char *s = malloc(cap);
+        struct vw_msgbuf b = { .max = VW_VARLINK_MAX_REPLY };
+
+        s[len++] = '{';
+        for (size_t i = 0; i < n; i++)
+                len += (size_t)snprintf(s + len, cap - len, "\"k%zu\":\"\",", i);
+        len += (size_t)snprintf(s + len, cap - len, "\"k%zu\":1}", n - 1);
+        ck_assert_int_eq(vw_msgbuf_feed(&b, s, len + 1), 0);
+        ck_assert_int_eq(vw_msgbuf_next(&b, &(json_object *){ NULL }), -ENOTUNIQ);
+        vw_msgbuf_done(&b);
+}
+END_TEST
+
+/* ---- the parts of a call ---- */
+
+static const char *parse_request(const char *text, struct vw_varlink_request *q)
+{
+        json_object *o = json_tokener_parse(text);
+        const char *bad = NULL;
+        int r;
+
+        ck_assert_ptr_nonnull(o);
+        r = vw_varlink_parse_request(o, q, &bad);
+        ck_assert_int_eq(r, bad ? -EINVAL : 0);
+        json_object_put(o); /* q's pointers are not used after this */
+        return bad;
+}
+
+START_TEST(test_parse_request)
+{
+        static const struct {
+                const char *text, *bad;
+        } cases[] = {
+                { "{\"method\":\"io.vwire.Status\"}", NULL },
+                { "{\"method\":\"m\",\"more\":true,\"oneway\":false}", NULL },
+                { "{\"method\":\"m\",\"parameters\":{}}", NULL },
+                { "{}", "method" },
+                { "{\"method\":1}", "method" },
+                { "{\"method\":null}", "method" },
+                { "{\"method\":\"m\",\"parameters\":[]}", "parameters" },
+                { "{\"method\":\"m\",\"parameters\":null}", "parameters" },
+                { "{\"method\":\"m\",\"more\":1}", "more" },
+                { "{\"method\":\"m\",\"more\":\"true\"}", "more" },
+                { "{\"method\":\"m\",\"more\":null}", "more" },
+                { "{\"method\":\"m\",\"more\":{}}", "more" },
+                { "{\"method\":\"m\",\"oneway\":1}", "oneway" },
+                { "{\"method\":\"m\",\"oneway\":\"yes\"}", "oneway" },
+                { "{\"method\":\"m\",\"more\":true,\"oneway\":0}", "oneway" },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                struct vw_varlink_request q = { .method = "untouched" };
+                const char *bad = parse_request(cases[i].text, &q);
+
+                if (cases[i].bad) {
+                        ck_assert_msg(bad && streq(bad, cases[i].bad), "%s: bad=%s", cases[i].text, bad ? bad : "(none)");
+                        ck_assert_str_eq(q.method, "untouched"); /* *ret is written only on success */
+                } else
+                        ck_assert_msg(!bad, "%s refused for %s", cases[i].text, bad);
+        }
+}
+END_TEST
+
+START_TEST(test_parse_request_values)
+{
+        json_object *o = json_tokener_parse("{\"method\":\"io.vwire.Monitor\",\"parameters\":{\"name\":\"a\"},"
+                                            "\"more\":true,\"oneway\":true}");
+        struct vw_varlink_request q;
+        const char *bad = NULL;
+
+        ck_assert_int_eq(vw_varlink_parse_request(o, &q, &bad), 0);
+        ck_assert_str_eq(q.method, "io.vwire.Monitor");
+        ck_assert(json_object_is_type(q.parameters, json_type_object));
+        ck_assert(q.more && q.oneway);
+        json_object_put(o);
+
+        o = json_tokener_parse("{\"method\":\"m\"}");
+        ck_assert_int_eq(vw_varlink_parse_request(o, &q, &bad), 0);
+        ck_assert_ptr_null(q.parameters);
+        ck_assert(!q.more && !q.oneway);
+        json_object_put(o);
+}
+END_TEST
+
 START_TEST(test_builders)
 {
         json_object *o, *p;
@@ -538,6 +717,14 @@ static Suite *protocol_suite(void)
         tcase_add_test(tc, test_cap_exact);
         tcase_add_test(tc, test_cap_exceeded);
         tcase_add_test(tc, test_drop);
+        tcase_add_test(tc, test_message_start);
+        tcase_add_test(tc, test_own_max);
+
+        tc = vw_test_case(s, "strict");
+        tcase_add_test(tc, test_duplicate_keys);
+        tcase_add_test(tc, test_duplicate_keys_large);
+        tcase_add_test(tc, test_parse_request);
+        tcase_add_test(tc, test_parse_request_values);
 
         tc = vw_test_case(s, "builders");
         tcase_add_test(tc, test_builders);
