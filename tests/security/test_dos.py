@@ -84,6 +84,8 @@ class ControlSocketDoS(SecTest):
         if not self.d.alive():
             self.d.start()
         self.socks = []
+        # the previous case's connections must be gone (the per-uid limit counts them)
+        h.wait_for(lambda: "error" not in self.timed_status(self.m, timeout=1)[1], timeout=3, interval=0.1)
 
     def tearDown(self):
         for s in self.socks:
