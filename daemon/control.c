@@ -1,32 +1,73 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Varlink server for io.vwire. One listening unix socket; per client a nonblocking fd with an
- * input and an output buffer; messages are NUL-terminated JSON capped at 1 MiB. Peer
- * credentials are read at accept: only root, vwired's own user and members of the socket's
- * group may change state.
+ * input and an output buffer; messages are NUL-terminated JSON, calls capped at 1 MiB and
+ * replies at 8 MiB. Peer credentials are read at accept and give the client its tier
+ * (docs/SECURITY.md): full (root, vwired's own user), member (group vwire, and only when vwired
+ * runs as root) or read-only. Every client is bounded, so that none can starve or exhaust the
+ * daemon: queued output, one read and 32 messages per wake-up, connections per uid, partial and
+ * idle timeouts, descriptors per message.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "config.h"
 #include "control.h"
+#include "endpoint.h"
 #include "list.h"
 #include "log.h"
 #include "manager-internal.h"
 #include "manager-persist.h"
 #include "varlink.h"
 
+#define USEC_PER_SECOND 1000000ULL
+
 #define MAX_CLIENTS 256
-#define MONITOR_BACKLOG (4u * 1024u * 1024u)  /* output queued before monitor events are lost */
+#define RESERVED_CLIENTS 32                   /* of MAX_CLIENTS, only for root and vwired's user */
+#define MAX_CLIENTS_PER_UID 16                /* for every other uid */
+#define OUTPUT_PAUSE (1u * 1024u * 1024u)     /* queued replies above which a client is not read */
+#define OUTPUT_MAX (8u * 1024u * 1024u)       /* ... and above which it is disconnected */
+#define MONITOR_BACKLOG (1u * 1024u * 1024u)  /* queued output above which monitor events are lost */
+#define READ_SIZE 65536u                      /* one read per wake-up */
+#define MESSAGES_PER_WAKEUP 32
+#define MAX_FDS 8                             /* descriptors with one message */
+#define MAX_SETTINGS 64                       /* settings of one Add */
+#define PARTIAL_TIMEOUT (10 * USEC_PER_SECOND)
+#define IDLE_TIMEOUT (300 * USEC_PER_SECOND)
+#define ACCEPT_RETRY (100 * 1000ULL)          /* after accept() ran out of descriptors */
+#define REFUSED_LOG_INTERVAL (10 * USEC_PER_SECOND)
+#define BUFFER_KEEP (256u * 1024u)            /* an empty buffer larger than this is freed */
+
+enum tier {
+        TIER_READ_ONLY, /* Hello, Status, List, Show, GetInfo, Doctor; no Monitor */
+        TIER_MEMBER,    /* may change state; what it adds is confined to its own rights */
+        TIER_FULL,      /* root and vwired's own user: the power of the config files */
+};
+
+static const char *const tier_names[] = { "read-only", "member", "full" };
+
+/* Descriptors (SCM_RIGHTS) that came with a message not handled yet, or why that message is
+ * refused. A message is named by the stream offset where it begins. */
+struct fdset {
+        bool used;
+        uint64_t pos;
+        unsigned n;
+        int fds[MAX_FDS];     /* -1 once taken */
+        const char *refuse;   /* set: the message gets InvalidArgument{refuse}, it has no fds */
+};
 
 struct vw_call {
         struct vw_control *control;
@@ -34,11 +75,19 @@ struct vw_call {
         int fd;
         sd_event_source *io;
         struct vw_msgbuf in, out;
-        struct ucred cred;
-        bool privileged;
-        bool closing;     /* flush what is queued, then close */
-        char *monitor;    /* name being monitored, NULL if none */
+        uint64_t in_pos;          /* stream offset of in.data[0] */
+        struct vw_caller caller;
+        enum tier tier;
+        bool closing;             /* flush what is queued, then close */
+        bool dead;                /* close without flushing (output cap, abuse, a write failed) */
+        bool eof;                 /* the peer sent all it will: handle what is buffered, then close */
+        bool backlog;             /* complete messages wait in `in` (handled from control->later) */
+        char *monitor;            /* name being monitored, NULL if none */
         uint64_t lost;
+        uint64_t last_active;     /* CLOCK_MONOTONIC of the last byte in or out */
+        uint64_t partial_since;   /* when the unfinished message at the end of `in` began; 0: none */
+        struct fdset fdsets[2];   /* one with descriptors, one refused: more never wait at once */
+        struct fdset *current;    /* those of the message being handled */
 };
 
 struct vw_control {
@@ -46,80 +95,105 @@ struct vw_control {
         int fd;
         char *path;
         bool unlink_path;
-        gid_t gid;
+        gid_t gid;                /* group vwire; (gid_t)-1 when it is absent or vwired is not root */
         sd_event_source *accept_io;
+        sd_event_source *later;   /* 0-delay timer: backlogs, dead clients */
+        sd_event_source *sweep;   /* timer: timeouts, the end of an accept pause */
+        uint64_t sweep_at;        /* when it is armed for; UINT64_MAX: off */
+        uint64_t accept_paused_until;
         struct vw_list clients;
         unsigned n_clients;
+        uint64_t refused_logged_at;
+        unsigned refused_quiet;
 };
 
 static void client_free(struct vw_call *cl);
+static void client_update_events(struct vw_call *cl);
 
 struct vw_manager *vw_call_manager(struct vw_call *c) { return c->control->manager; }
-static void client_update_events(struct vw_call *cl);
+const struct vw_caller *vw_call_caller(struct vw_call *cl) { return &cl->caller; }
+bool vw_call_is_full(struct vw_call *cl) { return cl->tier == TIER_FULL; }
 
 unsigned vw_control_n_clients(const struct vw_control *c) { return c ? c->n_clients : 0; }
 
+static uint64_t control_now(const struct vw_control *c)
+{
+        uint64_t t = 0;
+
+        (void)sd_event_now(vw_manager_event(c->manager), CLOCK_MONOTONIC, &t);
+        return t;
+}
+
+/* Run on_later() in the next loop iteration (a timer, not a defer: sd-event runs an enabled
+ * defer before I/O of the same priority, which would starve the other clients). */
+static void control_later(struct vw_control *c)
+{
+        (void)sd_event_source_set_time(c->later, 0);
+        (void)sd_event_source_set_enabled(c->later, SD_EVENT_ONESHOT);
+}
+
+static void control_sweep_at(struct vw_control *c, uint64_t when)
+{
+        if (when >= c->sweep_at)
+                return;
+        c->sweep_at = when;
+        (void)sd_event_source_set_time(c->sweep, when);
+        (void)sd_event_source_set_enabled(c->sweep, SD_EVENT_ONESHOT);
+}
+
 /* ---- privilege ---- */
 
-static bool pid_in_group(pid_t pid, gid_t gid)
+static enum tier caller_tier(const struct vw_control *c, const struct vw_caller *who)
 {
-        char path[64], line[4096];
-        bool found = false;
-        FILE *f;
-
-        snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-        f = fopen(path, "re");
-        if (!f)
-                return false;
-        while (fgets(line, sizeof(line), f))
-                if (strneq(line, "Groups:", 7)) {
-                        char *save = NULL;
-                        for (char *t = strtok_r(line + 7, " \t\n", &save); t; t = strtok_r(NULL, " \t\n", &save))
-                                if ((gid_t)strtoul(t, NULL, 10) == gid)
-                                        found = true;
-                        break;
-                }
-        fclose(f);
-        return found;
+        if (who->uid == 0 || who->uid == geteuid())
+                return TIER_FULL;
+        /* c->gid is -1 unless vwired runs as root: a user's own vwired trusts no group */
+        if (c->gid != (gid_t)-1 && vw_caller_in_group(who, c->gid))
+                return TIER_MEMBER;
+        return TIER_READ_ONLY;
 }
 
-/* The peer's supplementary groups as the kernel recorded them at connect(): no /proc lookup,
- * so it works under ProtectProc=invisible and cannot race a reused pid. -1: unknown (an old
- * kernel, or more than 256 groups). */
-static int peer_in_group(int fd, gid_t gid)
+static const char *state_rule(void)
 {
-        gid_t groups[256];
-        socklen_t len = sizeof(groups);
-
-        if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) < 0)
-                return errno == ENOPROTOOPT || errno == ERANGE ? -1 : 0; /* -1: ask /proc */
-        for (size_t i = 0; i < len / sizeof(gid_t); i++)
-                if (groups[i] == gid)
-                        return 1;
-        return 0;
-}
-
-static bool is_privileged(const struct vw_control *c, int fd, const struct ucred *cr)
-{
-        int r;
-
-        if (cr->uid == 0 || cr->uid == geteuid())
-                return true;
-        if (c->gid == (gid_t)-1)
-                return false;
-        if (cr->gid == c->gid)
-                return true;
-        r = peer_in_group(fd, c->gid);
-        return r >= 0 ? r > 0 : pid_in_group(cr->pid, c->gid);
+        return geteuid() == 0 ? "only root, vwired's user and members of group vwire may change state"
+                              : "a vwired not run as root lets only root and its own user change state";
 }
 
 /* ---- replies ---- */
 
+static void client_kill(struct vw_call *cl, const char *why)
+{
+        if (cl->dead)
+                return;
+        if (why)
+                log_warning("control: closing the connection of pid %d uid %u: %s", (int)cl->caller.pid,
+                            (unsigned)cl->caller.uid, why);
+        cl->dead = true;
+        control_later(cl->control);
+}
+
+/* Queue a message. A reply too large for any client is replaced by an error; a client whose
+ * queue passes OUTPUT_MAX is dropped (it is not read from OUTPUT_PAUSE on, so only a reply
+ * of many MiB gets it there). */
 static void client_send(struct vw_call *cl, json_object *msg)
 {
-        if (vw_varlink_append(&cl->out, msg) < 0)
-                cl->closing = true;
+        int r = cl->dead ? 0 : vw_varlink_append_max(&cl->out, msg, VW_VARLINK_MAX_REPLY);
+
         json_object_put(msg);
+        if (r == -EMSGSIZE) {
+                json_object *p = json_object_new_object();
+
+                log_warning("control: a reply to uid %u was larger than %u bytes; it got an error instead",
+                            (unsigned)cl->caller.uid, VW_VARLINK_MAX_REPLY);
+                json_object_object_add(p, "message", json_object_new_string("reply too large (limit 8 MiB)"));
+                msg = vw_varlink_error("io.vwire.Failed", p);
+                r = vw_varlink_append(&cl->out, msg);
+                json_object_put(msg);
+        }
+        if (r < 0)
+                client_kill(cl, "out of memory for its replies");
+        else if (cl->out.len > OUTPUT_MAX)
+                client_kill(cl, "more than 8 MiB of replies not read");
 }
 
 void vw_call_reply(struct vw_call *cl, json_object *params)
@@ -140,6 +214,20 @@ void vw_call_fail(struct vw_call *cl, const char *error, const char *key, const 
         vw_call_error(cl, error, p);
 }
 
+/* An error {message: ...}; returns -EINVAL, for checks that reply and stop. */
+static int call_failf(struct vw_call *cl, const char *error, const char *fmt, ...) _printf_(3, 4);
+static int call_failf(struct vw_call *cl, const char *error, const char *fmt, ...)
+{
+        char msg[512];
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        va_end(ap);
+        vw_call_fail(cl, error, "message", msg);
+        return -EINVAL;
+}
+
 void vw_call_invalid_parameter(struct vw_call *cl, const char *name)
 {
         vw_call_fail(cl, "org.varlink.service.InvalidParameter", "parameter", name);
@@ -152,6 +240,119 @@ const char *vw_call_get_string(json_object *params, const char *key)
         if (!json_object_object_get_ex(params, key, &v) || !json_object_is_type(v, json_type_string))
                 return NULL;
         return json_object_get_string(v);
+}
+
+/* ---- descriptors that came with a message ---- */
+
+static void fdset_release(struct fdset *f)
+{
+        if (!f)
+                return;
+        for (unsigned i = 0; i < f->n; i++)
+                safe_close(f->fds[i]);
+        *f = (struct fdset){};
+}
+
+int vw_call_take_fd(struct vw_call *cl, int index)
+{
+        struct fdset *f = cl->current;
+        int fd;
+
+        if (!f || index < 0 || (unsigned)index >= f->n || f->fds[index] < 0)
+                return -EBADF;
+        fd = f->fds[index];
+        f->fds[index] = -1;
+        return fd;
+}
+
+static struct fdset *fdset_find(struct vw_call *cl, uint64_t pos)
+{
+        for (size_t i = 0; i < ELEMENTSOF(cl->fdsets); i++)
+                if (cl->fdsets[i].used && cl->fdsets[i].pos == pos)
+                        return &cl->fdsets[i];
+        return NULL;
+}
+
+/* The set of the message about to be handled, which begins at pos. Sets of messages before it
+ * are stale (none should be: a set is always given to where a message begins) and closed. */
+static struct fdset *fdset_current(struct vw_call *cl, uint64_t pos)
+{
+        for (size_t i = 0; i < ELEMENTSOF(cl->fdsets); i++)
+                if (cl->fdsets[i].used && cl->fdsets[i].pos < pos)
+                        fdset_release(&cl->fdsets[i]);
+        return fdset_find(cl, pos);
+}
+
+static bool fdset_pending(const struct vw_call *cl)
+{
+        for (size_t i = 0; i < ELEMENTSOF(cl->fdsets); i++)
+                if (cl->fdsets[i].used && cl->fdsets[i].n > 0)
+                        return true;
+        return false;
+}
+
+/* The message at pos is to be refused (its descriptors are closed already). */
+static void fdset_refuse(struct vw_call *cl, uint64_t pos, const char *why)
+{
+        struct fdset *f = fdset_find(cl, pos);
+
+        for (size_t i = 0; !f && i < ELEMENTSOF(cl->fdsets); i++)
+                if (!cl->fdsets[i].used)
+                        f = &cl->fdsets[i];
+        if (!f)
+                return client_kill(cl, "descriptors with too many messages at once");
+        fdset_release(f);
+        *f = (struct fdset){ .used = true, .pos = pos, .refuse = why };
+}
+
+/* Keep n descriptors for the message at pos. The kernel ends a read after the bytes of a write
+ * that carried descriptors, and vwirectl writes each message from its start: so they belong to
+ * the message holding the last byte read. */
+static void fdset_add(struct vw_call *cl, uint64_t pos, const int *fds, unsigned n, bool truncated)
+{
+        const char *why = truncated ? "too many descriptors with one message (limit 8)"
+                        : fdset_pending(cl) ? "descriptors came while those of an earlier message were not used yet"
+                        : NULL;
+
+        for (size_t i = 0; !why && i < ELEMENTSOF(cl->fdsets); i++) {
+                struct fdset *f = &cl->fdsets[i];
+
+                if (f->used)
+                        continue;
+                *f = (struct fdset){ .used = true, .pos = pos, .n = n };
+                memcpy(f->fds, fds, n * sizeof(int));
+                return;
+        }
+        for (unsigned i = 0; i < n; i++)
+                close(fds[i]);
+        fdset_refuse(cl, pos, why ? why : "descriptors with too many messages at once");
+}
+
+static void client_take_fds(struct vw_call *cl, struct msghdr *mh, size_t last)
+{
+        bool truncated = mh->msg_flags & MSG_CTRUNC;
+        int fds[MAX_FDS];
+        unsigned n = 0;
+
+        for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
+                size_t k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+
+                if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+                        continue;
+                for (size_t i = 0; i < k; i++) {
+                        int fd;
+
+                        memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+                        if (n < MAX_FDS)
+                                fds[n++] = fd;
+                        else {
+                                close(fd);
+                                truncated = true;
+                        }
+                }
+        }
+        if (n > 0 || truncated)
+                fdset_add(cl, cl->in_pos + vw_msgbuf_message_start(&cl->in, last), fds, n, truncated);
 }
 
 /* ---- methods ---- */
@@ -271,46 +472,179 @@ void vw_call_errno(struct vw_call *cl, int r, const char *name, const char *erro
         }
 }
 
+/* ---- Add: what a client may put into a section ---- */
+
+static bool has_control_chars(const char *s, size_t len)
+{
+        for (size_t i = 0; i < len; i++)
+                if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+                        return true;
+        return false;
+}
+
+/* s with control characters as \xNN, cut to fit: for messages that name a bad key. */
+static const char *escaped(const char *s, char *buf, size_t size)
+{
+        size_t n = 0;
+
+        for (; *s && n + 5 < size; s++)
+                n += (unsigned char)*s < 0x20 || *s == 0x7f
+                             ? (size_t)snprintf(buf + n, size - n, "\\x%02x", (unsigned char)*s)
+                             : (size_t)snprintf(buf + n, size - n, "%c", *s);
+        buf[n] = 0;
+        return buf;
+}
+
+#define CONTROL_RULE "control characters (0x00-0x1f, 0x7f) are not allowed " \
+                     "(rule: no control characters in names, keys or values)"
+
+/* A string parameter, whole: a C string would end at an embedded \u0000 and hide it. */
+static int add_get_name(struct vw_call *cl, json_object *params, const char *key, const char **ret)
+{
+        json_object *v;
+
+        if (!json_object_object_get_ex(params, key, &v) || !json_object_is_type(v, json_type_string)) {
+                vw_call_invalid_parameter(cl, key);
+                return -EINVAL;
+        }
+        if (has_control_chars(json_object_get_string(v), (size_t)json_object_get_string_len(v)))
+                return call_failf(cl, "io.vwire.InvalidArgument", "%s: " CONTROL_RULE, key);
+        *ret = json_object_get_string(v);
+        return 0;
+}
+
+static int cmp_strp(const void *a, const void *b)
+{
+        return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Each key once, found by sorting (a json-c object has unique keys, but the check must not
+ * depend on that, nor take quadratic time). */
+static int add_check_unique(struct vw_call *cl, const char **keys, size_t n)
+{
+        qsort(keys, n, sizeof(*keys), cmp_strp);
+        for (size_t i = 1; i < n; i++)
+                if (streq(keys[i - 1], keys[i]))
+                        return call_failf(cl, "io.vwire.InvalidArgument", "settings: '%s' is given twice", keys[i]);
+        return 0;
+}
+
+static int add_check_settings(struct vw_call *cl, json_object *settings)
+{
+        size_t n = settings ? (size_t)json_object_object_length(settings) : 0, i = 0;
+        _cleanup_free_ const char **keys = NULL;
+        char buf[128];
+
+        if (n > MAX_SETTINGS)
+                return call_failf(cl, "io.vwire.InvalidArgument",
+                                  "settings: %zu given, at most %d (rule: an Add takes at most %d settings)", n,
+                                  MAX_SETTINGS, MAX_SETTINGS);
+        if (n == 0)
+                return 0;
+        keys = calloc(n, sizeof(*keys));
+        if (!keys)
+                return call_failf(cl, "io.vwire.Failed", "out of memory");
+        json_object_object_foreach(settings, key, val) {
+                if (json_object_is_type(val, json_type_object) || json_object_is_type(val, json_type_array) ||
+                    json_object_is_type(val, json_type_null)) {
+                        vw_call_invalid_parameter(cl, "settings");
+                        return -EINVAL;
+                }
+                if (has_control_chars(key, strlen(key)))
+                        return call_failf(cl, "io.vwire.InvalidArgument", "settings: key '%s': " CONTROL_RULE,
+                                          escaped(key, buf, sizeof(buf)));
+                if (has_control_chars(json_object_get_string(val), (size_t)json_object_get_string_len(val)))
+                        return call_failf(cl, "io.vwire.InvalidArgument", "settings: %s: " CONTROL_RULE " in the value",
+                                          key);
+                keys[i++] = key;
+        }
+        return add_check_unique(cl, keys, i);
+}
+
+/* Whose the section is, and the descriptor it came with. A section of a client below the full
+ * tier keeps the caller: its names are checked with the caller's rights (common/caller.h). */
+static int add_set_origin(struct vw_call *cl, struct vw_section *s, json_object *params)
+{
+        json_object *v;
+        int64_t index;
+
+        if (cl->tier != TIER_FULL && !(s->caller = vw_caller_dup(&cl->caller)))
+                return call_failf(cl, "io.vwire.Failed", "out of memory");
+        if (!json_object_object_get_ex(params, "fd", &v) || !v)
+                return 0;
+        if (!json_object_is_type(v, json_type_int)) {
+                vw_call_invalid_parameter(cl, "fd");
+                return -EINVAL;
+        }
+        if (!streq(s->kind, "file"))
+                return call_failf(cl, "io.vwire.InvalidArgument", "fd: only a [file] endpoint takes a descriptor");
+        index = json_object_get_int64(v);
+        s->fd = index >= 0 && index <= INT_MAX ? vw_call_take_fd(cl, (int)index) : -EBADF;
+        if (s->fd < 0) {
+                s->fd = -1;
+                return call_failf(cl, "io.vwire.InvalidArgument",
+                                  "fd: no descriptor %" PRId64 " came with this message (pass it with SCM_RIGHTS)", index);
+        }
+        return 0;
+}
+
+/* The section an Add describes, checked (docs/SECURITY.md): no control characters anywhere, at
+ * most MAX_SETTINGS settings, each key once. Replies the error itself. */
+static int add_section(struct vw_call *cl, json_object *params, struct vw_section **ret)
+{
+        _cleanup_(vw_section_freep) struct vw_section *s = NULL;
+        const char *kind, *name;
+        json_object *settings = NULL;
+        int r;
+
+        if (add_get_name(cl, params, "kind", &kind) < 0 || add_get_name(cl, params, "name", &name) < 0)
+                return -EINVAL;
+        if (json_object_object_get_ex(params, "settings", &settings) && !json_object_is_type(settings, json_type_object)) {
+                vw_call_invalid_parameter(cl, "settings");
+                return -EINVAL;
+        }
+        r = add_check_settings(cl, settings);
+        if (r < 0)
+                return r;
+        s = vw_section_new(kind, name, "vwirectl add", 0);
+        if (!s)
+                return call_failf(cl, "io.vwire.Failed", "out of memory");
+        if (settings) {
+                json_object_object_foreach(settings, key, val)
+                        if (vw_section_set(s, key, json_object_get_string(val), 0) < 0)
+                                return call_failf(cl, "io.vwire.Failed", "out of memory");
+        }
+        r = add_set_origin(cl, s, params);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(s);
+        return 0;
+}
+
 static void method_add(struct vw_call *cl, json_object *params)
 {
-        const char *kind = vw_call_get_string(params, "kind"), *name = vw_call_get_string(params, "name");
         _cleanup_(vw_section_freep) struct vw_section *s = NULL;
         _cleanup_free_ char *error = NULL, *text = NULL, *file = NULL;
-        json_object *settings = NULL, *p;
+        json_object *p;
         bool persist;
         int r;
 
-        if (!kind || !name)
-                return vw_call_invalid_parameter(cl, kind ? "name" : "kind");
+        if (add_section(cl, params, &s) < 0)
+                return;
         if (vw_call_get_persist(cl, params, &persist) < 0)
                 return;
-        if (json_object_object_get_ex(params, "settings", &settings) && !json_object_is_type(settings, json_type_object))
-                return vw_call_invalid_parameter(cl, "settings");
-        s = vw_section_new(kind, name, "vwirectl add", 0);
-        if (!s)
-                return vw_call_fail(cl, "io.vwire.Failed", "message", "out of memory");
-        if (settings) {
-                json_object_object_foreach(settings, key, val) {
-                        if (json_object_is_type(val, json_type_object) || json_object_is_type(val, json_type_array) ||
-                            json_object_is_type(val, json_type_null))
-                                return vw_call_invalid_parameter(cl, "settings");
-                        if (vw_section_get(s, key))
-                                return vw_call_invalid_parameter(cl, "settings");
-                        vw_section_set(s, key, json_object_get_string(val), 0);
-                }
-        }
         if (persist && (r = vw_persist_add_prepare(cl->control->manager, s, &text, &error)) < 0)
-                return vw_call_persist_error(cl, r, name, error);
+                return vw_call_persist_error(cl, r, s->name, error);
         r = vw_manager_add(cl->control->manager, s, &error);
         if (r < 0)
-                return vw_call_errno(cl, r, name, error);
-        if (persist && (r = vw_persist_add_commit(cl->control->manager, name, text, &file, &error)) < 0) {
+                return vw_call_errno(cl, r, s->name, error);
+        if (persist && (r = vw_persist_add_commit(cl->control->manager, s->name, text, &file, &error)) < 0) {
                 _cleanup_free_ char *ignored = NULL;
-                (void)vw_manager_remove(cl->control->manager, name, &ignored); /* all or nothing */
-                return vw_call_persist_error(cl, r, name, error);
+                (void)vw_manager_remove(cl->control->manager, s->name, &ignored); /* all or nothing */
+                return vw_call_persist_error(cl, r, s->name, error);
         }
         p = json_object_new_object();
-        json_object_object_add(p, "name", json_object_new_string(name));
+        json_object_object_add(p, "name", json_object_new_string(s->name));
         if (file)
                 json_object_object_add(p, "file", json_object_new_string(file));
         vw_call_reply(cl, p);
@@ -385,7 +719,7 @@ static void method_reload(struct vw_call *cl, json_object *params)
         json_object *result = NULL;
         int r;
 
-        log_info("reload requested by pid %d (uid %d)", (int)cl->cred.pid, (int)cl->cred.uid);
+        log_info("reload requested by pid %d (uid %u)", (int)cl->caller.pid, (unsigned)cl->caller.uid);
         r = vw_manager_reload(cl->control->manager, &result, &error);
         if (r < 0)
                 return vw_call_fail(cl, r == -EINVAL ? "io.vwire.InvalidConfig" : "io.vwire.Failed", "message",
@@ -393,18 +727,42 @@ static void method_reload(struct vw_call *cl, json_object *params)
         vw_call_reply(cl, result);
 }
 
+/* Who may watch an object's traffic (docs/SECURITY.md, R8): it carries what people type. */
+static int monitor_check(struct vw_call *cl, const char *name, const struct vw_section *s)
+{
+        if (cl->tier == TIER_FULL)
+                return 0;
+        if (cl->tier == TIER_MEMBER && s && s->caller && s->caller->uid == cl->caller.uid)
+                return 0;
+        if (cl->tier == TIER_MEMBER)
+                return call_failf(cl, "io.vwire.PermissionDenied",
+                                  "uid %u may not monitor '%s' (rule: a member of group vwire monitors only the "
+                                  "objects it added)", (unsigned)cl->caller.uid, name);
+        return call_failf(cl, "io.vwire.PermissionDenied",
+                          "uid %u may not use io.vwire.Monitor (rule: only root, vwired's user%s may monitor)",
+                          (unsigned)cl->caller.uid, geteuid() == 0 ? " and members of group vwire" : "");
+}
+
 static void method_monitor(struct vw_call *cl, json_object *params, bool more)
 {
         struct vw_manager *m = cl->control->manager;
         const char *name = vw_call_get_string(params, "name");
+        struct vw_endpoint *ep;
+        struct vw_mroute *r;
         json_object *p;
 
         if (!name)
                 return vw_call_invalid_parameter(cl, "name");
         if (!more)
                 return vw_call_fail(cl, "io.vwire.InvalidArgument", "message", "Monitor needs \"more\": true");
-        if (!vw_manager_find_endpoint(m, name) && !vw_manager_find_route(m, name))
+        if (cl->tier == TIER_READ_ONLY) /* before the lookup: this tier learns nothing here */
+                return (void)monitor_check(cl, name, NULL);
+        ep = vw_manager_find_endpoint(m, name);
+        r = ep ? NULL : vw_manager_find_route(m, name);
+        if (!ep && !r)
                 return vw_call_no_such(cl, name);
+        if (monitor_check(cl, name, ep ? ep->section : r->section) < 0)
+                return;
         if (cl->monitor)
                 return vw_call_fail(cl, "io.vwire.InvalidArgument", "message", "this connection already monitors");
         cl->monitor = strdup(name);
@@ -471,63 +829,34 @@ static const struct vw_method core_methods[] = {
         {}
 };
 
+extern const struct vw_method vw_doctor_methods[];
 #if HAVE_INPUT_METHODS
 extern const struct vw_method vw_input_methods[];
 #endif
-extern const struct vw_method vw_doctor_methods[];
 
 static const struct vw_method *const method_tables[] = {
         core_methods,
         vw_doctor_methods,
-#if HAVE_INPUT_METHODS
-        vw_input_methods,
-#endif
         NULL,
 };
 
-static void handle_message(struct vw_call *cl, json_object *msg)
+/* The daemon's own tables, then every backend's (struct vw_endpoint_ops.methods). */
+static const struct vw_method *find_method(const char *name)
 {
-        json_object *jmethod, *params = NULL, *jmore, *joneway;
-        const char *method;
-        bool more = false, oneway = false;
-        size_t out_before = cl->out.len;
-
-        if (!json_object_object_get_ex(msg, "method", &jmethod) || !json_object_is_type(jmethod, json_type_string))
-                return vw_call_invalid_parameter(cl, "method");
-        method = json_object_get_string(jmethod);
-        if (json_object_object_get_ex(msg, "parameters", &params) && !json_object_is_type(params, json_type_object))
-                return vw_call_invalid_parameter(cl, "parameters");
-        if (json_object_object_get_ex(msg, "more", &jmore))
-                more = json_object_get_boolean(jmore);
-        if (json_object_object_get_ex(msg, "oneway", &joneway))
-                oneway = json_object_get_boolean(joneway);
-        if (!params) {
-                params = json_object_new_object();
-                json_object_object_add(msg, "parameters", params);
-        }
-        if (cl->monitor)
-                return vw_call_fail(cl, "io.vwire.InvalidArgument", "message",
-                                     "this connection is streaming a monitor; open another one");
-
         for (const struct vw_method *const *t = method_tables; *t; t++)
-                for (const struct vw_method *mt = *t; mt->name; mt++) {
-                        if (!streq(mt->name, method))
-                                continue;
-                        if (mt->changes_state && !cl->privileged) {
-                                char msgbuf[256];
-                                snprintf(msgbuf, sizeof(msgbuf),
-                                         "uid %d may not use %s: only root, vwired's user and the socket's group may change state",
-                                         (int)cl->cred.uid, method);
-                                return vw_call_fail(cl, "io.vwire.PermissionDenied", "message", msgbuf);
-                        }
-                        if (!mt->call)
-                                method_monitor(cl, params, more);
-                        else
-                                mt->call(cl, params);
-                        if (oneway && !cl->monitor)
-                                cl->out.len = out_before; /* the caller asked for no reply */
-                        return;
-                }
+                for (const struct vw_method *mt = *t; mt->name; mt++)
+                        if (streq(mt->name, name))
+                                return mt;
+#if HAVE_INPUT_METHODS
+        for (const struct vw_method *mt = vw_input_methods; mt->name; mt++)
+                if (streq(mt->name, name))
+                        return mt;
+#endif
+        return NULL;
+}
+
+static void method_not_found(struct vw_call *cl, const char *method)
+{
         if (!strneq(method, "io.vwire.", 9) && !strneq(method, "org.varlink.service.", 20)) {
                 char iface[256];
                 const char *dot = strrchr(method, '.');
@@ -537,7 +866,46 @@ static void handle_message(struct vw_call *cl, json_object *msg)
         vw_call_fail(cl, "org.varlink.service.MethodNotFound", "method", method);
 }
 
+static void handle_message(struct vw_call *cl, json_object *msg)
+{
+        struct vw_varlink_request q;
+        const struct vw_method *mt;
+        size_t out_before = cl->out.len;
+        const char *bad;
+
+        if (vw_varlink_parse_request(msg, &q, &bad) < 0) {
+                if (streq(bad, "more") || streq(bad, "oneway"))
+                        return (void)call_failf(cl, "io.vwire.InvalidArgument", "\"%s\" must be true or false", bad);
+                return vw_call_invalid_parameter(cl, bad);
+        }
+        if (!q.parameters) {
+                q.parameters = json_object_new_object();
+                json_object_object_add(msg, "parameters", q.parameters);
+        }
+        if (cl->monitor)
+                return vw_call_fail(cl, "io.vwire.InvalidArgument", "message",
+                                     "this connection is streaming a monitor; open another one");
+        mt = find_method(q.method);
+        if (!mt)
+                return method_not_found(cl, q.method);
+        if (mt->changes_state && cl->tier == TIER_READ_ONLY)
+                return (void)call_failf(cl, "io.vwire.PermissionDenied", "uid %u may not use %s (rule: %s)",
+                                        (unsigned)cl->caller.uid, q.method, state_rule());
+        if (!mt->call)
+                method_monitor(cl, q.parameters, q.more);
+        else
+                mt->call(cl, q.parameters);
+        if (q.oneway && !cl->monitor && !cl->dead)
+                cl->out.len = out_before; /* the caller asked for no reply */
+}
+
 /* ---- I/O ---- */
+
+/* Not read while replies back up, while complete messages wait, or once it is ending. */
+static bool client_reading(const struct vw_call *cl)
+{
+        return !cl->closing && !cl->dead && !cl->eof && !cl->backlog && cl->out.len <= OUTPUT_PAUSE;
+}
 
 static int client_flush(struct vw_call *cl)
 {
@@ -551,78 +919,229 @@ static int client_flush(struct vw_call *cl)
                         return -errno;
                 }
                 vw_msgbuf_drop(&cl->out, (size_t)n);
+                cl->last_active = control_now(cl->control);
         }
+        if (cl->out.cap > BUFFER_KEEP) /* one large reply must not pin its memory for good */
+                vw_msgbuf_done(&cl->out);
         return 0;
 }
 
 static void client_update_events(struct vw_call *cl)
 {
-        uint32_t ev = (cl->closing ? 0 : EPOLLIN) | (cl->out.len ? EPOLLOUT : 0);
+        uint32_t ev = (client_reading(cl) ? EPOLLIN : 0) | (cl->out.len ? EPOLLOUT : 0);
 
         sd_event_source_set_io_events(cl->io, ev);
 }
 
+static bool is_space(char c)
+{
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* When did the unfinished message at the end of the input begin (the partial-message
+ * timeout)? Whitespace after a message is no message. */
+static void note_partial(struct vw_call *cl, size_t start, size_t n)
+{
+        const char *data = cl->in.data + start, *end = data + n, *tail = memrchr(data, 0, n);
+
+        if (!tail) {
+                if (!cl->partial_since)
+                        cl->partial_since = cl->last_active;
+                return;
+        }
+        cl->partial_since = 0;
+        for (tail++; tail < end; tail++)
+                if (!is_space(*tail)) {
+                        cl->partial_since = cl->last_active;
+                        break;
+                }
+}
+
+/* One read of at most READ_SIZE bytes and the descriptors that came with them. */
 static int client_read(struct vw_call *cl)
 {
-        for (;;) {
-                char *p = vw_msgbuf_reserve(&cl->in, 65536);
-                json_object *msg;
-                ssize_t n;
-                int r;
+        union {
+                struct cmsghdr h;
+                char buf[CMSG_SPACE(sizeof(int) * MAX_FDS)];
+        } control;
+        struct iovec iov = { .iov_len = READ_SIZE };
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                             .msg_controllen = sizeof(control.buf) };
+        size_t start = cl->in.len;
+        ssize_t n;
 
-                if (!p)
-                        return -ENOMEM;
-                n = recv(cl->fd, p, 65536, MSG_DONTWAIT);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return errno == EAGAIN ? 0 : -errno;
-                }
-                if (n == 0)
-                        return -ECONNRESET; /* a partial message is simply dropped */
-                r = vw_msgbuf_commit(&cl->in, (size_t)n);
-                if (r == -EMSGSIZE) {
-                        log_warning("control: client pid %d sent a message over %u bytes; closing it",
-                                    (int)cl->cred.pid, VW_VARLINK_MAX_MESSAGE);
-                        vw_call_fail(cl, "io.vwire.InvalidArgument", "message", "message too large (limit 1 MiB)");
-                        cl->closing = true;
-                        vw_msgbuf_done(&cl->in);
-                        return 0;
-                }
-                while ((r = vw_msgbuf_next(&cl->in, &msg)) != 0) {
-                        if (r == -EBADMSG) {
-                                vw_call_fail(cl, "io.vwire.InvalidArgument", "message",
-                                              "not a JSON object terminated by a NUL byte");
-                                continue;
-                        }
-                        if (r < 0)
-                                return r;
-                        handle_message(cl, msg);
-                        json_object_put(msg);
-                        if (cl->closing)
-                                return 0;
-                }
-                if ((size_t)n < 65536)
-                        return 0;
+        iov.iov_base = vw_msgbuf_reserve(&cl->in, READ_SIZE);
+        if (!iov.iov_base)
+                return -ENOMEM;
+        do
+                n = recvmsg(cl->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+                return errno == EAGAIN ? 0 : -errno;
+        if (n == 0) {
+                cl->eof = true; /* a partial message is simply dropped */
+                return 0;
         }
+        cl->last_active = control_now(cl->control);
+        if (vw_msgbuf_commit(&cl->in, (size_t)n) == -EMSGSIZE) {
+                log_warning("control: client pid %d sent a message over %u bytes; closing it",
+                            (int)cl->caller.pid, VW_VARLINK_MAX_MESSAGE);
+                vw_call_fail(cl, "io.vwire.InvalidArgument", "message", "message too large (limit 1 MiB)");
+                cl->closing = true;
+                vw_msgbuf_done(&cl->in);
+                client_take_fds(cl, &mh, 0);
+                return 0;
+        }
+        note_partial(cl, start, (size_t)n);
+        client_take_fds(cl, &mh, start + (size_t)n - 1);
+        return 0;
+}
+
+/* Take one message from the input and handle it: 1 when one was there, 0 when none is
+ * complete, or a negative errno. */
+static int client_next(struct vw_call *cl)
+{
+        size_t before = cl->in.len;
+        uint64_t pos = cl->in_pos;
+        json_object *msg = NULL;
+        int r;
+
+        r = vw_msgbuf_next(&cl->in, &msg);
+        if (r == 0 || r == -ENOMEM)
+                return r;
+        cl->in_pos += before - cl->in.len;
+        cl->current = fdset_current(cl, pos);
+        if (r == -EBADMSG)
+                vw_call_fail(cl, "io.vwire.InvalidArgument", "message", "not a JSON object terminated by a NUL byte");
+        else if (r == -ENOTUNIQ)
+                vw_call_fail(cl, "io.vwire.InvalidArgument", "message",
+                             "a key is given twice in one object (rule: every key once)");
+        else if (r < 0)
+                vw_call_fail(cl, "io.vwire.InvalidArgument", "message", strerror(-r));
+        else if (cl->current && cl->current->refuse)
+                vw_call_fail(cl, "io.vwire.InvalidArgument", "message", cl->current->refuse);
+        else
+                handle_message(cl, msg);
+        json_object_put(msg);
+        fdset_release(cl->current); /* what the method did not take */
+        cl->current = NULL;
+        return 1;
+}
+
+/* At most MESSAGES_PER_WAKEUP, fewer when replies back up; the rest waits for a later turn. */
+static int client_work(struct vw_call *cl)
+{
+        int r = 0;
+
+        for (unsigned i = 0; i < MESSAGES_PER_WAKEUP; i++) {
+                if (cl->closing || cl->dead || cl->out.len > OUTPUT_PAUSE)
+                        break;
+                r = client_next(cl);
+                if (r <= 0)
+                        break;
+        }
+        cl->backlog = vw_msgbuf_has_message(&cl->in);
+        if (cl->in.len == 0 && cl->in.cap > BUFFER_KEEP)
+                vw_msgbuf_done(&cl->in);
+        return r < 0 ? r : 0;
+}
+
+static uint64_t client_deadline(const struct vw_call *cl)
+{
+        uint64_t d = UINT64_MAX;
+
+        if (cl->partial_since)
+                d = cl->partial_since + PARTIAL_TIMEOUT;
+        if (cl->tier != TIER_FULL && !cl->monitor)
+                d = MIN(d, cl->last_active + IDLE_TIMEOUT);
+        return d;
+}
+
+static bool client_done(const struct vw_call *cl)
+{
+        return cl->dead || (cl->out.len == 0 && (cl->closing || (cl->eof && !cl->backlog)));
+}
+
+/* One turn of a client: write, read once, handle what came, write; then close or wait. */
+static void client_run(struct vw_call *cl, uint32_t revents)
+{
+        int r = 0;
+
+        if (revents & EPOLLOUT)
+                r = client_flush(cl);
+        if (r >= 0 && (revents & (EPOLLIN | EPOLLHUP | EPOLLERR)) && client_reading(cl))
+                r = client_read(cl);
+        if (r >= 0 && !cl->dead)
+                r = client_work(cl);
+        if (r >= 0 && !cl->dead)
+                r = client_flush(cl);
+        if (r < 0 || client_done(cl)) {
+                if (r < 0 && r != -ECONNRESET && r != -EPIPE)
+                        log_debug_errno(r, "control: client pid %d", (int)cl->caller.pid);
+                return client_free(cl);
+        }
+        client_update_events(cl);
+        if (cl->backlog && cl->out.len <= OUTPUT_PAUSE)
+                control_later(cl->control);
+        control_sweep_at(cl->control, client_deadline(cl));
 }
 
 static int client_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
-        struct vw_call *cl = userdata;
-        int r = 0;
+        client_run(userdata, revents);
+        return 0;
+}
 
-        if (revents & (EPOLLIN | EPOLLHUP | EPOLLERR))
-                r = client_read(cl);
-        if (r >= 0)
-                r = client_flush(cl);
-        if (r < 0 || (cl->closing && cl->out.len == 0)) {
-                if (r < 0 && r != -ECONNRESET && r != -EPIPE)
-                        log_debug_errno(r, "control: client pid %d", (int)cl->cred.pid);
-                client_free(cl);
-                return 0;
+/* Clients with messages left from their last turn, and dead ones. */
+static int on_later(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        struct vw_control *c = userdata;
+
+        vw_list_for_each_safe(i, tmp, &c->clients) {
+                struct vw_call *cl = vw_list_entry(i, struct vw_call, link);
+
+                if (cl->dead || (cl->backlog && cl->out.len <= OUTPUT_PAUSE))
+                        client_run(cl, 0);
         }
-        client_update_events(cl);
+        return 0;
+}
+
+static void client_expire(struct vw_call *cl, uint64_t now)
+{
+        if (cl->partial_since && now >= cl->partial_since + PARTIAL_TIMEOUT)
+                log_notice("control: closing the connection of pid %d uid %u: a message unfinished for %llu s",
+                           (int)cl->caller.pid, (unsigned)cl->caller.uid, PARTIAL_TIMEOUT / USEC_PER_SECOND);
+        else
+                log_debug("control: closing the connection of pid %d uid %u: idle for %llu s",
+                          (int)cl->caller.pid, (unsigned)cl->caller.uid, IDLE_TIMEOUT / USEC_PER_SECOND);
+        client_free(cl);
+}
+
+/* Timeouts (docs/SECURITY.md): one timer for all clients, set to the earliest deadline. */
+static int on_sweep(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        struct vw_control *c = userdata;
+        uint64_t now = control_now(c), next = UINT64_MAX;
+
+        c->sweep_at = UINT64_MAX;
+        if (c->accept_paused_until) {
+                if (now >= c->accept_paused_until) {
+                        c->accept_paused_until = 0;
+                        (void)sd_event_source_set_enabled(c->accept_io, SD_EVENT_ON);
+                } else
+                        next = c->accept_paused_until;
+        }
+        vw_list_for_each_safe(i, tmp, &c->clients) {
+                struct vw_call *cl = vw_list_entry(i, struct vw_call, link);
+                uint64_t d = client_deadline(cl);
+
+                if (d <= now)
+                        client_expire(cl, now);
+                else
+                        next = MIN(next, d);
+        }
+        if (next != UINT64_MAX)
+                control_sweep_at(c, next);
         return 0;
 }
 
@@ -633,6 +1152,8 @@ static void client_free(struct vw_call *cl)
         if (cl->monitor)
                 manager_set_monitored(cl->control->manager, cl->monitor, false);
         free(cl->monitor);
+        for (size_t i = 0; i < ELEMENTSOF(cl->fdsets); i++)
+                fdset_release(&cl->fdsets[i]);
         sd_event_source_disable_unref(cl->io);
         safe_close(cl->fd);
         vw_msgbuf_done(&cl->in);
@@ -642,46 +1163,138 @@ static void client_free(struct vw_call *cl)
         free(cl);
 }
 
+/* ---- connections ---- */
+
+/* A flood of refused connections must not flood the journal: a line per 10 s, with a count. */
+static void log_refused(struct vw_control *c, const char *why)
+{
+        uint64_t now = control_now(c);
+
+        if (c->refused_logged_at && now < c->refused_logged_at + REFUSED_LOG_INTERVAL) {
+                c->refused_quiet++;
+                return;
+        }
+        if (c->refused_quiet)
+                log_warning("control: refused a connection: %s (and %u more since the last message)", why,
+                            c->refused_quiet);
+        else
+                log_warning("control: refused a connection: %s", why);
+        c->refused_logged_at = now ? now : 1;
+        c->refused_quiet = 0;
+}
+
+/* The limits at accept (docs/SECURITY.md): per uid, and room kept for root and vwired's user
+ * when everybody else has filled theirs. */
+static bool connection_refused(const struct vw_control *c, const struct vw_caller *who, enum tier tier,
+                               char *why, size_t size)
+{
+        unsigned same = 0;
+
+        if (c->n_clients >= MAX_CLIENTS) {
+                snprintf(why, size, "too many connections (limit %d)", MAX_CLIENTS);
+                return true;
+        }
+        if (tier == TIER_FULL)
+                return false;
+        if (c->n_clients >= MAX_CLIENTS - RESERVED_CLIENTS) {
+                snprintf(why, size, "too many connections (limit %d; the last %d are kept for root)", MAX_CLIENTS,
+                         RESERVED_CLIENTS);
+                return true;
+        }
+        vw_list_for_each(i, &c->clients)
+                same += vw_list_entry(i, struct vw_call, link)->caller.uid == who->uid;
+        if (same >= MAX_CLIENTS_PER_UID) {
+                snprintf(why, size, "too many connections for uid %u (limit %d)", (unsigned)who->uid,
+                         MAX_CLIENTS_PER_UID);
+                return true;
+        }
+        return false;
+}
+
+/* Say why before closing, if the socket takes it right away; never wait for it. */
+static void refuse_connection(struct vw_control *c, int fd, const char *why)
+{
+        json_object *p = json_object_new_object(), *msg;
+        struct vw_msgbuf out = {};
+
+        log_refused(c, why);
+        json_object_object_add(p, "message", json_object_new_string(why));
+        msg = vw_varlink_error("io.vwire.Failed", p);
+        if (vw_varlink_append(&out, msg) == 0)
+                (void)send(fd, out.data, out.len, MSG_NOSIGNAL | MSG_DONTWAIT);
+        json_object_put(msg);
+        vw_msgbuf_done(&out);
+        close(fd);
+}
+
+/* Out of descriptors: the listening socket stays readable, so stop polling it for a moment
+ * instead of spinning on it. */
+static void accept_pause(struct vw_control *c)
+{
+        log_refused(c, "vwired has no descriptors left");
+        (void)sd_event_source_set_enabled(c->accept_io, SD_EVENT_OFF);
+        c->accept_paused_until = control_now(c) + ACCEPT_RETRY;
+        control_sweep_at(c, c->accept_paused_until);
+}
+
+/* Takes cfd (closed on failure). */
+static int client_new(struct vw_control *c, int cfd, const struct vw_caller *who, enum tier tier)
+{
+        struct vw_call *cl = calloc(1, sizeof(*cl));
+        int r;
+
+        if (!cl) {
+                close(cfd);
+                return -ENOMEM;
+        }
+        cl->fd = cfd;
+        cl->control = c;
+        cl->caller = *who;
+        cl->tier = tier;
+        cl->last_active = control_now(c);
+        vw_list_insert_tail(&c->clients, &cl->link);
+        c->n_clients++;
+        r = sd_event_add_io(vw_manager_event(c->manager), &cl->io, cfd, EPOLLIN, client_io, cl);
+        if (r < 0) {
+                client_free(cl);
+                return r;
+        }
+        control_sweep_at(c, client_deadline(cl));
+        log_debug("control: client pid %d uid %u (%s)", (int)who->pid, (unsigned)who->uid, tier_names[tier]);
+        return 0;
+}
+
 static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
         struct vw_control *c = userdata;
-        socklen_t len = sizeof(struct ucred);
-        struct vw_call *cl;
+        struct vw_caller who;
+        enum tier tier;
+        char why[128];
         int cfd, r;
 
         cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (cfd < 0) {
-                if (errno != EAGAIN && errno != EINTR)
+                if (errno == EMFILE || errno == ENFILE)
+                        accept_pause(c);
+                else if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
                         log_warning_errno(errno, "control: accept failed");
                 return 0;
         }
-        if (c->n_clients >= MAX_CLIENTS) {
-                log_warning("control: too many clients (%d), refusing one", MAX_CLIENTS);
-                close(cfd);
-                return 0;
-        }
-        cl = calloc(1, sizeof(*cl));
-        if (!cl) {
-                close(cfd);
-                return 0;
-        }
-        cl->fd = cfd;
-        cl->control = c;
-        vw_list_insert_tail(&c->clients, &cl->link);
-        c->n_clients++;
-        if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cl->cred, &len) < 0) {
-                log_warning_errno(errno, "control: cannot read peer credentials");
-                client_free(cl);
-                return 0;
-        }
-        cl->privileged = is_privileged(c, cfd, &cl->cred);
-        r = sd_event_add_io(vw_manager_event(c->manager), &cl->io, cfd, EPOLLIN, client_io, cl);
+        /* with more groups than we keep, a member could not be told from an outsider: refuse */
+        r = vw_caller_from_socket(cfd, &who);
         if (r < 0) {
-                client_free(cl);
+                snprintf(why, sizeof(why), "cannot read the peer's credentials: %s", strerror(-r));
+                refuse_connection(c, cfd, why);
                 return 0;
         }
-        log_debug("control: client pid %d uid %d%s", (int)cl->cred.pid, (int)cl->cred.uid,
-                  cl->privileged ? "" : " (read-only)");
+        tier = caller_tier(c, &who);
+        if (connection_refused(c, &who, tier, why, sizeof(why))) {
+                refuse_connection(c, cfd, why);
+                return 0;
+        }
+        r = client_new(c, cfd, &who, tier);
+        if (r < 0)
+                log_warning_errno(r, "control: cannot take a client");
         return 0;
 }
 
@@ -710,9 +1323,53 @@ static int check_existing(const char *path)
         return 0;
 }
 
-int vw_control_new(struct vw_manager *m, const char *path, int listen_fd, struct vw_control **ret)
+/* A root vwired lets group vwire in (0660 root:vwire); a user's own vwired only that user and
+ * root (0600, whatever group the directory gives): it trusts no group. Nobody can connect before
+ * listen(), so the mode is right before the first client. */
+static int bind_socket(struct vw_control *c, const char *path)
 {
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        int r;
+
+        r = check_existing(path);
+        if (r < 0)
+                return r;
+        c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (c->fd < 0)
+                return -errno;
+        snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+        if (bind(c->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+                return log_error_errno(errno, "cannot bind control socket %s", path);
+        c->unlink_path = true;
+        if (chmod(path, geteuid() == 0 ? 0660 : 0600) < 0)
+                return log_error_errno(errno, "cannot chmod %s", path);
+        if (c->gid != (gid_t)-1 && chown(path, (uid_t)-1, c->gid) < 0)
+                log_warning_errno(errno, "cannot give %s to group vwire", path);
+        if (listen(c->fd, 64) < 0)
+                return log_error_errno(errno, "cannot listen on %s", path);
+        return 0;
+}
+
+static int control_add_sources(struct vw_control *c)
+{
+        sd_event *e = vw_manager_event(c->manager);
+        int r;
+
+        r = sd_event_add_io(e, &c->accept_io, c->fd, EPOLLIN, on_accept, c);
+        if (r >= 0)
+                r = sd_event_add_time(e, &c->later, CLOCK_MONOTONIC, 0, 1, on_later, c);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(c->later, SD_EVENT_OFF);
+        if (r >= 0)
+                r = sd_event_add_time(e, &c->sweep, CLOCK_MONOTONIC, 0, 100 * 1000, on_sweep, c);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(c->sweep, SD_EVENT_OFF);
+        return r;
+}
+
+int vw_control_new(struct vw_manager *m, const char *path, int listen_fd, struct vw_control **ret)
+{
+        struct sockaddr_un sa;
         struct vw_control *c;
         struct group *gr;
         int r;
@@ -724,8 +1381,10 @@ int vw_control_new(struct vw_manager *m, const char *path, int listen_fd, struct
                 return -ENOMEM;
         c->manager = m;
         c->fd = -1;
+        c->sweep_at = UINT64_MAX;
         vw_list_init(&c->clients);
-        gr = getgrnam("vwire");
+        /* group vwire means something only to a root vwired (docs/SECURITY.md) */
+        gr = geteuid() == 0 ? getgrnam("vwire") : NULL;
         c->gid = gr ? gr->gr_gid : (gid_t)-1;
         c->path = strdup(path);
         if (!c->path) {
@@ -735,31 +1394,9 @@ int vw_control_new(struct vw_manager *m, const char *path, int listen_fd, struct
         if (listen_fd >= 0) {
                 c->fd = listen_fd;
                 (void)fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) | O_NONBLOCK);
-        } else {
-                r = check_existing(path);
-                if (r < 0)
-                        goto fail;
-                c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-                if (c->fd < 0) {
-                        r = -errno;
-                        goto fail;
-                }
-                snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-                if (bind(c->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-                        r = log_error_errno(errno, "cannot bind control socket %s", path);
-                        goto fail;
-                }
-                c->unlink_path = true;
-                if (chmod(path, 0660) < 0)
-                        log_warning_errno(errno, "cannot chmod %s", path);
-                if (c->gid != (gid_t)-1 && chown(path, (uid_t)-1, c->gid) < 0)
-                        log_warning_errno(errno, "cannot give %s to group vwire", path);
-                if (listen(c->fd, 64) < 0) {
-                        r = log_error_errno(errno, "cannot listen on %s", path);
-                        goto fail;
-                }
-        }
-        r = sd_event_add_io(vw_manager_event(m), &c->accept_io, c->fd, EPOLLIN, on_accept, c);
+        } else if ((r = bind_socket(c, path)) < 0)
+                goto fail;
+        r = control_add_sources(c);
         if (r < 0)
                 goto fail;
         *ret = c;
@@ -786,11 +1423,42 @@ void vw_control_free(struct vw_control *c)
                 client_free(cl);
         }
         sd_event_source_disable_unref(c->accept_io);
+        sd_event_source_disable_unref(c->later);
+        sd_event_source_disable_unref(c->sweep);
         safe_close(c->fd);
         if (c->unlink_path)
                 (void)unlink(c->path);
         free(c->path);
         free(c);
+}
+
+static json_object *tap_event(const char *name, const char *direction, const char *via,
+                              const struct vw_chunk *chunk, const struct timespec *ts)
+{
+        _cleanup_free_ char *hex = vw_hex_encode(chunk->data, chunk->len);
+        json_object *p;
+
+        if (!hex)
+                return NULL;
+        p = json_object_new_object();
+        json_object_object_add(p, "name", json_object_new_string(name));
+        json_object_object_add(p, "direction", json_object_new_string(direction));
+        if (via)
+                json_object_object_add(p, "via", json_object_new_string(via));
+        json_object_object_add(p, "type", json_object_new_string(vw_chunk_type_to_string(chunk->type)));
+        json_object_object_add(p, "len", json_object_new_int64(chunk->len));
+        json_object_object_add(p, "hex", json_object_new_string(hex));
+        json_object_object_add(p, "realtime_usec", json_object_new_int64((int64_t)ts->tv_sec * 1000000 + ts->tv_nsec / 1000));
+        return p;
+}
+
+/* Write now what can be written; a client that cannot take it is closed from on_later(). */
+static void client_push(struct vw_call *cl)
+{
+        if (client_flush(cl) < 0)
+                client_kill(cl, NULL);
+        else
+                client_update_events(cl);
 }
 
 void vw_control_tap(struct vw_control *c, const char *name, const char *direction, const char *via,
@@ -802,36 +1470,22 @@ void vw_control_tap(struct vw_control *c, const char *name, const char *directio
         vw_list_for_each(i, &c->clients) {
                 struct vw_call *cl = vw_list_entry(i, struct vw_call, link);
                 json_object *p;
-                char *hex;
 
-                if (!cl->monitor || !streq(cl->monitor, name))
+                if (!cl->monitor || cl->dead || !streq(cl->monitor, name))
                         continue;
                 if (cl->out.len > MONITOR_BACKLOG) {
                         cl->lost++;
                         continue;
                 }
-                hex = vw_hex_encode(chunk->data, chunk->len);
-                if (!hex)
+                p = tap_event(name, direction, via, chunk, &ts);
+                if (!p)
                         continue;
-                p = json_object_new_object();
-                json_object_object_add(p, "name", json_object_new_string(name));
-                json_object_object_add(p, "direction", json_object_new_string(direction));
-                if (via)
-                        json_object_object_add(p, "via", json_object_new_string(via));
-                json_object_object_add(p, "type", json_object_new_string(vw_chunk_type_to_string(chunk->type)));
-                json_object_object_add(p, "len", json_object_new_int64(chunk->len));
-                json_object_object_add(p, "hex", json_object_new_string(hex));
-                json_object_object_add(p, "realtime_usec",
-                                       json_object_new_int64((int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000));
                 if (cl->lost) {
                         json_object_object_add(p, "lost", json_object_new_int64((int64_t)cl->lost));
                         cl->lost = 0;
                 }
-                free(hex);
                 client_send(cl, vw_varlink_reply(p, true));
-                if (client_flush(cl) < 0)
-                        cl->closing = true;
-                client_update_events(cl);
+                client_push(cl);
         }
 }
 
@@ -850,7 +1504,6 @@ void vw_control_object_gone(struct vw_control *c, const char *name)
                 manager_set_monitored(c->manager, cl->monitor, false);
                 free(cl->monitor);
                 cl->monitor = NULL;
-                (void)client_flush(cl);
-                client_update_events(cl);
+                client_push(cl);
         }
 }

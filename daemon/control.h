@@ -11,8 +11,9 @@
 struct vw_manager;
 struct vw_control;
 
-/* Binds path (refusing if another vwired answers there), mode 0660, group "vwire" if it exists.
- * listen_fd >= 0: use this already-bound socket (socket activation). */
+/* Binds path (refusing if another vwired answers there): as root mode 0660 and group "vwire" if it
+ * exists, otherwise 0600 (a user's own vwired trusts no group). listen_fd >= 0: use this
+ * already-bound socket (socket activation). */
 int vw_control_new(struct vw_manager *m, const char *path, int listen_fd, struct vw_control **ret);
 void vw_control_free(struct vw_control *c);
 unsigned vw_control_n_clients(const struct vw_control *c);
@@ -25,7 +26,7 @@ void vw_control_object_gone(struct vw_control *c, const char *name);
 
 /*
  * Methods. A method answers with exactly one vw_call_reply()/vw_call_error()/vw_call_fail();
- * changes_state methods are refused to clients without the right credentials.
+ * changes_state methods are refused to read-only clients (docs/SECURITY.md).
  */
 #include <json-c/json.h>
 
@@ -38,6 +39,17 @@ struct vw_method {
 };
 
 struct vw_manager *vw_call_manager(struct vw_call *c);
+/* Who sent the call being handled: the peer credentials read at accept (common/caller.h). */
+const struct vw_caller *vw_call_caller(struct vw_call *c);
+/* Root or vwired's own user: the power of the config files. A section from an Add of anyone
+ * else keeps the caller (s->caller) and is confined to its rights (docs/SECURITY.md). */
+bool vw_call_is_full(struct vw_call *c);
+/*
+ * The descriptor passed with the message being handled (SCM_RIGHTS) at `index`, as a call
+ * parameter names it ("fd": 0). Ownership goes to the caller; -EBADF when no descriptor has that
+ * index or it was taken already. Descriptors a method does not take are closed after it returns.
+ */
+int vw_call_take_fd(struct vw_call *c, int index);
 void vw_call_reply(struct vw_call *c, json_object *params);          /* steals params (may be NULL) */
 void vw_call_error(struct vw_call *c, const char *error, json_object *params);
 /* An error whose parameters are one string: {key: value}. */
