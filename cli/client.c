@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -107,10 +108,60 @@ static int ctl_connect(struct ctl *c)
                 return CTL_ERR_CONNECT;
         }
         c->fd = TAKE_FD(fd);
+        c->in.max = VW_VARLINK_MAX_REPLY; /* vwired's replies may be larger than our calls */
         return 0;
 }
 
-static int ctl_send(struct ctl *c, json_object *msg)
+/*
+ * One write; the first carries the descriptors. vwired attaches them to the message whose bytes
+ * they arrive with, so each message with descriptors must begin a write of its own (it does:
+ * ctl_send() writes one message, from its start).
+ */
+static ssize_t send_with_fds(int fd, const char *data, size_t len, const int *fds, size_t n_fds)
+{
+        union {
+                struct cmsghdr h;
+                char buf[CMSG_SPACE(sizeof(int) * CTL_MAX_FDS)];
+        } control = {};
+        struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+        struct cmsghdr *cm;
+
+        if (n_fds == 0)
+                return send(fd, data, len, MSG_NOSIGNAL);
+        mh.msg_control = control.buf;
+        mh.msg_controllen = CMSG_SPACE(sizeof(int) * n_fds);
+        cm = CMSG_FIRSTHDR(&mh);
+        cm->cmsg_level = SOL_SOCKET;
+        cm->cmsg_type = SCM_RIGHTS;
+        cm->cmsg_len = CMSG_LEN(sizeof(int) * n_fds);
+        memcpy(CMSG_DATA(cm), fds, sizeof(int) * n_fds);
+        return sendmsg(fd, &mh, MSG_NOSIGNAL);
+}
+
+static int ctl_receive(struct ctl *c, json_object **ret);
+static int ctl_parse_reply(struct ctl *c, json_object *msg, json_object **ret_parameters, bool *ret_continues);
+
+/* vwired closed the connection while we wrote: it may have said why first (a refused
+ * connection gets "too many connections ..."). Print that if it is there. */
+static int ctl_report_hangup(struct ctl *c)
+{
+        _cleanup_json_ json_object *msg = NULL, *p = NULL;
+        bool continues;
+        int r;
+
+        r = ctl_receive(c, &msg); /* no wait: the socket is at its end, so readable */
+        if (r < 0)
+                goto closed;
+        r = ctl_parse_reply(c, msg, &p, &continues);
+        if (r < 0)
+                return r;
+closed:
+        log_error("vwired closed the connection");
+        return CTL_ERR_PROTOCOL;
+}
+
+static int ctl_send(struct ctl *c, json_object *msg, const int *fds, size_t n_fds)
 {
         _cleanup_(vw_msgbuf_done) struct vw_msgbuf out = {};
         size_t done = 0;
@@ -125,16 +176,20 @@ static int ctl_send(struct ctl *c, json_object *msg)
                 return -EMSGSIZE;
         }
 
+        if (n_fds > CTL_MAX_FDS) {
+                log_error("%zu descriptors for one request, more than the %d vwired accepts", n_fds, CTL_MAX_FDS);
+                return -E2BIG;
+        }
         while (done < out.len) {
-                ssize_t n = send(c->fd, out.data + done, out.len - done, MSG_NOSIGNAL);
+                ssize_t n = send_with_fds(c->fd, out.data + done, out.len - done, done == 0 ? fds : NULL,
+                                          done == 0 ? n_fds : 0);
 
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
                         if (errno == EPIPE || errno == ECONNRESET)
-                                log_error("vwired closed the connection");
-                        else
-                                log_error_errno(errno, "cannot write to vwired");
+                                return ctl_report_hangup(c);
+                        log_error_errno(errno, "cannot write to vwired");
                         return CTL_ERR_PROTOCOL;
                 }
                 done += (size_t)n;
@@ -191,7 +246,7 @@ static int ctl_fill(struct ctl *c)
         r = vw_msgbuf_commit(&c->in, (size_t)n);
         if (r == -EMSGSIZE) {
                 log_error("vwired sent a message larger than %u bytes, the protocol's limit",
-                          VW_VARLINK_MAX_MESSAGE);
+                          VW_VARLINK_MAX_REPLY);
                 return CTL_ERR_PROTOCOL;
         }
         return r;
@@ -208,9 +263,13 @@ static int ctl_receive(struct ctl *c, json_object **ret)
                         log_error("vwired sent a malformed message (not a JSON object)");
                         return CTL_ERR_PROTOCOL;
                 }
+                if (r == -ENOTUNIQ) {
+                        log_error("vwired sent a malformed message (a key twice in one object)");
+                        return CTL_ERR_PROTOCOL;
+                }
                 if (r == -EMSGSIZE) {
                         log_error("vwired sent a message larger than %u bytes, the protocol's limit",
-                                  VW_VARLINK_MAX_MESSAGE);
+                                  VW_VARLINK_MAX_REPLY);
                         return CTL_ERR_PROTOCOL;
                 }
                 if (r < 0)
@@ -342,8 +401,8 @@ int ctl_next(struct ctl *c, json_object **ret_parameters, bool *ret_continues)
         return ctl_parse_reply(c, msg, ret_parameters, ret_continues);
 }
 
-static int ctl_call_raw(struct ctl *c, const char *method, json_object *parameters, bool more,
-                        json_object **ret_parameters, bool *ret_continues)
+static int ctl_call_raw(struct ctl *c, const char *method, json_object *parameters, const int *fds,
+                        size_t n_fds, bool more, json_object **ret_parameters, bool *ret_continues)
 {
         _cleanup_json_ json_object *msg = vw_varlink_call(method, parameters, more), *reply = NULL;
         bool continues = false;
@@ -351,7 +410,7 @@ static int ctl_call_raw(struct ctl *c, const char *method, json_object *paramete
 
         if (!msg)
                 return log_error_errno(ENOMEM, "cannot build the request");
-        r = ctl_send(c, msg);
+        r = ctl_send(c, msg, fds, n_fds);
         if (r < 0)
                 return r;
         r = ctl_next(c, &reply, &continues);
@@ -384,7 +443,7 @@ static int ctl_hello(struct ctl *c)
         json_object_object_add(p, "version", json_object_new_string(VWIRE_VERSION));
         json_object_object_add(p, "protocol", json_object_new_int(VWIRE_PROTOCOL));
 
-        r = ctl_call_raw(c, VW_INTERFACE ".Hello", p, false, &reply, NULL);
+        r = ctl_call_raw(c, VW_INTERFACE ".Hello", p, NULL, 0, false, &reply, NULL);
         if (r < 0)
                 return r;
 
@@ -428,11 +487,17 @@ int ctl_open(struct ctl *c)
 int ctl_call(struct ctl *c, const char *method, json_object *parameters, bool more,
              json_object **ret_parameters, bool *ret_continues)
 {
+        return ctl_call_with_fds(c, method, parameters, NULL, 0, more, ret_parameters, ret_continues);
+}
+
+int ctl_call_with_fds(struct ctl *c, const char *method, json_object *parameters, const int *fds, size_t n_fds,
+                      bool more, json_object **ret_parameters, bool *ret_continues)
+{
         _cleanup_json_ json_object *p = parameters;
         int r;
 
         r = ctl_open(c);
         if (r < 0)
                 return r;
-        return ctl_call_raw(c, method, TAKE_PTR(p), more, ret_parameters, ret_continues);
+        return ctl_call_raw(c, method, TAKE_PTR(p), fds, n_fds, more, ret_parameters, ret_continues);
 }

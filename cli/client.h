@@ -59,6 +59,15 @@ int ctl_open(struct ctl *c);
 int ctl_call(struct ctl *c, const char *method, json_object *parameters, bool more,
              json_object **ret_parameters, bool *ret_continues);
 
+/*
+ * ctl_call() with descriptors passed along (SCM_RIGHTS, at most CTL_MAX_FDS): the parameters
+ * refer to them by index, e.g. "fd": 0 for fds[0]. They stay the caller's to close; vwired
+ * gets its own copies.
+ */
+#define CTL_MAX_FDS 8
+int ctl_call_with_fds(struct ctl *c, const char *method, json_object *parameters, const int *fds, size_t n_fds,
+                      bool more, json_object **ret_parameters, bool *ret_continues);
+
 /* The next reply of a streamed call; same results as ctl_call(). */
 int ctl_next(struct ctl *c, json_object **ret_parameters, bool *ret_continues);
 
