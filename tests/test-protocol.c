@@ -621,6 +621,22 @@ START_TEST(test_append_stream)
 }
 END_TEST
 
+START_TEST(test_append_max)
+{
+        /* a reply too large is not appended at all, so vwired can send an error in its place */
+        struct vw_msgbuf out = {};
+        json_object *o = vw_varlink_reply(NULL, false); /* {"parameters":{}}: 17 bytes */
+
+        ck_assert_int_eq(vw_varlink_append_max(&out, o, 16), -EMSGSIZE);
+        ck_assert_uint_eq(out.len, 0);
+        ck_assert_int_eq(vw_varlink_append_max(&out, o, 17), 0);
+        ck_assert_uint_eq(out.len, 18);
+        ck_assert_int_eq(out.data[17], 0);
+        json_object_put(o);
+        vw_msgbuf_done(&out);
+}
+END_TEST
+
 /* ---- hex ---- */
 
 START_TEST(test_hex_encode)
@@ -729,6 +745,7 @@ static Suite *protocol_suite(void)
         tc = vw_test_case(s, "builders");
         tcase_add_test(tc, test_builders);
         tcase_add_test(tc, test_append_stream);
+        tcase_add_test(tc, test_append_max);
 
         tc = vw_test_case(s, "hex");
         tcase_add_test(tc, test_hex_encode);
