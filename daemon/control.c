@@ -830,9 +830,6 @@ static const struct vw_method core_methods[] = {
 };
 
 extern const struct vw_method vw_doctor_methods[];
-#if HAVE_INPUT_METHODS
-extern const struct vw_method vw_input_methods[];
-#endif
 
 static const struct vw_method *const method_tables[] = {
         core_methods,
@@ -847,12 +844,16 @@ static const struct vw_method *find_method(const char *name)
                 for (const struct vw_method *mt = *t; mt->name; mt++)
                         if (streq(mt->name, name))
                                 return mt;
-#if HAVE_INPUT_METHODS
-        for (const struct vw_method *mt = vw_input_methods; mt->name; mt++)
-                if (streq(mt->name, name))
-                        return mt;
-#endif
+        for (size_t i = 0; vw_backends[i]; i++)
+                for (const struct vw_method *mt = vw_backends[i]->methods; mt && mt->name; mt++)
+                        if (streq(mt->name, name))
+                                return mt;
         return NULL;
+}
+
+struct vw_endpoint *vw_call_find_endpoint(struct vw_call *c, const char *name)
+{
+        return vw_manager_find_endpoint(c->control->manager, name);
 }
 
 static void method_not_found(struct vw_call *cl, const char *method)
@@ -957,6 +958,16 @@ static void note_partial(struct vw_call *cl, size_t start, size_t n)
                 }
 }
 
+/* A message that passed the cap can never end: say so, drop the input, close. */
+static void client_too_large(struct vw_call *cl)
+{
+        log_warning("control: client pid %d sent a message over %u bytes; closing it", (int)cl->caller.pid,
+                    VW_VARLINK_MAX_MESSAGE);
+        vw_call_fail(cl, "io.vwire.InvalidArgument", "message", "message too large (limit 1 MiB)");
+        cl->closing = true;
+        vw_msgbuf_done(&cl->in);
+}
+
 /* One read of at most READ_SIZE bytes and the descriptors that came with them. */
 static int client_read(struct vw_call *cl)
 {
@@ -969,6 +980,7 @@ static int client_read(struct vw_call *cl)
                              .msg_controllen = sizeof(control.buf) };
         size_t start = cl->in.len;
         ssize_t n;
+        int r;
 
         iov.iov_base = vw_msgbuf_reserve(&cl->in, READ_SIZE);
         if (!iov.iov_base)
@@ -983,17 +995,11 @@ static int client_read(struct vw_call *cl)
                 return 0;
         }
         cl->last_active = control_now(cl->control);
-        if (vw_msgbuf_commit(&cl->in, (size_t)n) == -EMSGSIZE) {
-                log_warning("control: client pid %d sent a message over %u bytes; closing it",
-                            (int)cl->caller.pid, VW_VARLINK_MAX_MESSAGE);
-                vw_call_fail(cl, "io.vwire.InvalidArgument", "message", "message too large (limit 1 MiB)");
-                cl->closing = true;
-                vw_msgbuf_done(&cl->in);
-                client_take_fds(cl, &mh, 0);
-                return 0;
-        }
+        r = vw_msgbuf_commit(&cl->in, (size_t)n); /* -EMSGSIZE still keeps the bytes */
         note_partial(cl, start, (size_t)n);
         client_take_fds(cl, &mh, start + (size_t)n - 1);
+        if (r == -EMSGSIZE)
+                client_too_large(cl);
         return 0;
 }
 
@@ -1007,8 +1013,12 @@ static int client_next(struct vw_call *cl)
         int r;
 
         r = vw_msgbuf_next(&cl->in, &msg);
-        if (r == 0 || r == -ENOMEM)
-                return r;
+        if (r == -EMSGSIZE) {
+                client_too_large(cl);
+                return 0;
+        }
+        if (r == 0 || (r < 0 && r != -EBADMSG && r != -ENOTUNIQ))
+                return r; /* nothing taken from the input */
         cl->in_pos += before - cl->in.len;
         cl->current = fdset_current(cl, pos);
         if (r == -EBADMSG)
@@ -1016,8 +1026,6 @@ static int client_next(struct vw_call *cl)
         else if (r == -ENOTUNIQ)
                 vw_call_fail(cl, "io.vwire.InvalidArgument", "message",
                              "a key is given twice in one object (rule: every key once)");
-        else if (r < 0)
-                vw_call_fail(cl, "io.vwire.InvalidArgument", "message", strerror(-r));
         else if (cl->current && cl->current->refuse)
                 vw_call_fail(cl, "io.vwire.InvalidArgument", "message", cl->current->refuse);
         else

@@ -24,19 +24,8 @@ void vw_control_tap(struct vw_control *c, const char *name, const char *directio
 /* An object went away: end its monitors. */
 void vw_control_object_gone(struct vw_control *c, const char *name);
 
-/*
- * Methods. A method answers with exactly one vw_call_reply()/vw_call_error()/vw_call_fail();
- * changes_state methods are refused to read-only clients (docs/SECURITY.md).
- */
-#include <json-c/json.h>
-
-struct vw_call;
-typedef void (*vw_method_fn)(struct vw_call *call, json_object *params);
-struct vw_method {
-        const char *name;      /* "io.vwire.Something" */
-        vw_method_fn call;
-        bool changes_state;
-};
+/* Methods (backends add theirs through struct vw_endpoint_ops.methods). */
+#include "method.h"
 
 struct vw_manager *vw_call_manager(struct vw_call *c);
 /* Who sent the call being handled: the peer credentials read at accept (common/caller.h). */
@@ -50,15 +39,6 @@ bool vw_call_is_full(struct vw_call *c);
  * index or it was taken already. Descriptors a method does not take are closed after it returns.
  */
 int vw_call_take_fd(struct vw_call *c, int index);
-void vw_call_reply(struct vw_call *c, json_object *params);          /* steals params (may be NULL) */
-void vw_call_error(struct vw_call *c, const char *error, json_object *params);
-/* An error whose parameters are one string: {key: value}. */
-void vw_call_fail(struct vw_call *c, const char *error, const char *key, const char *value);
-void vw_call_invalid_parameter(struct vw_call *c, const char *name);
-void vw_call_no_such(struct vw_call *c, const char *name);
-/* -ENOENT NoSuchObject, -EEXIST ObjectExists, -EINVAL InvalidConfig{message}, else Failed{message}. */
-void vw_call_errno(struct vw_call *c, int r, const char *name, const char *message);
-const char *vw_call_get_string(json_object *params, const char *key);
 
 /* Introspection text of io.vwire (GetInterfaceDescription). */
 extern const char vw_interface_description[];

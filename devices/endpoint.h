@@ -31,6 +31,7 @@
 
 struct vw_manager;
 struct vw_endpoint;
+struct vw_method;
 
 struct vw_endpoint_ops {
         const char *kind;     /* section kind: "serial", "loopback", ... */
@@ -60,6 +61,8 @@ struct vw_endpoint_ops {
         /* The file this section's endpoint makes (symlink, socket, node), so that two sections
          * cannot claim one path; malloc'd, NULL if none. *ret_setting: where it is written. */
         char *(*claim)(const struct vw_section *s, const struct vw_setting **ret_setting);
+        /* io.vwire methods this backend adds (e.g. input injection), NULL-terminated (optional). */
+        const struct vw_method *methods;
         /* Makes a udev hint file per endpoint (<runtime>/udev/NAME), which doctor checks. */
         bool udev_hints;
 };

@@ -915,4 +915,5 @@ const struct vw_endpoint_ops vw_input_uinput_ops = {
         .start = input_start,
         .stop = input_stop,
         .describe = input_describe,
+        .methods = vw_input_methods,
 };

@@ -17,6 +17,7 @@
 #include "endpoint.h"
 #include "input-event.h"
 #include "input-profiles.h"
+#include "method.h"
 
 struct vw_input;
 
@@ -48,3 +49,6 @@ unsigned vw_input_n_contacts(const struct vw_input *in);
 int vw_input_oldest_slot(const struct vw_input *in, int except);
 /* A tracking id for a new contact. */
 int32_t vw_input_new_tracking_id(struct vw_input *in);
+
+/* io.vwire.Key, Type, Pointer, Abs, Touch, Gamepad, Event (input-methods.c). */
+extern const struct vw_method vw_input_methods[];

@@ -16,11 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "control.h"
+#include "endpoint.h"
 #include "input-uinput.h"
 #include "keymap.h"
 #include "log.h"
-#include "manager.h"
+#include "method.h"
 
 #define INVALID "io.vwire.InvalidArgument"
 #define MAX_DELAY_MS 60000
@@ -86,7 +86,7 @@ static struct vw_input *get_device(struct vw_call *c, json_object *params)
                 vw_call_invalid_parameter(c, "name");
                 return NULL;
         }
-        ep = vw_manager_find_endpoint(vw_call_manager(c), name);
+        ep = vw_call_find_endpoint(c, name);
         if (!ep) {
                 vw_call_no_such(c, name);
                 return NULL;

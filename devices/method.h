@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/*
+ * Control methods a backend adds to io.vwire (struct vw_endpoint_ops.methods), and what a method
+ * may do with its call. The control server (daemon/control/) implements these; a backend sees
+ * only this header. A method answers with exactly one vw_call_reply()/vw_call_error()/
+ * vw_call_fail(); changes_state methods are refused to clients without the right credentials.
+ */
+
+#include <json-c/json.h>
+#include <stdbool.h>
+
+struct vw_call;
+struct vw_endpoint;
+
+typedef void (*vw_method_fn)(struct vw_call *call, json_object *params);
+struct vw_method {
+        const char *name;      /* "io.vwire.Something" */
+        vw_method_fn call;
+        bool changes_state;
+};
+
+void vw_call_reply(struct vw_call *c, json_object *params);          /* steals params (may be NULL) */
+void vw_call_error(struct vw_call *c, const char *error, json_object *params);
+/* An error whose parameters are one string: {key: value}. */
+void vw_call_fail(struct vw_call *c, const char *error, const char *key, const char *value);
+void vw_call_invalid_parameter(struct vw_call *c, const char *name);
+void vw_call_no_such(struct vw_call *c, const char *name);
+/* -ENOENT NoSuchObject, -EEXIST ObjectExists, -EINVAL InvalidConfig{message}, -EPERM
+ * PermissionDenied{message}, else Failed{message}. */
+void vw_call_errno(struct vw_call *c, int r, const char *name, const char *message);
+const char *vw_call_get_string(json_object *params, const char *key);
+/* The running endpoint of that name, or NULL. */
+struct vw_endpoint *vw_call_find_endpoint(struct vw_call *c, const char *name);
