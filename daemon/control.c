@@ -830,9 +830,6 @@ static const struct vw_method core_methods[] = {
 };
 
 extern const struct vw_method vw_doctor_methods[];
-#if HAVE_INPUT_METHODS
-extern const struct vw_method vw_input_methods[];
-#endif
 
 static const struct vw_method *const method_tables[] = {
         core_methods,
@@ -847,12 +844,16 @@ static const struct vw_method *find_method(const char *name)
                 for (const struct vw_method *mt = *t; mt->name; mt++)
                         if (streq(mt->name, name))
                                 return mt;
-#if HAVE_INPUT_METHODS
-        for (const struct vw_method *mt = vw_input_methods; mt->name; mt++)
-                if (streq(mt->name, name))
-                        return mt;
-#endif
+        for (size_t i = 0; vw_backends[i]; i++)
+                for (const struct vw_method *mt = vw_backends[i]->methods; mt && mt->name; mt++)
+                        if (streq(mt->name, name))
+                                return mt;
         return NULL;
+}
+
+struct vw_endpoint *vw_call_find_endpoint(struct vw_call *c, const char *name)
+{
+        return vw_manager_find_endpoint(c->control->manager, name);
 }
 
 static void method_not_found(struct vw_call *cl, const char *method)
