@@ -19,7 +19,7 @@
 #include "control.h"
 #include "log.h"
 #include "varlink.h"
-#include "manager-internal.h"
+#include "manager.h"
 #include "owned.h"
 #include "udev-hint.h"
 
@@ -29,10 +29,10 @@
 /* Does the config (or the running set) want this backend? */
 static bool wants_backend(struct vw_manager *m, const char *kind, const char *backend)
 {
-        const struct vw_config *c = m->config;
+        const struct vw_config *c = vw_manager_config(m);
 
-        for (size_t i = 0; i < m->n_endpoints; i++)
-                if (streq(m->endpoints[i]->pub.ops->backend, backend))
+        for (size_t i = 0; i < vw_manager_n_endpoints(m); i++)
+                if (streq(vw_manager_endpoint(m, i)->ops->backend, backend))
                         return true;
         for (size_t i = 0; c && i < c->n_sections; i++) {
                 const char *b = vw_section_value(c->sections[i], "backend");
@@ -105,10 +105,10 @@ static void check_group(struct vw_manager *m, json_object *checks)
                           "group vwire does not exist: only root and vwired's own user may change vwired's state");
                 return;
         }
-        if (m->control_path && stat(m->control_path, &st) == 0 && st.st_gid != gr->gr_gid && geteuid() == 0)
-                vw_doctor_check_add(checks, "group", "warn", m->control_path, "restart vwired (or check vwired.socket's SocketGroup=)",
+        if (vw_manager_control_path(m) && stat(vw_manager_control_path(m), &st) == 0 && st.st_gid != gr->gr_gid && geteuid() == 0)
+                vw_doctor_check_add(checks, "group", "warn", vw_manager_control_path(m), "restart vwired (or check vwired.socket's SocketGroup=)",
                           "the control socket %s does not belong to group vwire: its members cannot reach vwired",
-                          m->control_path);
+                          vw_manager_control_path(m));
         else
                 vw_doctor_check_add(checks, "group", "ok", "vwire", NULL,
                           "members of group vwire (gid %u) may change vwired's state", (unsigned)gr->gr_gid);
@@ -117,12 +117,12 @@ static void check_group(struct vw_manager *m, json_object *checks)
 static void check_persist(struct vw_manager *m, json_object *checks)
 {
         _cleanup_free_ char *parent = NULL;
-        const char *dir = m->dropin_dir, *probe;
+        const char *dir = vw_manager_dropin_dir(m), *probe;
         char *slash;
 
         if (!dir) {
-                vw_doctor_check_add(checks, "persist", "ok", m->config_file, NULL,
-                          "vwired reads only %s (--config): `--persist` is not available", m->config_file);
+                vw_doctor_check_add(checks, "persist", "ok", vw_manager_config_file(m), NULL,
+                          "vwired reads only %s (--config): `--persist` is not available", vw_manager_config_file(m));
                 return;
         }
         probe = dir;
@@ -173,7 +173,7 @@ static void check_entry(const struct vw_ledger_entry *e, void *userdata)
         char what[640], fix[4200];
         struct stat st;
 
-        if (manager_owns_path(w->m, e->path) || lstat(e->path, &st) < 0)
+        if (vw_manager_owns_path(w->m, e->path) || lstat(e->path, &st) < 0)
                 return;
         describe_path(e->path, &st, what, sizeof(what));
         snprintf(fix, sizeof(fix), "rm %s", e->path);
@@ -187,13 +187,13 @@ static unsigned check_ledger(struct vw_manager *m, json_object *checks)
         _cleanup_free_ char *ledger = NULL;
         struct ledger_walk w = { .m = m, .checks = checks };
 
-        if (!m->runtime_dir || asprintf(&ledger, "%s/owned-paths", m->runtime_dir) < 0)
+        if (!vw_manager_runtime_dir(m) || asprintf(&ledger, "%s/owned-paths", vw_manager_runtime_dir(m)) < 0)
                 return 0;
         w.ledger = ledger;
         (void)vw_ledger_read(ledger, check_entry, &w);
         /* the other way round: made for a running endpoint, then deleted by someone */
-        for (size_t i = 0; i < m->n_owned; i++) {
-                const struct vw_owned *o = m->owned[i];
+        for (size_t i = 0; i < vw_manager_n_owned(m); i++) {
+                const struct vw_owned *o = vw_manager_owned(m, i);
                 struct stat st;
                 if (fstatat(o->dirfd, o->base, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT) {
                         vw_doctor_check_add(checks, "stale", "warn", o->path,
@@ -211,8 +211,8 @@ static bool hint_in_use(struct vw_manager *m, const char *name)
         char node[512];
 
         snprintf(node, sizeof(node), "/dev/%s", name);
-        for (size_t i = 0; i < m->n_endpoints; i++) {
-                const struct vw_endpoint *ep = &m->endpoints[i]->pub;
+        for (size_t i = 0; i < vw_manager_n_endpoints(m); i++) {
+                const struct vw_endpoint *ep = vw_manager_endpoint(m, i);
                 if (ep->ops->udev_hints && ep->path && streq(ep->path, node))
                         return true;
         }
@@ -221,7 +221,7 @@ static bool hint_in_use(struct vw_manager *m, const char *name)
 
 static unsigned check_udev_hints(struct vw_manager *m, json_object *checks)
 {
-        _cleanup_free_ char *dir = vw_udev_hint_dir(m->runtime_dir);
+        _cleanup_free_ char *dir = vw_udev_hint_dir(vw_manager_runtime_dir(m));
         struct dirent *de;
         unsigned found = 0;
         DIR *d;
@@ -305,20 +305,20 @@ static void method_doctor(struct vw_call *cl, json_object *params)
 
         stale = check_ledger(m, checks) + check_udev_hints(m, checks);
         if (stale == 0)
-                vw_doctor_check_add(checks, "stale", "ok", m->runtime_dir, NULL,
-                          "no leftovers: every path in %s/owned-paths belongs to a running endpoint", m->runtime_dir);
+                vw_doctor_check_add(checks, "stale", "ok", vw_manager_runtime_dir(m), NULL,
+                          "no leftovers: every path in %s/owned-paths belongs to a running endpoint", vw_manager_runtime_dir(m));
 
-        for (size_t i = 0; i < m->n_endpoints; i++)
-                drops += check_endpoint(checks, &m->endpoints[i]->pub);
-        for (size_t i = 0; i < m->n_routes; i++)
-                drops += check_route(checks, &m->routes[i]->pub);
+        for (size_t i = 0; i < vw_manager_n_endpoints(m); i++)
+                drops += check_endpoint(checks, vw_manager_endpoint(m, i));
+        for (size_t i = 0; i < vw_manager_n_routes(m); i++)
+                drops += check_route(checks, vw_manager_route(m, i));
         if (drops == 0)
                 vw_doctor_check_add(checks, "drops", "ok", NULL, NULL, "no route or endpoint has dropped data");
 
         json_object_object_add(p, "version", json_object_new_string(VWIRE_VERSION));
         json_object_object_add(p, "protocol", json_object_new_int(VWIRE_PROTOCOL));
         json_object_object_add(p, "pid", json_object_new_int(getpid()));
-        json_object_object_add(p, "runtime_directory", json_object_new_string(m->runtime_dir ? m->runtime_dir : ""));
+        json_object_object_add(p, "runtime_directory", json_object_new_string(vw_manager_runtime_dir(m) ? vw_manager_runtime_dir(m) : ""));
         json_object_object_add(p, "checks", checks);
         vw_call_reply(cl, p);
 }

@@ -29,7 +29,7 @@
 #include "endpoint.h"
 #include "list.h"
 #include "log.h"
-#include "manager-internal.h"
+#include "manager.h"
 #include "manager-persist.h"
 #include "varlink.h"
 
@@ -768,7 +768,7 @@ static void method_monitor(struct vw_call *cl, json_object *params, bool more)
         cl->monitor = strdup(name);
         if (!cl->monitor)
                 return vw_call_fail(cl, "io.vwire.Failed", "message", "out of memory");
-        manager_set_monitored(m, name, true);
+        vw_manager_set_monitored(m, name, true);
         p = json_object_new_object();
         json_object_object_add(p, "name", json_object_new_string(name));
         client_send(cl, vw_varlink_reply(p, true));
@@ -1158,7 +1158,7 @@ static void client_free(struct vw_call *cl)
         if (!cl)
                 return;
         if (cl->monitor)
-                manager_set_monitored(cl->control->manager, cl->monitor, false);
+                vw_manager_set_monitored(cl->control->manager, cl->monitor, false);
         free(cl->monitor);
         for (size_t i = 0; i < ELEMENTSOF(cl->fdsets); i++)
                 fdset_release(&cl->fdsets[i]);
@@ -1509,9 +1509,20 @@ void vw_control_object_gone(struct vw_control *c, const char *name)
                 json_object_object_add(p, "name", json_object_new_string(name));
                 json_object_object_add(p, "ended", json_object_new_string("removed"));
                 client_send(cl, vw_varlink_reply(p, false));
-                manager_set_monitored(c->manager, cl->monitor, false);
+                vw_manager_set_monitored(c->manager, cl->monitor, false);
                 free(cl->monitor);
                 cl->monitor = NULL;
                 client_push(cl);
         }
+}
+
+void vw_control_tap_hook(void *userdata, const char *name, const char *direction, const char *via,
+                         const struct vw_chunk *chunk)
+{
+        vw_control_tap(userdata, name, direction, via, chunk);
+}
+
+void vw_control_object_gone_hook(void *userdata, const char *name)
+{
+        vw_control_object_gone(userdata, name);
 }

@@ -23,6 +23,10 @@ void vw_control_tap(struct vw_control *c, const char *name, const char *directio
                     const struct vw_chunk *chunk);
 /* An object went away: end its monitors. */
 void vw_control_object_gone(struct vw_control *c, const char *name);
+/* The same two as struct vw_manager_hooks members (userdata: the struct vw_control). */
+void vw_control_tap_hook(void *userdata, const char *name, const char *direction, const char *via,
+                         const struct vw_chunk *chunk);
+void vw_control_object_gone_hook(void *userdata, const char *name);
 
 /* Methods (backends add theirs through struct vw_endpoint_ops.methods). */
 #include "method.h"
@@ -42,3 +46,9 @@ int vw_call_take_fd(struct vw_call *c, int index);
 
 /* Introspection text of io.vwire (GetInterfaceDescription). */
 extern const char vw_interface_description[];
+
+/* --persist glue (control-persist.c). The optional boolean "persist" of a call: false when absent; -EINVAL
+ * (after replying InvalidParameter) when it is not a boolean. */
+int vw_call_get_persist(struct vw_call *cl, json_object *params, bool *ret);
+/* Reply to a failed prepare or commit step. */
+void vw_call_persist_error(struct vw_call *cl, int r, const char *name, const char *error);

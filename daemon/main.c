@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "control.h"
 #include "manager.h"
 
 static void help(void)
@@ -47,6 +48,8 @@ int main(int argc, char **argv)
         };
         struct vw_manager_options opts = {};
         _cleanup_(vw_manager_freep) struct vw_manager *m = NULL;
+        struct vw_control *control = NULL;
+        int n_fds;
         bool check = false;
         int c, r;
 
@@ -108,12 +111,29 @@ int main(int argc, char **argv)
         r = vw_manager_start(m);
         if (r < 0)
                 goto fail;
+        /* Socket activation: one listening unix socket from vwired.socket. */
+        n_fds = sd_listen_fds(true);
+        r = vw_control_new(m, vw_manager_control_path(m), n_fds == 1 ? SD_LISTEN_FDS_START : -1, &control);
+        if (r < 0)
+                goto fail;
+        vw_manager_set_hooks(m, &(struct vw_manager_hooks){
+                                        .tap = vw_control_tap_hook,
+                                        .object_gone = vw_control_object_gone_hook,
+                                        .userdata = control,
+                                });
+        r = vw_manager_create_objects(m);
+        if (r < 0)
+                goto fail;
         r = vw_manager_run(m);
         if (r < 0)
                 goto fail;
+        vw_manager_set_hooks(m, NULL);
+        vw_control_free(control);
         log_info("stopped");
         return 0;
 fail:
+        vw_manager_set_hooks(m, NULL);
+        vw_control_free(control);
         (void)sd_notifyf(false, "STATUS=Failed to start: %s\nERRNO=%d", strerror(-r), -r);
         return 1;
 }

@@ -3,7 +3,6 @@
 
 /* Shared between manager.c (lifecycle) and manager-objects.c (endpoints, routes, reload). */
 
-#include "control.h"
 #include "manager.h"
 
 /* The manager's side of an endpoint: the backend sees only `pub`. */
@@ -28,7 +27,7 @@ struct vw_manager {
         sd_event_source *dispatch_later;  /* 0-delay timer: when a dispatch left work over */
         bool dispatching;
         sd_event_source *sig_term, *sig_int, *sig_hup;
-        struct vw_control *control;
+        struct vw_manager_hooks hooks;
 
         struct endpoint_entry **endpoints;
         size_t n_endpoints;
@@ -36,6 +35,7 @@ struct vw_manager {
         size_t n_routes;
 
         struct vw_config *config;
+        struct vw_config *pending_config; /* loaded by vw_manager_start(), applied by create_objects */
         char *config_file;   /* main file */
         char *dropin_dir;    /* NULL with --config */
         bool config_required;
@@ -59,7 +59,6 @@ int manager_apply(struct vw_manager *m, struct vw_config *config, bool starting,
                   char **error);
 void manager_remove_all(struct vw_manager *m);
 int manager_validate(struct vw_manager *m, const struct vw_config *c, struct vw_errors *errs);
-void manager_set_monitored(struct vw_manager *m, const char *name, bool on);
 /* STATUS= for systemd, with `extra` (e.g. "READY=1\n") in front. */
 void manager_notify_status(struct vw_manager *m, const char *extra);
 int manager_parse_daemon(const struct vw_section *s, struct vw_errors *errs);

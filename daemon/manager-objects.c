@@ -307,8 +307,8 @@ static void endpoint_free(struct vw_manager *m, struct endpoint_entry *e)
         /* stop first: monitors see what a backend does on its way out (keys released, effects erased) */
         if (e->started && e->pub.ops->stop)
                 e->pub.ops->stop(&e->pub);
-        if (m->control)
-                vw_control_object_gone(m->control, e->pub.name);
+        if (m->hooks.object_gone)
+                m->hooks.object_gone(m->hooks.userdata, e->pub.name);
         vw_route_free(e->inject_route);
         vw_port_free(e->inject_port);
         vw_port_free(e->pub.port);
@@ -401,8 +401,8 @@ static void route_free(struct vw_manager *m, struct route_entry *r)
         if (!r)
                 return;
         /* no section: vw_section_dup() failed in route_create(), nobody can monitor it yet */
-        if (m->control && r->pub.section)
-                vw_control_object_gone(m->control, r->pub.section->name);
+        if (m->hooks.object_gone && r->pub.section)
+                m->hooks.object_gone(m->hooks.userdata, r->pub.section->name);
         vw_route_free(r->pub.route);
         vw_names_done(&r->pub.from);
         vw_names_done(&r->pub.to);
@@ -592,7 +592,7 @@ int vw_manager_send(struct vw_manager *m, struct vw_endpoint *ep, const void *da
         return (int)done;
 }
 
-void manager_set_monitored(struct vw_manager *m, const char *name, bool on)
+void vw_manager_set_monitored(struct vw_manager *m, const char *name, bool on)
 {
         struct endpoint_entry *e = find_endpoint(m, name);
         struct route_entry *r = find_route(m, name);

@@ -32,9 +32,3 @@ int vw_persist_add_commit(struct vw_manager *m, const char *name, const char *te
 int vw_persist_remove_prepare(struct vw_manager *m, const char *name, char **ret_path, char **error);
 /* After Remove succeeded: delete the drop-in. */
 int vw_persist_remove_commit(struct vw_manager *m, const char *path, char **error);
-
-/* Control-socket glue. The optional boolean "persist" of a call: false when absent; -EINVAL
- * (after replying InvalidParameter) when it is not a boolean. */
-int vw_call_get_persist(struct vw_call *cl, json_object *params, bool *ret);
-/* Reply to a failed prepare or commit step. */
-void vw_call_persist_error(struct vw_call *cl, int r, const char *name, const char *error);

@@ -67,8 +67,8 @@ static void hook_port_tap(struct vw_port *p, enum vw_dir dir, const struct vw_ch
         struct vw_manager *m = userdata;
         struct vw_endpoint *ep = vw_port_userdata(p);
 
-        if (m->control && ep)
-                vw_control_tap(m->control, ep->name, dir == VW_DIR_RX ? "rx" : "tx", NULL, c);
+        if (m->hooks.tap && ep)
+                m->hooks.tap(m->hooks.userdata, ep->name, dir == VW_DIR_RX ? "rx" : "tx", NULL, c);
 }
 
 static void hook_route_tap(struct vw_route *r, bool reverse, struct vw_port *writer, const struct vw_chunk *c,
@@ -76,9 +76,9 @@ static void hook_route_tap(struct vw_route *r, bool reverse, struct vw_port *wri
 {
         struct vw_manager *m = userdata;
 
-        if (m->control)
-                vw_control_tap(m->control, vw_route_name(r), reverse ? "reverse" : "forward",
-                               vw_port_name(writer), c);
+        if (m->hooks.tap)
+                m->hooks.tap(m->hooks.userdata, vw_route_name(r), reverse ? "reverse" : "forward",
+                             vw_port_name(writer), c);
 }
 
 static const struct vw_router_hooks router_hooks = {
@@ -147,8 +147,7 @@ void vw_manager_free(struct vw_manager *m)
 {
         if (!m)
                 return;
-        vw_control_free(m->control);
-        m->control = NULL;
+        m->hooks = (struct vw_manager_hooks){}; /* main() frees the control server first */
         manager_remove_all(m);
         if (m->runtime_dir && m->lock_fd >= 0) {
                 /* a clean stop leaves nothing behind: no owned files, no pid file */
@@ -169,6 +168,7 @@ void vw_manager_free(struct vw_manager *m)
         vw_router_free(m->router);
         sd_event_unref(m->event);
         vw_config_free(m->config);
+        vw_config_free(m->pending_config);
         for (size_t i = 0; i < m->n_owned; i++)
                 vw_owned_free(m->owned[i]);
         free(m->owned);
@@ -191,6 +191,11 @@ const char *vw_manager_runtime_dir(struct vw_manager *m) { return m->runtime_dir
 const char *vw_manager_control_path(struct vw_manager *m) { return m->control_path; }
 uint64_t vw_manager_start_time(struct vw_manager *m) { return m->start_usec; }
 const struct vw_config *vw_manager_config(struct vw_manager *m) { return m->config; }
+const char *vw_manager_config_file(struct vw_manager *m) { return m->config_file; }
+const char *vw_manager_dropin_dir(struct vw_manager *m) { return m->dropin_dir; }
+size_t vw_manager_n_owned(struct vw_manager *m) { return m->n_owned; }
+const struct vw_owned *vw_manager_owned(struct vw_manager *m, size_t i) { return m->owned[i]; }
+bool vw_manager_owns_path(struct vw_manager *m, const char *path) { return manager_owns_path(m, path); }
 
 sd_event *vw_endpoint_event(struct vw_endpoint *ep) { return ep->manager->event; }
 const char *vw_endpoint_runtime_dir(struct vw_endpoint *ep) { return ep->manager->runtime_dir; }
@@ -364,9 +369,8 @@ int vw_manager_start(struct vw_manager *m)
 {
         _cleanup_(vw_errors_done) struct vw_errors errs = {};
         _cleanup_(vw_config_freep) struct vw_config *c = NULL;
-        _cleanup_free_ char *error = NULL;
         sigset_t mask;
-        int r, n_fds;
+        int r;
 
         m->start_usec = 0;
         (void)sd_event_now(m->event, CLOCK_MONOTONIC, &m->start_usec);
@@ -399,13 +403,21 @@ int vw_manager_start(struct vw_manager *m)
             (r = sd_event_add_signal(m->event, &m->sig_hup, SIGHUP, on_signal, m)) < 0)
                 return log_error_errno(r, "cannot watch signals");
 
-        /* Socket activation: one listening unix socket from vwired.socket. */
-        n_fds = sd_listen_fds(true);
-        r = vw_control_new(m, m->control_path, n_fds == 1 ? SD_LISTEN_FDS_START : -1, &m->control);
-        if (r < 0)
-                return r;
+        m->pending_config = TAKE_PTR(c);
+        return 0;
+}
 
-        r = manager_apply(m, TAKE_PTR(c), true, NULL, &error);
+void vw_manager_set_hooks(struct vw_manager *m, const struct vw_manager_hooks *hooks)
+{
+        m->hooks = hooks ? *hooks : (struct vw_manager_hooks){};
+}
+
+int vw_manager_create_objects(struct vw_manager *m)
+{
+        _cleanup_free_ char *error = NULL;
+        int r;
+
+        r = manager_apply(m, TAKE_PTR(m->pending_config), true, NULL, &error);
         if (r < 0) {
                 log_error("%s", error ? error : "cannot create the configured endpoints");
                 return r;

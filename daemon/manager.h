@@ -17,7 +17,7 @@
 #include "router.h"
 
 struct vw_manager;
-struct vw_control;
+struct vw_owned;
 
 /* A route as configured, with the core route it created. */
 struct vw_mroute {
@@ -39,7 +39,24 @@ void vw_manager_free(struct vw_manager *m);
 DEFINE_CLEANUP(struct vw_manager *, vw_manager_free);
 
 /* Load the config, create everything, open the control socket. Errors are logged. */
+/* Read the config, take the runtime directory, watch signals. Nothing is created yet. */
 int vw_manager_start(struct vw_manager *m);
+/* Create the configured objects, then READY=1. main() sets the hooks before. */
+int vw_manager_create_objects(struct vw_manager *m);
+
+/*
+ * What the manager tells the control server, wired up by main(): the manager never calls the
+ * server itself (daemon/control/ sits above it). Any hook may be NULL.
+ */
+struct vw_manager_hooks {
+        /* traffic of a monitored object: "rx"/"tx" (endpoint) or "forward"/"reverse" (route) */
+        void (*tap)(void *userdata, const char *name, const char *direction, const char *via,
+                    const struct vw_chunk *chunk);
+        /* an object went away: end its monitors */
+        void (*object_gone)(void *userdata, const char *name);
+        void *userdata;
+};
+void vw_manager_set_hooks(struct vw_manager *m, const struct vw_manager_hooks *hooks);
 int vw_manager_run(struct vw_manager *m);
 
 /* --check: load and validate without creating anything; errors printed to stderr. */
@@ -58,6 +75,14 @@ struct vw_mroute *vw_manager_route(struct vw_manager *m, size_t i);
 struct vw_endpoint *vw_manager_find_endpoint(struct vw_manager *m, const char *name);
 struct vw_mroute *vw_manager_find_route(struct vw_manager *m, const char *name);
 const struct vw_config *vw_manager_config(struct vw_manager *m);
+const char *vw_manager_config_file(struct vw_manager *m);
+const char *vw_manager_dropin_dir(struct vw_manager *m);   /* NULL with --config FILE */
+/* What this vwired made in the file system (daemon/owned.h). */
+size_t vw_manager_n_owned(struct vw_manager *m);
+const struct vw_owned *vw_manager_owned(struct vw_manager *m, size_t i);
+bool vw_manager_owns_path(struct vw_manager *m, const char *path);
+/* A monitor starts or stops watching an endpoint or route. */
+void vw_manager_set_monitored(struct vw_manager *m, const char *name, bool on);
 
 /*
  * Runtime changes from the control socket. Errors: a message for the client in *error.
