@@ -98,8 +98,9 @@ class ControlSocketDoS(SecTest):
             print(f"--- vwired died during {self.id()}:\n{self.d.log_tail(60)}")
         time.sleep(0.2)  # let vwired see the hang-ups before the next case counts connections
 
-    def member_conn(self, user=None):
-        s = h.connect_as(user or self.m, self.d.sock)
+    def member_conn(self, user="member"):
+        """A connection as user (default: vwsec-member; None: root)."""
+        s = h.connect_as(self.m if user == "member" else user, self.d.sock)
         self.socks.append(s)
         return s
 
@@ -183,7 +184,7 @@ class ControlSocketDoS(SecTest):
                 s.send(req)
             except OSError:
                 pass
-        answered = set()
+        answered, refused, why = set(), set(), set()
         closed = set()
         deadline = time.monotonic() + 3
         bufs = {s.fileno(): b"" for s in socks}
@@ -204,12 +205,17 @@ class ControlSocketDoS(SecTest):
                     continue
                 bufs[fd] += chunk
                 if b"\0" in bufs[fd]:
-                    answered.add(fd)
+                    reply = json.loads(bufs[fd].split(b"\0", 1)[0])
+                    if "error" in reply:  # vwired said why it refuses the connection, then closed it
+                        refused.add(fd)
+                        why.add(h.reply_error(reply)[1])
+                    else:
+                        answered.add(fd)
                     waiting.discard(fd)
         secs, r = self.timed_status(None)
         print(f"300 connections by uid {self.m.uid}: {len(socks)} connected ({failed} connect() failed), "
-              f"{len(answered)} answered, {len(closed)} closed by vwired, {len(waiting)} unanswered; "
-              f"root's Status took {secs * 1000:.0f} ms")
+              f"{len(answered)} served, {len(refused)} refused with a message {sorted(why)[:3]}, "
+              f"{len(closed)} closed silently, {len(waiting)} unanswered; root's Status took {secs * 1000:.0f} ms")
         self.assertOk(r, "root's Status with 300 connections of one member open")
         self.assertLess(secs, 1, f"root's Status took {secs:.2f}s")
         self.assertLessEqual(len(answered), 16, f"vwired served {len(answered)} connections of one non-root uid "
@@ -356,7 +362,7 @@ class ControlSocketDoS(SecTest):
                                        f"(bound: 100 ms); all: {[round(x * 1000) for x in lat]}")
 
     # ---- protocol strictness ----
-    def _raw(self, data, user=None):
+    def _raw(self, data, user="member"):
         v = Varlink(self.member_conn(user))
         v.send(data)
         try:
