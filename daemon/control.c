@@ -467,6 +467,8 @@ void vw_call_errno(struct vw_call *cl, int r, const char *name, const char *erro
                 return vw_call_fail(cl, "io.vwire.InvalidConfig", "message", error);
         case -EPERM:
                 return vw_call_fail(cl, "io.vwire.PermissionDenied", "message", error ? error : strerror(-r));
+        case -EBADF: /* a descriptor that does not fit the request */
+                return vw_call_fail(cl, "io.vwire.InvalidArgument", "message", error ? error : strerror(-r));
         default:
                 return vw_call_fail(cl, "io.vwire.Failed", "message", error ? error : strerror(-r));
         }

@@ -364,7 +364,7 @@ static int file_adopt(struct vw_endpoint *ep)
                 return log_error_errno(EBADF, "file %s: the descriptor passed for %s is not open for %s",
                                        ep->name, c->path, c->mode == FILE_CAPTURE ? "writing" : "reading");
         if (S_ISSOCK(st.st_mode) || S_ISDIR(st.st_mode))
-                return log_error_errno(EINVAL, "file %s: the descriptor passed for %s is a %s, not a file",
+                return log_error_errno(EBADF, "file %s: the descriptor passed for %s is a %s, not a file",
                                        ep->name, c->path, S_ISDIR(st.st_mode) ? "directory" : "socket");
         f->fd = fcntl(ep->section->fd, F_DUPFD_CLOEXEC, 3);
         if (f->fd < 0)
