@@ -548,6 +548,15 @@ class Daemon:
     def kill9(self):
         return self.stop(signal.SIGKILL)
 
+    def stop_clean(self):
+        """SIGTERM; vwired must exit 0 without a sanitizer report (tools/test runs an ASan build)."""
+        rc = self.stop()
+        bad = [l for l in self.read_log().splitlines()
+               if "Sanitizer" in l or "runtime error:" in l or "LeakSanitizer" in l]
+        if rc not in (0, None) or bad:
+            raise AssertionError(f"vwired ({self.name}) exited {rc} after SIGTERM"
+                                 + (f"; sanitizer report: {bad[:3]}" if bad else "") + f"\n{self.log_tail(60)}")
+
     def check(self, timeout=10):
         """vwired --check on this instance's config (and drop-ins); (rc, output, seconds); rc None: hung."""
         t0 = time.monotonic()

@@ -66,7 +66,7 @@ class RootDaemonTest(SecTest):
 
     @classmethod
     def tearDownClass(cls):
-        cls.d.stop()
+        cls.d.stop_clean()
 
     def setUp(self):
         self.outside_paths = []  # attack targets outside the suite's directory, removed if made
@@ -790,6 +790,7 @@ class OwnedPathsLedger(SecTest):
                             f"vwired removed the member's own new link at {replaced} (another inode)")
             for p in (own_link, own_sock):
                 self.assertFalse(os.path.lexists(p), f"the dead vwired's {p} was not removed at start:\n{d.log_tail()}")
+            d.stop_clean()
         finally:
             d.stop()
 
@@ -803,7 +804,7 @@ class NonRootDaemon(SecTest):
 
     @classmethod
     def tearDownClass(cls):
-        cls.d.stop()
+        cls.d.stop_clean()
 
     def test_socket_is_0600_not_group_vwire(self):
         st = os.stat(self.d.sock)

@@ -78,7 +78,7 @@ class ControlSocketDoS(SecTest):
 
     @classmethod
     def tearDownClass(cls):
-        cls.d.stop()
+        cls.d.stop_clean()
 
     def setUp(self):
         if not self.d.alive():
