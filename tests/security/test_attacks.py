@@ -182,9 +182,9 @@ class MemberAttacks(RootDaemonTest):
             self.assertEqual(f.read(), b"original\n", "the member's file was changed by a refused capture")
 
     def _assert_fd_refused(self, r, what):
-        # The design gives no error name for these (they are not about whose rights: the
-        # descriptor is the member's own); any refusal that says the descriptor is the problem.
-        self.assertRefused(r, (PERM, INVAL, "io.vwire.InvalidConfig", "io.vwire.Failed"), ("descriptor",), what)
+        # Not a question of whose rights (the descriptor is the member's own): InvalidArgument
+        # (PermissionDenied accepted too), with a message that says the descriptor is the problem.
+        self.assertRefused(r, (INVAL, PERM), ("descriptor",), what)
 
     def test_file_fd_wins_over_path(self):
         """With a descriptor, the path is not opened by vwired: a capture 'to' a root-only path with
