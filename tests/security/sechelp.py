@@ -41,6 +41,7 @@ MEMBER2 = "vwsec-member2"
 OUTSIDER = "vwsec-outsider"
 ALL_USERS = (MEMBER, MEMBER2, OUTSIDER)
 GROUP_MARKER = "/run/vwsec-created-group-vwire"  # survives a SIGKILLed run: the next run removes the group
+LOCK_FILE = "/run/vwsec.lock"  # held for a whole run: the users are machine-wide
 
 PERM = "io.vwire.PermissionDenied"
 INVAL = "io.vwire.InvalidArgument"
@@ -292,9 +293,12 @@ class World:
         self.cleaned = False
 
     def setup(self):
+        self.pid = os.getpid()
+        self._lock()
         atexit.register(self.cleanup)
         signal.signal(signal.SIGTERM, _sigterm)
         signal.signal(signal.SIGHUP, _sigterm)
+        signal.signal(signal.SIGINT, _sigterm)
         for name in ALL_USERS:  # leftovers of an interrupted run (these names are the suite's own)
             try:
                 pwd.getpwnam(name)
@@ -327,6 +331,31 @@ class World:
         log(f"sechelp: users {', '.join(repr(u) for u in self.users.values())}; group {GROUP} = "
             f"{self.vwire_gid}; files in {self.base}")
         return self
+
+    def _lock(self, timeout=180):
+        """The users and group vwire are machine-wide: one run of the suite at a time (two builds,
+        two engineers). A second run waits for the first."""
+        import fcntl
+        self.lock_fd = os.open(LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        deadline = time.monotonic() + timeout
+        said = False
+        while True:
+            try:
+                fcntl.flock(self.lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if not said:
+                    try:
+                        holder = os.pread(self.lock_fd, 64, 0).decode().strip()
+                    except OSError:
+                        holder = "?"
+                    log(f"sechelp: another run of the security suite (pid {holder}) holds {LOCK_FILE}; waiting")
+                    said = True
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{LOCK_FILE} still held after {timeout}s")
+                time.sleep(0.5)
+        os.ftruncate(self.lock_fd, 0)
+        os.pwrite(self.lock_fd, f"{os.getpid()}\n".encode(), 0)
 
     @property
     def member(self):
@@ -396,7 +425,14 @@ class World:
 
 
 def _sigterm(signum, frame):
-    raise SystemExit(128 + signum)
+    # unittest would catch a SystemExit raised inside a test and go on: clean up and leave now.
+    if os.getpid() == getattr(WORLD, "pid", None):
+        log(f"sechelp: signal {signum}: stopping, removing the users and files")
+        try:
+            WORLD.cleanup()
+        finally:
+            os._exit(128 + signum)
+    os._exit(128 + signum)  # a forked helper child
 
 
 WORLD = World()
