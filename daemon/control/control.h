@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-/* The control server: Varlink (io.vwire) on a unix stream socket. See common/io.vwire.varlink. */
+/* The control server: Varlink (io.vwire) on a unix stream socket. See proto/io.vwire.varlink. */
 
 #include <stdbool.h>
 #include <sys/types.h>
