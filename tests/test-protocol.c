@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for common/varlink.c: NUL-terminated JSON framing, duplicate keys, the parts of a
+/* Unit tests for proto/varlink.c: NUL-terminated JSON framing, duplicate keys, the parts of a
  * call, message builders, hex payloads. */
 #include <errno.h>
 #include <stdlib.h>
