@@ -510,6 +510,19 @@ class MemberAttacks(RootDaemonTest):
         self.assertOk(self.add(self.m, "serial", "cuseok", "backend=cuse", f"path={ok}"), "a member's CUSE port")
         self.assertTrue(h.wait_for(lambda: os.path.exists(f"/dev/{ok}")), f"/dev/{ok} did not appear")
 
+    # ---- R7: SysRq ----
+    def test_allow_sysrq_refused_to_member(self):
+        """allow-sysrq = yes only from a config file (R7). The refusal comes before /dev/uinput is
+        opened, so it is checked here; injecting KEY_SYSRQ needs a real uinput device (the
+        kernel suite in tests/vm)."""
+        r = self.add(self.m, "input", "sysrqkb", "allow-sysrq=yes")
+        self.assertRefused(r, PERM, ("rule", "sysrq"), "a member's input device with allow-sysrq = yes")
+        self.assertNotAdded("sysrqkb")
+        with self.subTest("twin: a member's keyboard without allow-sysrq"):
+            if not os.path.exists("/dev/uinput"):
+                self.skipTest("/dev/uinput is missing: the twin needs a uinput device (tests/vm has one)")
+            self.assertOk(self.add(self.m, "input", "plainkb"), "a member's keyboard without allow-sysrq")
+
     # ---- R8: Monitor ----
     def _monitor(self, user, name):
         v = self.d.varlink(user)
@@ -641,7 +654,8 @@ class DropinsAndPersist(RootDaemonTest):
                 ("file", "pfile", [f"path={m.home}/persist.bin", "mode=capture"], "path"),
                 ("serial", "ppty", [f"path={m.home}/persist-port"], "path"),
                 ("serial", "powner", [f"owner={m.name}"], "owner"),
-                ("socket", "psock", [f"listen=tcp:127.0.0.1:{port}"], "listen")):
+                ("socket", "psock", [f"listen=tcp:127.0.0.1:{port}"], "listen"),
+                ("input", "psysrq", ["allow-sysrq=yes"], "allow-sysrq")):
             with self.subTest(kind=kind, key=key):
                 r = self.add(m, kind, name, *settings, persist=True)
                 self.assertRefused(r, PERM, ("rule", key), f"--persist {kind} with {key}=")
