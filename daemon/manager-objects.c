@@ -508,6 +508,25 @@ static int create_section(struct vw_manager *m, const struct vw_section *s, char
 
 /* ---- runtime changes ---- */
 
+/* The file a new object would make must not be one a running object made (the backends say
+ * which file that is: their claim()). */
+static int check_runtime_claim(struct vw_manager *m, const struct vw_section *s, char **error)
+{
+        const struct vw_setting *st = NULL;
+        _cleanup_free_ char *want = section_claim(s, &st);
+
+        if (!want)
+                return 0;
+        for (size_t i = 0; i < m->n_endpoints; i++) {
+                const struct vw_setting *ost = NULL;
+                _cleanup_free_ char *have = section_claim(m->endpoints[i]->pub.section, &ost);
+                if (have && streq(have, want))
+                        return asprintf(error, "%s: %s is already used by %s", st->key, want,
+                                        m->endpoints[i]->pub.name) < 0 ? -ENOMEM : -EINVAL;
+        }
+        return 0;
+}
+
 int vw_manager_add(struct vw_manager *m, struct vw_section *s, char **error)
 {
         _cleanup_(vw_errors_done) struct vw_errors errs = {};
@@ -522,13 +541,9 @@ int vw_manager_add(struct vw_manager *m, struct vw_section *s, char **error)
                                 s->kind) < 0 ? -ENOMEM : -EINVAL;
         if (find_endpoint(m, s->name) || find_route(m, s->name))
                 return asprintf(error, "'%s' already exists", s->name) < 0 ? -ENOMEM : -EEXIST;
-        for (size_t i = 0; i < m->n_endpoints; i++) {
-                const char *a = vw_section_value(m->endpoints[i]->pub.section, "path");
-                const char *b = vw_section_value(s, "path");
-                if (a && b && streq(a, b))
-                        return asprintf(error, "path: %s is already used by %s", b, m->endpoints[i]->pub.name) < 0
-                                       ? -ENOMEM : -EINVAL;
-        }
+        r = check_runtime_claim(m, s, error);
+        if (r < 0)
+                return r;
         r = create_section(m, s, error);
         if (r >= 0)
                 manager_notify_status(m, NULL);
