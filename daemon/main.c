@@ -119,6 +119,7 @@ int main(int argc, char **argv)
         vw_manager_set_hooks(m, &(struct vw_manager_hooks){
                                         .tap = vw_control_tap_hook,
                                         .object_gone = vw_control_object_gone_hook,
+                                        .ready = vw_control_ready_hook,
                                         .userdata = control,
                                 });
         r = vw_manager_create_objects(m);

@@ -3,6 +3,7 @@
 
 /* Shared between manager.c (lifecycle) and manager-objects.c (endpoints, routes, reload). */
 
+#include "list.h"
 #include "manager.h"
 
 /* The manager's side of an endpoint: the backend sees only `pub`. */
@@ -13,6 +14,7 @@ struct endpoint_entry {
         unsigned monitors;
         bool started;
         bool fresh;     /* started by a reload that is not finished yet */
+        bool pending;   /* start() returned VW_START_PENDING; vw_endpoint_started() not yet */
 };
 
 struct route_entry {
@@ -51,6 +53,10 @@ struct vw_manager {
         sd_event_source *ledger_event; /* deferred write of owned-paths */
         size_t n_owned;
 
+        struct vw_list waits;           /* struct start_wait: replies held for pending starts */
+        size_t n_pending;
+        sd_event_source *waits_event;   /* defer: run the waits whose endpoints finished */
+
         uint64_t start_usec;
         bool stopping;
 };
@@ -63,6 +69,7 @@ int manager_validate(struct vw_manager *m, const struct vw_config *c, struct vw_
 void manager_notify_status(struct vw_manager *m, const char *extra);
 int manager_parse_daemon(const struct vw_section *s, struct vw_errors *errs);
 void manager_ledger_save(struct vw_manager *m);
+void manager_waits_free(struct vw_manager *m);
 /* At start: remove what a crashed vwired recorded, where it is still the same inode. */
 void manager_remove_stale(struct vw_manager *m);
 bool manager_owns_path(struct vw_manager *m, const char *path);

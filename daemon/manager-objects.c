@@ -304,6 +304,12 @@ static void endpoint_free(struct vw_manager *m, struct endpoint_entry *e)
 {
         if (!e)
                 return;
+        if (e->pending) {
+                e->pending = false;
+                m->n_pending--;
+                if (m->waits_event)
+                        (void)sd_event_source_set_enabled(m->waits_event, SD_EVENT_ONESHOT);
+        }
         /* stop first: monitors see what a backend does on its way out (keys released, effects erased) */
         if (e->started && e->pub.ops->stop)
                 e->pub.ops->stop(&e->pub);
@@ -359,6 +365,11 @@ static int endpoint_create(struct vw_manager *m, const struct vw_section *s, cha
                 goto fail;
         }
         free(vw_log_capture_end());
+        if (r == VW_START_PENDING) {
+                e->pending = true;
+                m->n_pending++;
+                e->pub.state = VW_STATE_STARTING;
+        }
         n = realloc(m->endpoints, (m->n_endpoints + 1) * sizeof(*n));
         if (!n) {
                 r = -ENOMEM;

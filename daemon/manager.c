@@ -116,6 +116,7 @@ int vw_manager_new(const struct vw_manager_options *opts, struct vw_manager **re
                 return -ENOMEM;
         m->lock_fd = -1;
         m->private_fd = -1;
+        vw_list_init(&m->waits);
         m->log_level_set = opts->log_level_set;
         r = default_paths(m, opts);
         if (r < 0)
@@ -148,6 +149,7 @@ void vw_manager_free(struct vw_manager *m)
         if (!m)
                 return;
         m->hooks = (struct vw_manager_hooks){}; /* main() frees the control server first */
+        manager_waits_free(m);
         manager_remove_all(m);
         if (m->runtime_dir && m->lock_fd >= 0) {
                 /* a clean stop leaves nothing behind: no owned files, no pid file */
@@ -412,6 +414,23 @@ void vw_manager_set_hooks(struct vw_manager *m, const struct vw_manager_hooks *h
         m->hooks = hooks ? *hooks : (struct vw_manager_hooks){};
 }
 
+static void startup_done(void *userdata, int r, const char *error)
+{
+        struct vw_manager *m = userdata;
+
+        if (r < 0) {
+                log_error("%s", error ? error : "cannot create the configured endpoints");
+                (void)sd_notifyf(false, "STATUS=Failed to start: %s\nERRNO=%d", error ? error : strerror(-r), -r);
+                (void)sd_event_exit(m->event, r);
+                return;
+        }
+        if (m->hooks.ready)
+                m->hooks.ready(m->hooks.userdata);
+        log_info("vwired %s ready: %zu endpoints, %zu routes, control socket %s", VWIRE_VERSION, m->n_endpoints,
+                 m->n_routes, m->control_path);
+        manager_notify_status(m, "READY=1\n");
+}
+
 int vw_manager_create_objects(struct vw_manager *m)
 {
         _cleanup_free_ char *error = NULL;
@@ -423,9 +442,12 @@ int vw_manager_create_objects(struct vw_manager *m)
                 return r;
         }
         (void)sd_event_set_watchdog(m->event, true);
-        log_info("vwired %s ready: %zu endpoints, %zu routes, control socket %s", VWIRE_VERSION, m->n_endpoints,
-                 m->n_routes, m->control_path);
-        manager_notify_status(m, "READY=1\n");
+        /* READY=1 once every configured device exists: wait for the pending ones (CUSE nodes) */
+        r = vw_manager_when_started(m, NULL, startup_done, NULL, m, m);
+        if (r < 0)
+                return r;
+        if (r == 0)
+                startup_done(m, 0, NULL);
         return 0;
 }
 

@@ -54,6 +54,8 @@ struct vw_manager_hooks {
                     const struct vw_chunk *chunk);
         /* an object went away: end its monitors */
         void (*object_gone)(void *userdata, const char *name);
+        /* every configured device exists (just before READY=1) */
+        void (*ready)(void *userdata);
         void *userdata;
 };
 void vw_manager_set_hooks(struct vw_manager *m, const struct vw_manager_hooks *hooks);
@@ -81,6 +83,18 @@ const char *vw_manager_dropin_dir(struct vw_manager *m);   /* NULL with --config
 size_t vw_manager_n_owned(struct vw_manager *m);
 const struct vw_owned *vw_manager_owned(struct vw_manager *m, size_t i);
 bool vw_manager_owns_path(struct vw_manager *m, const char *path);
+/*
+ * Wait for endpoints whose start is still pending (VW_START_PENDING): the one named, or every
+ * one (name NULL). Returns 0 when nothing is pending (done is not called), 1 when done(userdata,
+ * r, error) will be called from the loop: r is 0, or the first failure with its message.
+ * vw_manager_cancel_waits() drops the waits of `owner` (a client that went away): cancel(userdata)
+ * is called instead of done.
+ */
+typedef void (*vw_started_fn)(void *userdata, int r, const char *error);
+int vw_manager_when_started(struct vw_manager *m, const char *name, vw_started_fn done, void (*cancel)(void *),
+                            void *userdata, const void *owner);
+void vw_manager_cancel_waits(struct vw_manager *m, const void *owner);
+
 /* A monitor starts or stops watching an endpoint or route. */
 void vw_manager_set_monitored(struct vw_manager *m, const char *name, bool on);
 

@@ -98,6 +98,16 @@ struct vw_endpoint {
         bool have_peer_params;
 };
 
+/*
+ * start() may return VW_START_PENDING when the device appears later (a CUSE node the kernel
+ * makes after CUSE_INIT is answered): state VW_STATE_STARTING, no waiting in the loop. The
+ * backend then calls vw_endpoint_started() exactly once, from the loop, with 0, or a negative
+ * errno and why (the Add or the start-up is answered with it). The manager holds READY=1 and
+ * the caller's reply until then.
+ */
+#define VW_START_PENDING 1
+void vw_endpoint_started(struct vw_endpoint *ep, int r, const char *why);
+
 sd_event *vw_endpoint_event(struct vw_endpoint *ep);
 /* Deliver the router's wake-ups now, at the end of an I/O callback, instead of from the next
  * loop iteration: one epoll_wait less per hop on the latency path. */

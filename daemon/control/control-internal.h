@@ -71,6 +71,8 @@ struct vw_call {
         uint64_t partial_since;   /* when the unfinished message at the end of `in` began; 0: none */
         struct fdset fdsets[2];   /* one with descriptors, one refused: more never wait at once */
         struct fdset *current;    /* those of the message being handled */
+        bool waiting;             /* a reply is held (vw_call_hold): nothing else is handled */
+        bool waiting_oneway;      /* ... and the caller asked for no reply */
 };
 
 struct vw_control {
@@ -80,6 +82,7 @@ struct vw_control {
         bool unlink_path;
         gid_t gid;                /* group vwire; (gid_t)-1 when it is absent or vwired is not root */
         sd_event_source *accept_io;
+        bool accepting;           /* vwired is ready (vw_control_ready_hook) */
         sd_event_source *later;   /* 0-delay timer: backlogs, dead clients */
         sd_event_source *sweep;   /* timer: timeouts, the end of an accept pause */
         uint64_t sweep_at;        /* when it is armed for; UINT64_MAX: off */
@@ -98,3 +101,7 @@ void client_update_events(struct vw_call *cl);
 int call_failf(struct vw_call *cl, const char *error, const char *fmt, ...) _printf_(3, 4);
 const struct vw_method *find_method(const char *name);
 void method_monitor(struct vw_call *cl, json_object *params, bool more);
+/* A method that answers later (a start that is pending): hold the connection's next messages,
+ * so replies stay in order. After the late reply, vw_call_release(). */
+void vw_call_hold(struct vw_call *cl);
+void vw_call_release(struct vw_call *cl, size_t out_before);

@@ -27,6 +27,8 @@ void vw_control_object_gone(struct vw_control *c, const char *name);
 void vw_control_tap_hook(void *userdata, const char *name, const char *direction, const char *via,
                          const struct vw_chunk *chunk);
 void vw_control_object_gone_hook(void *userdata, const char *name);
+/* vwired is ready: start accepting clients (none are accepted before). */
+void vw_control_ready_hook(void *userdata);
 
 /* Methods (backends add theirs through struct vw_endpoint_ops.methods). */
 #include "method.h"

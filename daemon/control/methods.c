@@ -296,11 +296,61 @@ static int add_section(struct vw_call *cl, json_object *params, struct vw_sectio
         return 0;
 }
 
+/* After the object exists: write the drop-in (--persist), then answer. */
+static void add_finish(struct vw_call *cl, const char *name, const char *text)
+{
+        _cleanup_free_ char *error = NULL, *file = NULL;
+        json_object *p;
+        int r;
+
+        if (text && (r = vw_persist_add_commit(cl->control->manager, name, text, &file, &error)) < 0) {
+                _cleanup_free_ char *ignored = NULL;
+                (void)vw_manager_remove(cl->control->manager, name, &ignored); /* all or nothing */
+                return vw_call_persist_error(cl, r, name, error);
+        }
+        p = json_object_new_object();
+        json_object_object_add(p, "name", json_object_new_string(name));
+        if (file)
+                json_object_object_add(p, "file", json_object_new_string(file));
+        vw_call_reply(cl, p);
+}
+
+/* An Add whose device appears later (a CUSE node): the reply waits for it. */
+struct add_wait {
+        struct vw_call *cl;
+        char *name, *text;
+        size_t out_before;
+};
+
+static void add_wait_free(void *userdata)
+{
+        struct add_wait *w = userdata;
+
+        free(w->name);
+        free(w->text);
+        free(w);
+}
+
+static void add_started(void *userdata, int r, const char *error)
+{
+        struct add_wait *w = userdata;
+
+        if (r < 0) {
+                _cleanup_free_ char *ignored = NULL;
+                (void)vw_manager_remove(w->cl->control->manager, w->name, &ignored); /* all or nothing */
+                vw_call_errno(w->cl, r == -EEXIST || r == -ENOENT ? -EIO : r, w->name, error);
+        } else {
+                add_finish(w->cl, w->name, w->text);
+        }
+        vw_call_release(w->cl, w->out_before);
+        add_wait_free(w);
+}
+
 static void method_add(struct vw_call *cl, json_object *params)
 {
         _cleanup_(vw_section_freep) struct vw_section *s = NULL;
-        _cleanup_free_ char *error = NULL, *text = NULL, *file = NULL;
-        json_object *p;
+        _cleanup_free_ char *error = NULL, *text = NULL;
+        struct add_wait *w;
         bool persist;
         int r;
 
@@ -313,16 +363,19 @@ static void method_add(struct vw_call *cl, json_object *params)
         r = vw_manager_add(cl->control->manager, s, &error);
         if (r < 0)
                 return vw_call_errno(cl, r, s->name, error);
-        if (persist && (r = vw_persist_add_commit(cl->control->manager, s->name, text, &file, &error)) < 0) {
-                _cleanup_free_ char *ignored = NULL;
-                (void)vw_manager_remove(cl->control->manager, s->name, &ignored); /* all or nothing */
-                return vw_call_persist_error(cl, r, s->name, error);
+        w = calloc(1, sizeof(*w));
+        if (!w || !(w->name = strdup(s->name))) {
+                free(w);
+                return add_finish(cl, s->name, text);
         }
-        p = json_object_new_object();
-        json_object_object_add(p, "name", json_object_new_string(s->name));
-        if (file)
-                json_object_object_add(p, "file", json_object_new_string(file));
-        vw_call_reply(cl, p);
+        w->cl = cl;
+        w->text = TAKE_PTR(text);
+        w->out_before = cl->out.len;
+        r = vw_manager_when_started(cl->control->manager, s->name, add_started, add_wait_free, w, cl);
+        if (r > 0)
+                return vw_call_hold(cl);
+        add_finish(cl, s->name, w->text);
+        add_wait_free(w);
 }
 
 static void method_remove(struct vw_call *cl, json_object *params)
@@ -388,10 +441,39 @@ static void method_send(struct vw_call *cl, json_object *params)
         vw_call_reply(cl, p);
 }
 
+struct reload_wait {
+        struct vw_call *cl;
+        json_object *result;
+        size_t out_before;
+};
+
+static void reload_wait_free(void *userdata)
+{
+        struct reload_wait *w = userdata;
+
+        json_object_put(w->result);
+        free(w);
+}
+
+/* Endpoints the reload started whose device appears later: answered when they are there. A
+ * late failure is reported; the reload is not undone (the endpoint shows as failed). */
+static void reload_started(void *userdata, int r, const char *error)
+{
+        struct reload_wait *w = userdata;
+
+        if (r < 0)
+                vw_call_fail(w->cl, "io.vwire.Failed", "message", error ? error : strerror(-r));
+        else
+                vw_call_reply(w->cl, TAKE_PTR(w->result));
+        vw_call_release(w->cl, w->out_before);
+        reload_wait_free(w);
+}
+
 static void method_reload(struct vw_call *cl, json_object *params)
 {
         _cleanup_free_ char *error = NULL;
         json_object *result = NULL;
+        struct reload_wait *w;
         int r;
 
         log_info("reload requested by pid %d (uid %u)", (int)cl->caller.pid, (unsigned)cl->caller.uid);
@@ -399,6 +481,15 @@ static void method_reload(struct vw_call *cl, json_object *params)
         if (r < 0)
                 return vw_call_fail(cl, r == -EINVAL ? "io.vwire.InvalidConfig" : "io.vwire.Failed", "message",
                                      error ? error : strerror(-r));
+        w = calloc(1, sizeof(*w));
+        if (!w)
+                return vw_call_reply(cl, result);
+        *w = (struct reload_wait){ .cl = cl, .result = result, .out_before = cl->out.len };
+        r = vw_manager_when_started(cl->control->manager, NULL, reload_started, reload_wait_free, w, cl);
+        if (r > 0)
+                return vw_call_hold(cl);
+        w->result = NULL;
+        reload_wait_free(w);
         vw_call_reply(cl, result);
 }
 

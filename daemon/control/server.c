@@ -316,8 +316,27 @@ static void handle_message(struct vw_call *cl, json_object *msg)
                 method_monitor(cl, q.parameters, q.more);
         else
                 mt->call(cl, q.parameters);
-        if (q.oneway && !cl->monitor && !cl->dead)
+        if (cl->waiting)
+                cl->waiting_oneway = q.oneway; /* the reply comes later */
+        else if (q.oneway && !cl->monitor && !cl->dead)
                 cl->out.len = out_before; /* the caller asked for no reply */
+}
+
+void vw_call_hold(struct vw_call *cl)
+{
+        cl->waiting = true;
+        client_update_events(cl);
+}
+
+void vw_call_release(struct vw_call *cl, size_t out_before)
+{
+        if (cl->waiting_oneway && !cl->dead)
+                cl->out.len = out_before;
+        cl->waiting = cl->waiting_oneway = false;
+        cl->backlog = vw_msgbuf_has_message(&cl->in);
+        (void)client_flush(cl);
+        client_update_events(cl);
+        control_later(cl->control); /* messages that arrived meanwhile */
 }
 
 /* ---- I/O ---- */
@@ -325,7 +344,7 @@ static void handle_message(struct vw_call *cl, json_object *msg)
 /* Not read while replies back up, while complete messages wait, or once it is ending. */
 static bool client_reading(const struct vw_call *cl)
 {
-        return !cl->closing && !cl->dead && !cl->eof && !cl->backlog && cl->out.len <= OUTPUT_PAUSE;
+        return !cl->closing && !cl->dead && !cl->eof && !cl->backlog && !cl->waiting && cl->out.len <= OUTPUT_PAUSE;
 }
 
 int client_flush(struct vw_call *cl)
@@ -462,7 +481,7 @@ static int client_work(struct vw_call *cl)
         int r = 0;
 
         for (unsigned i = 0; i < MESSAGES_PER_WAKEUP; i++) {
-                if (cl->closing || cl->dead || cl->out.len > OUTPUT_PAUSE)
+                if (cl->closing || cl->dead || cl->waiting || cl->out.len > OUTPUT_PAUSE)
                         break;
                 r = client_next(cl);
                 if (r <= 0)
@@ -487,7 +506,7 @@ static uint64_t client_deadline(const struct vw_call *cl)
 
 static bool client_done(const struct vw_call *cl)
 {
-        return cl->dead || (cl->out.len == 0 && (cl->closing || (cl->eof && !cl->backlog)));
+        return cl->dead || (cl->out.len == 0 && !cl->waiting && (cl->closing || (cl->eof && !cl->backlog)));
 }
 
 /* One turn of a client: write, read once, handle what came, write; then close or wait. */
@@ -555,7 +574,8 @@ static int on_sweep(sd_event_source *s, uint64_t usec, void *userdata)
         if (c->accept_paused_until) {
                 if (now >= c->accept_paused_until) {
                         c->accept_paused_until = 0;
-                        (void)sd_event_source_set_enabled(c->accept_io, SD_EVENT_ON);
+                        if (c->accepting)
+                                (void)sd_event_source_set_enabled(c->accept_io, SD_EVENT_ON);
                 } else
                         next = c->accept_paused_until;
         }
@@ -580,6 +600,7 @@ static void client_free(struct vw_call *cl)
         if (cl->monitor)
                 vw_manager_set_monitored(cl->control->manager, cl->monitor, false);
         free(cl->monitor);
+        vw_manager_cancel_waits(cl->control->manager, cl);
         for (size_t i = 0; i < ELEMENTSOF(cl->fdsets); i++)
                 fdset_release(&cl->fdsets[i]);
         sd_event_source_disable_unref(cl->io);
@@ -784,6 +805,9 @@ static int control_add_sources(struct vw_control *c)
         int r;
 
         r = sd_event_add_io(e, &c->accept_io, c->fd, EPOLLIN, on_accept, c);
+        /* no client before vwired is ready: an answer must mean the configured devices exist */
+        if (r >= 0)
+                r = sd_event_source_set_enabled(c->accept_io, SD_EVENT_OFF);
         if (r >= 0)
                 r = sd_event_add_time(e, &c->later, CLOCK_MONOTONIC, 0, 1, on_later, c);
         if (r >= 0)
@@ -860,3 +884,11 @@ void vw_control_free(struct vw_control *c)
         free(c);
 }
 
+void vw_control_ready_hook(void *userdata)
+{
+        struct vw_control *c = userdata;
+
+        c->accepting = true;
+        if (!c->accept_paused_until)
+                (void)sd_event_source_set_enabled(c->accept_io, SD_EVENT_ON);
+}

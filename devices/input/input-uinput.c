@@ -60,6 +60,8 @@ struct vw_input {
         struct libevdev_uinput *ui;
         int fd;
         sd_event_source *io, *timer;
+        sd_event_source *node_wait;  /* the event node has not appeared yet */
+        uint64_t node_deadline;
         struct vw_sink *sink;
 
         /* the queue: usec of every event is its frame's due time (or DUE_RELATIVE | delay) */
@@ -566,18 +568,57 @@ static bool input_available(void)
         return access("/dev/uinput", R_OK | W_OK) == 0;
 }
 
-static int wait_for_node(const char *node)
+/* devtmpfs makes the node before UI_DEV_CREATE returns; for slower setups the start completes
+ * when it appears (polled every millisecond from the loop, at most NODE_WAIT_USEC). */
+static int node_state(const char *node)
 {
-        uint64_t end = now_usec() + NODE_WAIT_USEC;
         struct stat st;
 
-        /* devtmpfs makes the node before UI_DEV_CREATE returns; this is for slower setups */
-        while (stat(node, &st) < 0) {
-                if (errno != ENOENT || now_usec() > end)
-                        return -errno;
-                (void)nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
+        if (stat(node, &st) < 0)
+                return errno == ENOENT ? 0 : -errno;
+        return S_ISCHR(st.st_mode) ? 1 : -ENOTTY;
+}
+
+static int input_finish(struct vw_input *in)
+{
+        struct vw_endpoint *ep = in->ep;
+        const char *node = libevdev_uinput_get_devnode(in->ui);
+        int r;
+
+        in->node_wait = sd_event_source_disable_unref(in->node_wait);
+        r = vw_endpoint_set_path(ep, node);
+        if (r < 0)
+                return r;
+        ep->state = VW_STATE_ACTIVE;
+        log_info("input %s: %s \"%s\" at %s", ep->name,
+                 vw_input_profile_to_string((enum vw_input_profile)in->config->profile), libevdev_get_name(in->dev),
+                 node);
+        return 0;
+}
+
+static int on_node_wait(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        struct vw_input *in = userdata;
+        const char *node = libevdev_uinput_get_devnode(in->ui);
+        int r = node_state(node);
+        char why[256];
+
+        if (r == 0 && usec < in->node_deadline) {
+                (void)sd_event_source_set_time(s, usec + 1000);
+                (void)sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+                return 0;
         }
-        return S_ISCHR(st.st_mode) ? 0 : -ENOTTY;
+        if (r > 0)
+                r = input_finish(in);
+        else if (r == 0)
+                r = -ETIMEDOUT;
+        if (r < 0) {
+                snprintf(why, sizeof(why), "%s did not appear: %s", node, strerror(-r));
+                log_error("input %s: %s", in->ep->name, why);
+                in->ep->state = VW_STATE_FAILED;
+        }
+        vw_endpoint_started(in->ep, r, r < 0 ? why : NULL);
+        return 0;
 }
 
 static int input_start(struct vw_endpoint *ep)
@@ -623,9 +664,17 @@ static int input_start(struct vw_endpoint *ep)
         node = libevdev_uinput_get_devnode(in->ui);
         if (!node)
                 return log_error_errno(ENODEV, "input %s: the device has no event node", ep->name);
-        r = wait_for_node(node);
+        r = node_state(node);
         if (r < 0)
                 return log_error_errno(r, "input %s: %s did not appear", ep->name, node);
+        /* VWIRE_TEST_DEFER_START=1 (tests only): take the loop's path although the node is there */
+        if (r == 0 || getenv("VWIRE_TEST_DEFER_START")) {
+                in->node_deadline = now_usec() + NODE_WAIT_USEC;
+                r = sd_event_add_time(vw_endpoint_event(ep), &in->node_wait, CLOCK_MONOTONIC, now_usec() + 1000, 0,
+                                      on_node_wait, in);
+                if (r < 0)
+                        return log_error_errno(r, "input %s: cannot add a timer", ep->name);
+        }
 
         r = sd_event_add_io(vw_endpoint_event(ep), &in->io, in->fd, EPOLLIN, on_uinput, in);
         if (r < 0)
@@ -637,13 +686,11 @@ static int input_start(struct vw_endpoint *ep)
         r = vw_sink_new(ep->port, on_sink_ready, in, &in->sink);
         if (r < 0)
                 return r;
-        r = vw_endpoint_set_path(ep, node);
-        if (r < 0)
-                return r;
-        ep->state = VW_STATE_ACTIVE;
-        log_info("input %s: %s \"%s\" at %s", ep->name, vw_input_profile_to_string((enum vw_input_profile)c->profile),
-                 libevdev_get_name(in->dev), node);
-        return 0;
+        if (in->node_wait) {
+                ep->state = VW_STATE_STARTING;
+                return VW_START_PENDING;
+        }
+        return input_finish(in);
 }
 
 /* Release what is held: keys and buttons, touch contacts. */
@@ -705,6 +752,7 @@ static void input_stop(struct vw_endpoint *ep)
         }
         sd_event_source_disable_unref(in->io);
         sd_event_source_disable_unref(in->timer);
+        sd_event_source_disable_unref(in->node_wait);
         vw_sink_free(in->sink);
         safe_close(in->fd);
         libevdev_free(in->dev);

@@ -65,6 +65,8 @@ struct cuse_port {
         char devname[64];
         char devnode[96];
         bool ready;                /* CUSE_INIT answered: the node exists */
+        bool start_pending;        /* start() returned VW_START_PENDING: vw_endpoint_started() due */
+        sd_event_source *init_timer; /* gives up on CUSE_INIT */
 
         struct vw_list opens;
         unsigned n_opens;

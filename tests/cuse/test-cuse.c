@@ -345,6 +345,30 @@ VWT_TEST(test_picocom_opens)
         vwt_stop();
 }
 
+/* A CUSE start that completes from the loop (VWIRE_TEST_DEFER_START makes vwired take that path
+ * although CUSE_INIT is queued at once): vwired answers no client before the configured nodes
+ * exist, an Add is answered only once its node exists, and a name the kernel refuses fails the
+ * Add without leaving the endpoint behind. */
+VWT_TEST(test_deferred_start)
+{
+        struct vwt_output o;
+        struct stat st;
+
+        setenv("VWIRE_TEST_DEFER_START", "1", 1);
+        pair_config("", "", "");
+        vwt_start();
+        ck_assert_msg(stat(dev("a"), &st) == 0 && S_ISCHR(st.st_mode), "%s missing after start", dev("a"));
+        ck_assert_str_eq(vwt_jstr(vwt_ctl_json("show", "a"), "endpoint.state"), "active");
+        vwt_ctl_ok("add", "serial", "c", "backend=cuse", vwt_strf("path=%s", dev("c")));
+        ck_assert_msg(stat(dev("c"), &st) == 0 && S_ISCHR(st.st_mode), "%s missing when Add returned", dev("c"));
+        ck_assert_str_eq(vwt_jstr(vwt_ctl_json("show", "c"), "endpoint.state"), "active");
+        /* a name another CUSE device has: the kernel refuses it after INIT */
+        ck_assert_int_ne(vwt_ctl(&o, "add", "serial", "d", "backend=cuse", vwt_strf("path=%s", dev("a"))), 0);
+        ck_assert_int_ne(vwt_ctl(&o, "show", "d"), 0);
+        vwt_stop();
+        unsetenv("VWIRE_TEST_DEFER_START");
+}
+
 int main(void)
 {
         Suite *s = suite_create("cuse");
@@ -363,5 +387,6 @@ int main(void)
         VWT_ADD(s, test_when_closed);
         VWT_ADD(s, test_cuse_to_pty);
         VWT_ADD(s, test_picocom_opens);
+        VWT_ADD(s, test_deferred_start);
         return vwt_main(s);
 }
