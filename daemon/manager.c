@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <grp.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -220,6 +221,27 @@ static int mkdir_parents(const char *dir, mode_t mode)
         return 0;
 }
 
+/* <runtime>/shared (root:vwire 1770) for a root vwired: where members of group vwire may put
+ * their ports and sockets when the unit hides their homes (ProtectHome=, PrivateTmp=). Sticky:
+ * no member removes another's. */
+static void setup_shared_dir(struct vw_manager *m)
+{
+        _cleanup_free_ char *dir = NULL;
+        _cleanup_close_ int fd = -1;
+        struct group *gr;
+        struct stat st;
+
+        if (geteuid() != 0 || !(gr = getgrnam("vwire")) || asprintf(&dir, "%s/shared", m->runtime_dir) < 0)
+                return;
+        if (mkdir(dir, 01770) < 0 && errno != EEXIST)
+                return (void)log_warning_errno(errno, "cannot create %s", dir);
+        fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0 || fstat(fd, &st) < 0 || st.st_uid != 0)
+                return (void)log_warning("%s is not root's directory; members have no shared directory", dir);
+        if (fchown(fd, 0, gr->gr_gid) < 0 || fchmod(fd, 01770) < 0)
+                log_warning_errno(errno, "cannot give %s to group vwire", dir);
+}
+
 /* <runtime>/.private (0700): unix sockets are bound there and renamed into place. */
 static int setup_private_dir(struct vw_manager *m)
 {
@@ -267,6 +289,7 @@ static int setup_runtime_dir(struct vw_manager *m)
         if (ftruncate(m->lock_fd, 0) < 0 || pwrite(m->lock_fd, pid, strlen(pid), 0) < 0)
                 log_warning_errno(errno, "cannot write %s", lock);
         manager_remove_stale(m);
+        setup_shared_dir(m);
         return setup_private_dir(m);
 }
 

@@ -296,6 +296,83 @@ static int add_section(struct vw_call *cl, json_object *params, struct vw_sectio
         return 0;
 }
 
+/* ---- what a member may touch: what it added ---- */
+
+#define MEMBER_MAX_OBJECTS 64          /* objects one member uid may have at a time */
+#define MEMBER_MAX_BUFFER (1024u * 1024u) /* per route lane */
+
+static bool added_by(const struct vw_section *s, const struct vw_caller *who)
+{
+        return s && s->caller && s->caller->uid == who->uid;
+}
+
+static const struct vw_section *object_section(struct vw_manager *m, const char *name)
+{
+        struct vw_endpoint *ep = vw_manager_find_endpoint(m, name);
+        struct vw_mroute *r = vw_manager_find_route(m, name);
+
+        return ep ? ep->section : r ? r->section : NULL;
+}
+
+/* Members send into, route and remove only objects they added: a route from someone else's
+ * port to one of theirs would read what Monitor refuses to show, a Send would type into it. */
+static int member_may_touch(struct vw_call *cl, const char *what, const char *name)
+{
+        const struct vw_section *s;
+
+        if (vw_call_is_full(cl))
+                return 0;
+        s = object_section(cl->control->manager, name);
+        if (!s || added_by(s, &cl->caller))
+                return 0; /* absent: the method says NoSuchObject */
+        return call_failf(cl, "io.vwire.PermissionDenied",
+                          "uid %u may not %s '%s': it was not added by uid %u (rule: a member of group vwire "
+                          "acts only on the objects it added)", (unsigned)cl->caller.uid, what, name,
+                          (unsigned)cl->caller.uid);
+}
+
+/* A member's Add: its routes join only its own endpoints; bounded count and buffers. */
+static int member_add_limits(struct vw_call *cl, const struct vw_section *s)
+{
+        struct vw_manager *m = cl->control->manager;
+        size_t mine = 0;
+        int r;
+
+        if (vw_call_is_full(cl))
+                return 0;
+        for (size_t i = 0; i < vw_manager_n_endpoints(m); i++)
+                mine += added_by(vw_manager_endpoint(m, i)->section, &cl->caller);
+        for (size_t i = 0; i < vw_manager_n_routes(m); i++)
+                mine += added_by(vw_manager_route(m, i)->section, &cl->caller);
+        if (mine >= MEMBER_MAX_OBJECTS)
+                return call_failf(cl, "io.vwire.PermissionDenied",
+                                  "uid %u has %zu objects (rule: a member of group vwire adds at most %u)",
+                                  (unsigned)cl->caller.uid, mine, MEMBER_MAX_OBJECTS);
+        if (!streq(s->kind, "route"))
+                return 0;
+        for (size_t i = 0; i < s->n_settings; i++) {
+                const struct vw_setting *st = &s->settings[i];
+                _cleanup_free_ char *err = NULL;
+                struct vw_names n = {};
+                size_t buffer;
+
+                if (streq(st->key, "buffer") && vw_parse_size(st->value, &buffer, NULL, &err) >= 0 &&
+                    buffer > MEMBER_MAX_BUFFER)
+                        return call_failf(cl, "io.vwire.PermissionDenied",
+                                          "route %s: buffer %s is over %u KiB (rule: a member's route lanes are "
+                                          "at most 1 MiB)", s->name, st->value, MEMBER_MAX_BUFFER / 1024);
+                if ((!streq(st->key, "from") && !streq(st->key, "to")) || vw_parse_names(st->value, &n, NULL, &err) < 0)
+                        continue;
+                for (size_t j = 0; j < n.n; j++)
+                        if ((r = member_may_touch(cl, "route", n.names[j])) < 0) {
+                                vw_names_done(&n);
+                                return r;
+                        }
+                vw_names_done(&n);
+        }
+        return 0;
+}
+
 /* After the object exists: write the drop-in (--persist), then answer. */
 static void add_finish(struct vw_call *cl, const char *name, const char *text)
 {
@@ -356,6 +433,8 @@ static void method_add(struct vw_call *cl, json_object *params)
 
         if (add_section(cl, params, &s) < 0)
                 return;
+        if (member_add_limits(cl, s) < 0)
+                return;
         if (vw_call_get_persist(cl, params, &persist) < 0)
                 return;
         if (persist && (r = vw_persist_add_prepare(cl->control->manager, s, &text, &error)) < 0)
@@ -389,6 +468,8 @@ static void method_remove(struct vw_call *cl, json_object *params)
 
         if (!name)
                 return vw_call_invalid_parameter(cl, "name");
+        if (member_may_touch(cl, "remove", name) < 0)
+                return;
         if (vw_call_get_persist(cl, params, &persist) < 0)
                 return;
         if (persist && (r = vw_persist_remove_prepare(m, name, &file, &error)) < 0)
@@ -429,6 +510,8 @@ static void method_send(struct vw_call *cl, json_object *params)
         ep = vw_manager_find_endpoint(m, name);
         if (!ep)
                 return vw_call_no_such(cl, name);
+        if (member_may_touch(cl, "send to", name) < 0)
+                return;
         if (hex && vw_hex_decode(hex, &data, &len) < 0)
                 return vw_call_fail(cl, "io.vwire.InvalidArgument", "message", "hex: not a hex string");
         r = vw_manager_send(m, ep, hex ? (const void *)data : text, hex ? len : strlen(text), &error);

@@ -17,6 +17,7 @@ with /dev/cuse) cover CUSE; SysRq (R7) needs /dev/uinput and lives there too.
 """
 import os
 import pty
+import grp
 import select
 import socket
 import stat
@@ -530,6 +531,50 @@ class MemberAttacks(RootDaemonTest):
             return v.call("io.vwire.Monitor", {"name": name}, more=True)
         finally:
             v.close()
+
+    def test_route_send_remove_of_objects_not_theirs(self):
+        """A route from someone else's port to the member's own would read what Monitor refuses
+        to show; Send would type into it; Remove would take it away."""
+        self.assertOk(self.add(self.m, "loopback", "mysink", "mode=sink"), "the member's own sink")
+        r = self.add(self.m, "route", "steal", "from=cfgloop", "to=mysink")
+        self.assertRefused(r, PERM, ("rule", "cfgloop"), "a member routes a config object to its own sink")
+        self.assertNotAdded("steal", "route from a config object")
+        r = self.d.ctl(self.m, "send", "cfgloop", "x")
+        self.assertRefused(r, PERM, ("rule",), "a member sends into a config object")
+        r = self.d.ctl(self.m, "remove", "cfgloop")
+        self.assertRefused(r, PERM, ("rule",), "a member removes a config object")
+        self.assertIn("cfgloop", self.d.names())
+        # the twin: between its own objects everything works
+        self.assertOk(self.add(self.m, "loopback", "mysrc", "mode=echo"), "the member's own echo")
+        self.assertOk(self.add(self.m, "route", "mine", "from=mysrc", "to=mysink"), "route between its own objects")
+        self.assertOk(self.d.ctl(self.m, "send", "mysrc", "x"), "send into its own object")
+        self.assertOk(self.d.ctl(self.m, "remove", "mine"), "remove its own route")
+
+    def test_member_object_count_and_route_buffer_bounded(self):
+        """vwired runs under MemoryMax=: a member may not make it allocate without bound."""
+        self.assertOk(self.add(self.m, "loopback", "b1", "mode=echo"))
+        self.assertOk(self.add(self.m, "loopback", "b2", "mode=sink"))
+        r = self.add(self.m, "route", "big", "from=b1", "to=b2", "buffer=256M")
+        self.assertRefused(r, PERM, ("rule", "1 MiB"), "a member's route with a 256M buffer")
+        self.assertOk(self.add(self.m, "route", "small", "from=b1", "to=b2", "buffer=1M"), "a 1M buffer")
+        have = 3
+        while have < 64:
+            self.assertOk(self.add(self.m, "loopback", f"n{have}", "mode=sink"), f"object {have + 1} of 64")
+            have += 1
+        r = self.add(self.m, "loopback", "one-too-many", "mode=sink")
+        self.assertRefused(r, PERM, ("rule", "64"), "a member's 65th object")
+
+    def test_twin_pty_in_shared_runtime_dir(self):
+        """Legitimate: a root vwired offers %t/shared (root:vwire 1770), the place members have
+        under the unit, where their homes and /tmp are out of reach."""
+        shared = os.path.join(self.d.runtime, "shared")
+        st = os.lstat(shared)
+        self.assertTrue(stat.S_ISDIR(st.st_mode), f"{shared} is not a directory")
+        self.assertEqual((st.st_uid, stat.S_IMODE(st.st_mode)), (0, 0o1770), f"{shared}: owner or mode")
+        self.assertEqual(grp.getgrgid(st.st_gid).gr_name, "vwire")
+        link = os.path.join(shared, "mine")
+        self.assertOk(self.add(self.m, "serial", "sh", f"path={link}"), "a member's pty in %t/shared")
+        self.assertTrue(os.path.islink(link))
 
     def test_monitor_of_config_object_by_member(self):
         r = self._monitor(self.m, "cfgloop")
