@@ -10,6 +10,7 @@
 #include "config.h"
 #include "log.h"
 #include "manager-internal.h"
+#include "reload-plan.h"
 #include "input-convert.h"
 
 #define DEFAULT_ROUTE_BUFFER (64u * 1024u)
@@ -221,19 +222,6 @@ static struct endpoint_entry *find_fresh(struct vw_manager *m, const char *name)
                 if (m->endpoints[i]->fresh && streq(m->endpoints[i]->pub.name, name))
                         return m->endpoints[i];
         return NULL;
-}
-
-/* Can the new version run beside the old one? Not when both claim the same path or address. */
-static bool can_start_beside(const struct vw_section *old, const struct vw_section *now)
-{
-        static const char *const keys[] = { "path", "listen", NULL };
-
-        for (size_t i = 0; keys[i]; i++) {
-                const char *a = vw_section_value(old, keys[i]), *b = vw_section_value(now, keys[i]);
-                if (a && b && streq(a, b))
-                        return false;
-        }
-        return true;
 }
 
 static struct route_entry *find_route(struct vw_manager *m, const char *name)
@@ -635,14 +623,6 @@ void vw_manager_set_monitored(struct vw_manager *m, const char *name, bool on)
 
 /* ---- reload by difference ---- */
 
-static bool in_list(char **list, size_t n, const char *name)
-{
-        for (size_t i = 0; i < n; i++)
-                if (streq(list[i], name))
-                        return true;
-        return false;
-}
-
 static void json_add_name(json_object *o, const char *key, const char *name)
 {
         json_object *a;
@@ -733,161 +713,158 @@ static void undo_apply(struct vw_manager *m, struct undo *u, char **error)
         }
 }
 
+/* The running objects as the plan sees them (reload-plan.h): sections and route ends, in table order. */
+static int plan_reload(struct vw_manager *m, const struct vw_config *config, struct vw_reload_plan **ret,
+                       char **error)
+{
+        struct vw_reload_object *ep = calloc(m->n_endpoints + 1, sizeof(*ep));
+        struct vw_reload_object *rt = calloc(m->n_routes + 1, sizeof(*rt));
+        int r = -ENOMEM;
+
+        if (ep && rt) {
+                for (size_t i = 0; i < m->n_endpoints; i++)
+                        ep[i] = (struct vw_reload_object){ .section = m->endpoints[i]->pub.section };
+                for (size_t i = 0; i < m->n_routes; i++)
+                        rt[i] = (struct vw_reload_object){
+                                .section = m->routes[i]->pub.section,
+                                .from = &m->routes[i]->pub.from,
+                                .to = &m->routes[i]->pub.to,
+                        };
+                r = vw_reload_plan_new(&(struct vw_reload_running){
+                                               .endpoints = ep,
+                                               .n_endpoints = m->n_endpoints,
+                                               .routes = rt,
+                                               .n_routes = m->n_routes,
+                                               .config = m->config,
+                                       },
+                                       config, ret, error);
+        }
+        free(ep);
+        free(rt);
+        return r;
+}
+
+/* A STOP names the running object by its section: the plan was made from these tables. */
+static struct endpoint_entry *endpoint_of(struct vw_manager *m, const struct vw_section *s)
+{
+        for (size_t i = 0; i < m->n_endpoints; i++)
+                if (m->endpoints[i]->pub.section == s)
+                        return m->endpoints[i];
+        return NULL;
+}
+
+static struct route_entry *route_of(struct vw_manager *m, const struct vw_section *s)
+{
+        for (size_t i = 0; i < m->n_routes; i++)
+                if (m->routes[i]->pub.section == s)
+                        return m->routes[i];
+        return NULL;
+}
+
+/* Run one step of the plan; the reply collects its name, the undo what it changed. */
+static int apply_step(struct vw_manager *m, const struct vw_reload_step *st, json_object *res, struct undo *undo,
+                      size_t *unchanged, char **error)
+{
+        struct endpoint_entry *e;
+        struct route_entry *rt;
+        int r;
+
+        switch (st->op) {
+        case VW_RELOAD_START_FRESH:
+                r = endpoint_create(m, st->now, error);
+                if (r < 0)
+                        return r;
+                m->endpoints[m->n_endpoints - 1]->fresh = true;
+                return 0;
+        case VW_RELOAD_STOP:
+                rt = streq(st->old->kind, "route") ? route_of(m, st->old) : NULL;
+                e = rt ? NULL : endpoint_of(m, st->old);
+                if (!rt && !e)
+                        return -ESRCH;  /* a plan that does not fit the tables: a bug, change nothing more */
+                json_add_name(res, st->reply == VW_RELOAD_REPLY_CHANGED ? "changed" : "removed", st->old->name);
+                undo_save(undo, st->old);
+                if (rt)
+                        route_remove(m, rt);
+                else
+                        endpoint_remove(m, e);
+                return 0;
+        case VW_RELOAD_COMMIT:
+                e = find_fresh(m, st->now->name);
+                if (!e)
+                        return -ESRCH;
+                e->fresh = false;
+                break;
+        case VW_RELOAD_START:
+                r = create_section(m, st->now, error);
+                if (r < 0)
+                        return r;
+                break;
+        case VW_RELOAD_KEEP:
+                (*unchanged)++;
+                return 0;
+        }
+        undo_created(undo, st->now->name);
+        if (st->reply == VW_RELOAD_REPLY_ADDED)
+                json_add_name(res, "added", st->now->name);
+        return 0;
+}
+
+/* A fresh start failed: nothing running was touched yet, so dropping the fresh ones is the whole undo. */
+static void fresh_start_failed(struct vw_manager *m, bool starting, char **error)
+{
+        char *msg;
+
+        for (size_t k = m->n_endpoints; k-- > 0;)
+                if (m->endpoints[k]->fresh)
+                        endpoint_remove(m, m->endpoints[k]);
+        if (starting)
+                return;
+        if (asprintf(&msg, "%s\nnothing was changed: the previous configuration is running",
+                     *error ? *error : "a start failed") >= 0) {
+                free(*error);
+                *error = msg;
+        }
+}
+
 /*
- * Make the running config-file objects match c (which is consumed): removed and changed ones
- * go, added and changed ones come; routes over a recreated endpoint are recreated too;
- * everything else keeps running untouched. Runtime-added objects are left alone, unless c
- * claims their name (refused).
+ * Make the running config-file objects match c (which is consumed) by the steps of a reload
+ * plan (reload-plan.h): removed and changed ones go, added and changed ones come; routes over a
+ * recreated endpoint are recreated too; everything else keeps running untouched. Runtime-added
+ * objects are left alone, unless c claims their name (refused).
  */
 int manager_apply(struct vw_manager *m, struct vw_config *c, bool starting, json_object **result, char **error)
 {
         _cleanup_(vw_config_freep) struct vw_config *config = c;
-        json_object *res = json_object_new_object();
-        char **gone = NULL;
-        size_t n_gone = 0, unchanged = 0;
+        _cleanup_(vw_reload_plan_freep) struct vw_reload_plan *plan = NULL;
+        json_object *res;
+        size_t unchanged = 0;
         struct undo undo = {};
-        int r = 0;
+        int r;
 
+        r = plan_reload(m, config, &plan, error);
+        if (r < 0)
+                return r;
+        res = json_object_new_object();
         json_object_object_add(res, "added", json_object_new_array());
         json_object_object_add(res, "removed", json_object_new_array());
         json_object_object_add(res, "changed", json_object_new_array());
 
-        /* names the new config wants that runtime objects hold */
-        for (size_t i = 0; i < config->n_sections; i++) {
-                const char *name = config->sections[i]->name;
-                struct endpoint_entry *e = name ? find_endpoint(m, name) : NULL;
-                struct route_entry *rt = name ? find_route(m, name) : NULL;
-                if ((e && e->pub.section->origin == VW_ORIGIN_RUNTIME) ||
-                    (rt && rt->pub.section->origin == VW_ORIGIN_RUNTIME)) {
-                        r = asprintf(error, "%s:%u: '%s' is taken by an object added with vwirectl; remove it first",
-                                     config->sections[i]->file, config->sections[i]->line, name) < 0 ? -ENOMEM : -EEXIST;
-                        goto out;
-                }
+        for (size_t i = 0; i < plan->n_steps; i++) {
+                const struct vw_reload_step *st = &plan->steps[i];
+
+                r = apply_step(m, st, res, &undo, &unchanged, error);
+                if (r >= 0)
+                        continue;
+                /* fresh starts come before anything is torn down; a later failure has things to put back */
+                if (st->op == VW_RELOAD_START_FRESH)
+                        fresh_start_failed(m, starting, error);
+                else if (!starting)
+                        undo_apply(m, &undo, error);
+                goto out;
         }
-
-        /* endpoints that go (removed or changed) */
-        for (size_t i = 0; i < m->n_endpoints; i++) {
-                struct vw_section *old = m->endpoints[i]->pub.section;
-                struct vw_section *now = vw_config_find(config, old->kind, old->name);
-                if (old->origin != VW_ORIGIN_CONFIG || (now && vw_section_equal(old, now)))
-                        continue;
-                char **ng = realloc(gone, (n_gone + 1) * sizeof(char *));
-                if (!ng || !(ng[n_gone] = strdup(old->name))) {
-                        gone = ng ? ng : gone;
-                        r = -ENOMEM;
-                        goto out;
-                }
-                gone = ng;
-                n_gone++;
-        }
-        /* a runtime route over an endpoint that goes would dangle: refuse */
-        for (size_t i = 0; i < m->n_routes; i++) {
-                struct vw_mroute *rt = &m->routes[i]->pub;
-                if (rt->section->origin != VW_ORIGIN_RUNTIME)
-                        continue;
-                for (size_t j = 0; j < n_gone; j++)
-                        if (route_uses(rt, gone[j])) {
-                                r = asprintf(error, "the reload would remove or recreate '%s', which route '%s' "
-                                             "(added with vwirectl) uses; remove that route first",
-                                             gone[j], rt->section->name) < 0 ? -ENOMEM : -EBUSY;
-                                goto out;
-                        }
-        }
-
-        /*
-         * Start new endpoints, and new versions of changed ones that claim nothing the old version
-         * holds, before anything is torn down: if one cannot start, nothing running was touched.
-         */
-        for (size_t i = 0; i < config->n_sections; i++) {
-                struct vw_section *s = config->sections[i];
-                struct endpoint_entry *old;
-
-                if (!is_endpoint_kind(s->kind) || find_route(m, s->name))
-                        continue;
-                old = find_endpoint(m, s->name);
-                if (old && (vw_section_equal(old->pub.section, s) || !can_start_beside(old->pub.section, s)))
-                        continue;
-                r = endpoint_create(m, s, error);
-                if (r < 0) {
-                        for (size_t k = m->n_endpoints; k-- > 0;)
-                                if (m->endpoints[k]->fresh)
-                                        endpoint_remove(m, m->endpoints[k]);
-                        if (!starting) {
-                                char *msg;
-                                if (asprintf(&msg, "%s\nnothing was changed: the previous configuration is running",
-                                             *error ? *error : "a start failed") >= 0) {
-                                        free(*error);
-                                        *error = msg;
-                                }
-                        }
-                        goto out;
-                }
-                m->endpoints[m->n_endpoints - 1]->fresh = true;
-        }
-
-        /* routes: remove those dropped, changed, or over an endpoint that goes */
-        for (size_t i = m->n_routes; i-- > 0;) {
-                struct route_entry *rt = m->routes[i];
-                struct vw_section *old = rt->pub.section;
-                struct vw_section *now = vw_config_find(config, "route", old->name);
-                bool touches = false;
-
-                if (old->origin != VW_ORIGIN_CONFIG)
-                        continue;
-                for (size_t j = 0; j < n_gone; j++)
-                        touches = touches || route_uses(&rt->pub, gone[j]);
-                if (now && vw_section_equal(old, now) && !touches)
-                        continue;
-                json_add_name(res, now ? "changed" : "removed", old->name);
-                undo_save(&undo, old);
-                route_remove(m, rt);
-        }
-        for (size_t i = m->n_endpoints; i-- > 0;) {
-                struct endpoint_entry *e = m->endpoints[i];
-                if (e->fresh || !in_list(gone, n_gone, e->pub.name))
-                        continue;
-                json_add_name(res, vw_config_find(config, e->pub.section->kind, e->pub.name) ? "changed" : "removed",
-                              e->pub.name);
-                undo_save(&undo, e->pub.section);
-                endpoint_remove(m, e);
-        }
-        /* create what is not running: endpoints first, then routes */
-        for (int pass = 0; pass < 2; pass++)
-                for (size_t i = 0; i < config->n_sections; i++) {
-                        struct vw_section *s = config->sections[i];
-                        json_object *changed;
-                        bool is_route = streq(s->kind, "route"), was_changed = false;
-
-                        if (streq(s->kind, "daemon") || is_route != (pass == 1))
-                                continue;
-                        struct endpoint_entry *fresh = is_route ? NULL : find_fresh(m, s->name);
-
-                        if (fresh) {
-                                fresh->fresh = false;
-                        } else if (find_endpoint(m, s->name) || find_route(m, s->name)) {
-                                unchanged++;
-                                continue;
-                        } else {
-                                r = create_section(m, s, error);
-                                if (r < 0) {
-                                        if (!starting)
-                                                undo_apply(m, &undo, error);
-                                        goto out;
-                                }
-                        }
-                        undo_created(&undo, s->name);
-                        json_object_object_get_ex(res, "changed", &changed);
-                        for (size_t k = 0; k < json_object_array_length(changed); k++)
-                                was_changed |= streq(json_object_get_string(json_object_array_get_idx(changed, k)),
-                                                     s->name);
-                        if (!was_changed)
-                                json_add_name(res, "added", s->name);
-                }
         json_object_object_add(res, "unchanged", json_object_new_int64((int64_t)unchanged));
         if (!starting) {
-                const struct vw_section *od = m->config ? vw_config_find(m->config, "daemon", NULL) : NULL;
-                const struct vw_section *nd = vw_config_find(config, "daemon", NULL);
-                if (!!od != !!nd || (od && !vw_section_equal(od, nd)))
+                if (plan->daemon_changed)
                         log_warning("changes to [daemon] take effect at the next restart");
                 log_info("reloaded: %zu added, %zu removed, %zu changed, %zu unchanged",
                          json_object_array_length(json_object_object_get(res, "added")),
@@ -898,9 +875,6 @@ int manager_apply(struct vw_manager *m, struct vw_config *c, bool starting, json
         m->config = TAKE_PTR(config);
 out:
         undo_done(&undo);
-        for (size_t i = 0; i < n_gone; i++)
-                free(gone[i]);
-        free(gone);
         if (r >= 0 && result)
                 *result = res;
         else
