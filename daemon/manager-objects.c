@@ -714,6 +714,13 @@ static void undo_apply(struct vw_manager *m, struct undo *u, char **error)
 }
 
 /* The running objects as the plan sees them (reload-plan.h): sections and route ends, in table order. */
+static char *plan_claim(const struct vw_section *s)
+{
+        const struct vw_setting *st = NULL;
+
+        return section_claim(s, &st);
+}
+
 static int plan_reload(struct vw_manager *m, const struct vw_config *config, struct vw_reload_plan **ret,
                        char **error)
 {
@@ -736,6 +743,7 @@ static int plan_reload(struct vw_manager *m, const struct vw_config *config, str
                                                .routes = rt,
                                                .n_routes = m->n_routes,
                                                .config = m->config,
+                                               .claim = plan_claim,
                                        },
                                        config, ret, error);
         }

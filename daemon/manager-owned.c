@@ -100,6 +100,7 @@ static int record(struct vw_endpoint *ep, struct vw_owned *o)
                 return -errno;
         o->dev = st.st_dev;
         o->ino = st.st_ino;
+        o->ctime = st.st_ctim;
         n = realloc(m->owned, (m->n_owned + 1) * sizeof(*n));
         if (!n)
                 return -ENOMEM;
@@ -125,8 +126,7 @@ static struct vw_owned *find_ours(struct vw_manager *m, int dirfd, const char *b
 {
         for (size_t i = 0; i < m->n_owned; i++) {
                 struct vw_owned *o = m->owned[i];
-                if (o->dev == st->st_dev && o->ino == st->st_ino &&
-                    ((o->type == 'l' && S_ISLNK(st->st_mode)) || (o->type == 's' && S_ISSOCK(st->st_mode))))
+                if (vw_owned_matches(o, st))
                         return o;
         }
         (void)dirfd;

@@ -27,12 +27,17 @@ static bool type_matches(char type, mode_t mode)
         return (type == 'l' && S_ISLNK(mode)) || (type == 's' && S_ISSOCK(mode));
 }
 
+bool vw_owned_matches(const struct vw_owned *o, const struct stat *st)
+{
+        return type_matches(o->type, st->st_mode) && st->st_dev == o->dev && st->st_ino == o->ino &&
+               st->st_ctim.tv_sec == o->ctime.tv_sec && st->st_ctim.tv_nsec == o->ctime.tv_nsec;
+}
+
 bool vw_owned_is_intact(const struct vw_owned *o)
 {
         struct stat st;
 
-        return fstatat(o->dirfd, o->base, &st, AT_SYMLINK_NOFOLLOW) == 0 && type_matches(o->type, st.st_mode) &&
-               st.st_dev == o->dev && st.st_ino == o->ino;
+        return fstatat(o->dirfd, o->base, &st, AT_SYMLINK_NOFOLLOW) == 0 && vw_owned_matches(o, &st);
 }
 
 int vw_ledger_read(const char *path, void (*cb)(const struct vw_ledger_entry *e, void *userdata), void *userdata)

@@ -11,7 +11,9 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "ledger.h"
 #include "macro.h"
@@ -25,11 +27,13 @@ struct vw_owned {
         bool confined; /* made for a confined caller: its directories are walked without symlinks */
         dev_t dev;
         ino_t ino;
+        struct timespec ctime; /* inode numbers are reused at once on tmpfs: this tells them apart */
 };
 
 void vw_owned_free(struct vw_owned *o);
 DEFINE_CLEANUP(struct vw_owned *, vw_owned_free);
-/* Does the file at o still have the recorded type and inode? */
+/* Does the file at o still have the recorded type, inode and change time? */
+bool vw_owned_matches(const struct vw_owned *o, const struct stat *st);
 bool vw_owned_is_intact(const struct vw_owned *o);
 
 /* Read a ledger file; calls cb for every valid record. A file without the version line (an older

@@ -22,6 +22,7 @@ struct model {
 
 struct planner {
         const struct vw_config *next;
+        vw_reload_claim_fn claim;
         struct model *ep, *rt;
         size_t n_ep, n_rt;
         const char **gone;     /* names of the config endpoints that go (removed or changed) */
@@ -85,18 +86,13 @@ static void emit(struct planner *p, struct vw_reload_step st)
         p->plan->steps[p->plan->n_steps++] = st;
 }
 
-bool vw_reload_can_start_beside(const struct vw_section *old, const struct vw_section *now)
+bool vw_reload_can_start_beside(const struct vw_section *old, const struct vw_section *now, vw_reload_claim_fn claim)
 {
-        /* The keys of the backends that hold a path or an address. A backend op would say it
-         * without the names here; the manager knew them too, and the behaviour stays as it was. */
-        static const char *const keys[] = { "path", "listen", NULL };
+        _cleanup_free_ char *a = NULL, *b = NULL;
 
-        for (size_t i = 0; keys[i]; i++) {
-                const char *a = vw_section_value(old, keys[i]), *b = vw_section_value(now, keys[i]);
-                if (a && b && streq(a, b))
-                        return false;
-        }
-        return true;
+        if (!claim || !(a = claim(old)) || !(b = claim(now)))
+                return true;
+        return !streq(a, b);
 }
 
 /* Names the new config wants that runtime objects hold: refused, those belong to a client. */
@@ -140,6 +136,19 @@ static int check_runtime_routes(struct planner *p, char **error)
         return 0;
 }
 
+/* Would s claim what an endpoint that goes still holds (its own old version, or another one a
+ * rename or a move frees)? Then it starts only after the stops. */
+static bool conflicts_with_gone(struct planner *p, const struct vw_section *s)
+{
+        for (size_t i = 0; i < p->n_ep; i++) {
+                const struct model *e = &p->ep[i];
+                if (!e->fresh && in_list(p->gone, p->n_gone, e->s->name) &&
+                    !vw_reload_can_start_beside(e->s, s, p->claim))
+                        return true;
+        }
+        return false;
+}
+
 /* 1: new endpoints, and new versions that claim nothing the old version holds. */
 static void plan_fresh_starts(struct planner *p)
 {
@@ -150,7 +159,7 @@ static void plan_fresh_starts(struct planner *p)
                 if (!is_endpoint_kind(s->kind) || find_route(p, s->name))
                         continue;
                 old = find_endpoint(p, s->name);
-                if (old && (vw_section_equal(old->s, s) || !vw_reload_can_start_beside(old->s, s)))
+                if ((old && vw_section_equal(old->s, s)) || conflicts_with_gone(p, s))
                         continue;
                 emit(p, (struct vw_reload_step){
                         .op = VW_RELOAD_START_FRESH,
@@ -259,7 +268,7 @@ int vw_reload_plan_new(const struct vw_reload_running *running, const struct vw_
 {
         size_t n_sections = next->n_sections, n_old = running->n_endpoints + running->n_routes;
         struct vw_reload_plan *plan = calloc(1, sizeof(*plan));
-        struct planner p = { .next = next, .plan = plan };
+        struct planner p = { .next = next, .claim = running->claim, .plan = plan };
         int r = -ENOMEM;
 
         /* every section starts at most twice (fresh, then committed), every running object stops once */

@@ -32,12 +32,17 @@ struct vw_reload_object {
         const struct vw_names *from, *to;  /* a route's endpoints; NULL for an endpoint */
 };
 
+typedef char *(*vw_reload_claim_fn)(const struct vw_section *s);
+
 struct vw_reload_running {
         const struct vw_reload_object *endpoints;  /* in table order */
         size_t n_endpoints;
         const struct vw_reload_object *routes;     /* in table order */
         size_t n_routes;
         const struct vw_config *config;  /* the running configuration, for [daemon]; NULL at start */
+        /* The file or address a section's endpoint holds (its backend's claim()), malloc'd, or
+         * NULL for none; the plan knows no backend. NULL callback: nothing is claimed. */
+        vw_reload_claim_fn claim;
 };
 
 enum vw_reload_op {
@@ -86,8 +91,8 @@ int vw_reload_plan_new(const struct vw_reload_running *running, const struct vw_
 void vw_reload_plan_free(struct vw_reload_plan *p);
 DEFINE_CLEANUP(struct vw_reload_plan *, vw_reload_plan_free);
 
-/* Can a changed endpoint's new version run beside the old one? Not when both name the same path or address. */
-bool vw_reload_can_start_beside(const struct vw_section *old, const struct vw_section *now);
+/* Can a changed endpoint's new version run beside the old one? Not when both claim the same path or address. */
+bool vw_reload_can_start_beside(const struct vw_section *old, const struct vw_section *now, vw_reload_claim_fn claim);
 
 /*
  * The plan as text, one line per step (a COMMIT has none: it only moves where the reply names

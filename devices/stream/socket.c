@@ -931,15 +931,18 @@ static void socket_doctor(struct vw_endpoint *ep, json_object *checks)
         }
 }
 
-/* listen = unix:/path makes a socket file there (an abstract name makes none). */
+/* listen = unix:/path makes a socket file there; listen = tcp:... or unix:@name holds an
+ * address no other endpoint can listen on at the same time. */
 static char *socket_claim(const struct vw_section *s, const struct vw_setting **st)
 {
         const struct vw_setting *l = vw_section_get(s, "listen");
 
-        if (!l || !strneq(l->value, "unix:", 5) || l->value[5] == '@')
+        if (!l)
                 return NULL;
         *st = l;
-        return vw_conf_expand(l->value + 5);
+        if (strneq(l->value, "unix:", 5) && l->value[5] != '@')
+                return vw_conf_expand(l->value + 5);
+        return strdup(l->value);
 }
 
 const struct vw_endpoint_ops vw_socket_ops = {

@@ -369,6 +369,23 @@ VWT_TEST(test_deferred_start)
         unsetenv("VWIRE_TEST_DEFER_START");
 }
 
+/* A '!' in a CUSE name makes devtmpfs put the node in a subdirectory, where vwired's chmod and
+ * chown would miss it: refused for everyone (docs/SECURITY.md rule 6). Root may take a kernel
+ * name pattern; members may not (tests/security, without a kernel, checks the rule). */
+VWT_TEST(test_cuse_name_rules)
+{
+        struct vwt_output o;
+        const char *sub = vwt_strf("vwsecdir%d", (int)getpid() % 1000);
+
+        pair_config("", "", "");
+        vwt_start();
+        ck_assert_int_ne(vwt_ctl(&o, "add", "serial", "bang", "backend=cuse", vwt_strf("path=%s!probe", sub)), 0);
+        ck_assert_ptr_nonnull(strstr(o.err, "rule"));
+        ck_assert_int_ne(access(vwt_strf("/dev/%s", sub), F_OK), 0);
+        ck_assert_int_ne(vwt_ctl(&o, "show", "bang"), 0);
+        vwt_stop();
+}
+
 int main(void)
 {
         Suite *s = suite_create("cuse");
@@ -388,5 +405,6 @@ int main(void)
         VWT_ADD(s, test_cuse_to_pty);
         VWT_ADD(s, test_picocom_opens);
         VWT_ADD(s, test_deferred_start);
+        VWT_ADD(s, test_cuse_name_rules);
         return vwt_main(s);
 }

@@ -200,6 +200,25 @@ static struct ev next_record(int fd)
                             (int)((uint32_t)r[12] | (uint32_t)r[13] << 8 | (uint32_t)r[14] << 16 | (uint32_t)r[15] << 24) };
 }
 
+/* SysRq reaches the kernel (reboot, kill every process): a keyboard has KEY_SYSRQ only with
+ * allow-sysrq = yes, and injecting it elsewhere is refused with a message that says so. SysRq
+ * alone, without Alt, is an ordinary key to the kernel. */
+VWT_TEST(test_sysrq_opt_in)
+{
+        struct vwt_output o;
+        struct vwt_proc *p;
+
+        vwt_config("[input kbd]\nprofile = keyboard\n\n[input sk]\nprofile = keyboard\nallow-sysrq = yes\n");
+        vwt_start();
+        ck_assert_int_eq(vwt_ctl(&o, "key", "kbd", "KEY_SYSRQ"), 1);
+        ck_assert_ptr_nonnull(strstr(o.err, "allow-sysrq"));
+        ck_assert_int_eq(vwt_ctl(&o, "event", "kbd", "EV_KEY", "KEY_SYSRQ", "1"), 1);
+        p = reader("sk", false);
+        vwt_ctl_ok("key", "sk", "KEY_SYSRQ");
+        expect(p, K(KEY_SYSRQ, 1), S, K(KEY_SYSRQ, 0), S);
+        vwt_stop();
+}
+
 /* Keys by name, a combination, raw events; what the device looks like to a reader. */
 VWT_TEST(test_keys_and_identity)
 {
@@ -609,6 +628,7 @@ int main(void)
 
         VWT_ADD(s, test_config_errors);
         VWT_ADD(s, test_keys_and_identity);
+        VWT_ADD(s, test_sysrq_opt_in);
         VWT_ADD(s, test_type_us_and_de);
         VWT_ADD(s, test_type_timing);
         VWT_ADD(s, test_pointer_and_tablet);

@@ -126,6 +126,27 @@ VWT_TEST(one_instance_per_runtime_dir)
         vwt_stop();
 }
 
+/* A reload that renames an endpoint and keeps its path: the new one starts first and takes the
+ * symlink over, and the old one's stop must not remove it (tmpfs gives the new link the freed
+ * inode number at once, so vwired tells its files apart by inode and change time). The same
+ * for a unix socket. */
+VWT_TEST(reload_rename_keeps_path)
+{
+        struct stat st;
+
+        vwt_configf("%s[serial p]\nbackend = pty\npath = %%t/p\n[socket s]\nlisten = unix:%%t/s.sock\n", base);
+        vwt_start();
+        vwt_configf("%s[serial pp]\nbackend = pty\npath = %%t/p\n[socket ss]\nlisten = unix:%%t/s.sock\n", base);
+        vwt_ctl_ok("reload");
+        ck_assert_int_eq(stat(vwt_run_path("p"), &st), 0);
+        ck_assert(S_ISCHR(st.st_mode));
+        ck_assert_int_eq(lstat(vwt_run_path("s.sock"), &st), 0);
+        ck_assert(S_ISSOCK(st.st_mode));
+        ck_assert_str_eq(vwt_jstr(vwt_ctl_json("show", "pp"), "endpoint.path"), vwt_run_path("p"));
+        vwt_stop();
+        ck_assert_int_ne(lstat(vwt_run_path("p"), &st), 0);
+}
+
 int main(void)
 {
         Suite *s = suite_create("lifecycle");
@@ -133,5 +154,6 @@ int main(void)
         VWT_ADD(s, reload_while_streaming);
         VWT_ADD(s, kill9_then_restart);
         VWT_ADD(s, one_instance_per_runtime_dir);
+        VWT_ADD(s, reload_rename_keeps_path);
         return vwt_main(s);
 }
