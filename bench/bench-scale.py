@@ -289,7 +289,7 @@ def one_run(args, tmp, idx):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--vwired", default=os.path.join(REPO, "build/devices/vwired"))
+    ap.add_argument("--vwired", default=os.path.join(REPO, "build/daemon/vwired"))
     ap.add_argument("--vwirectl", default=os.path.join(REPO, "build/cli/vwirectl"))
     ap.add_argument("--ports", type=int, default=1000, help="pty ports (default: %(default)s)")
     ap.add_argument("--routes", type=int, default=None, help="duplex routes joining ports pairwise (default: ports/2)")

@@ -704,7 +704,7 @@ def ratio(x, ref):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--vwired", default=os.path.join(REPO, "build/devices/vwired"),
+    ap.add_argument("--vwired", default=os.path.join(REPO, "build/daemon/vwired"),
                     help="vwired binary (default: %(default)s)")
     ap.add_argument("--socat", default=shutil.which("socat") or "/usr/bin/socat", help="socat binary")
     ap.add_argument("--only", default=None,
