@@ -28,15 +28,46 @@ static int unhex(char c)
         return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
+/* Decimal digits (no sign, no blanks) that fit in 64 bits, then one space; *p moves past them. */
+static int parse_field(const char **p, uint64_t *ret)
+{
+        const char *s = *p;
+        uint64_t v = 0;
+
+        if (!isdigit((unsigned char)*s))
+                return -EINVAL;
+        for (; isdigit((unsigned char)*s); s++) {
+                unsigned d = (unsigned)(*s - '0');
+
+                if (v > (UINT64_MAX - d) / 10)
+                        return -EINVAL;
+                v = v * 10 + d;
+        }
+        if (*s != ' ')
+                return -EINVAL;
+        *p = s + 1;
+        *ret = v;
+        return 0;
+}
+
+/*
+ * Exactly what vw_ledger_write_entry() writes. Not sscanf("%c %llu %llu %n"): that cannot report
+ * an overflow and takes "-1", leading blanks and "l 1 2/a", and these records decide what vwired
+ * deletes.
+ */
 int vw_ledger_parse_line(const char *line, struct vw_ledger_entry *ret)
 {
-        unsigned long long dev, ino;
-        char type;
-        int n = 0;
+        uint64_t dev, ino;
+        char type = line[0];
         size_t o = 0;
         const char *p;
 
-        if (sscanf(line, "%c %llu %llu %n", &type, &dev, &ino, &n) != 3 || n == 0)
+        if (type == 0 || line[1] != ' ')
+                return -EINVAL;
+        p = line + 2;
+        if (parse_field(&p, &dev) < 0 || parse_field(&p, &ino) < 0)
+                return -EINVAL;
+        if ((uint64_t)(dev_t)dev != dev || (uint64_t)(ino_t)ino != ino)
                 return -EINVAL;
         ret->confined = isupper((unsigned char)type);
         ret->type = (char)tolower((unsigned char)type);
@@ -44,7 +75,7 @@ int vw_ledger_parse_line(const char *line, struct vw_ledger_entry *ret)
                 return -EINVAL;
         ret->dev = (dev_t)dev;
         ret->ino = (ino_t)ino;
-        for (p = line + n; *p; p++) {
+        for (; *p; p++) {
                 int c = (unsigned char)*p;
                 if (c == '\\') {
                         if (p[1] == '\\') {

@@ -209,8 +209,12 @@ END_TEST
 
 START_TEST(test_ledger_bad_lines)
 {
-        static const char *const bad[] = { "", "/etc/passwd", "x 1 2 /a", "l 1 /a", "l 1 2 relative",
-                                           "l 1 2 /a\\q", "l 1 2 /a\\x0", "l 1 2 /a\\x00b" };
+        static const char *const bad[] = { "", "/etc/passwd", "x 1 2 /a", "l 1 /a", "l 1 2 relative", "l 1 2 /a\\q",
+                                           "l 1 2 /a\\x0", "l 1 2 /a\\x00b",
+                                           /* only what vw_ledger_write_entry() writes: no sign, no
+                                            * extra blanks, numbers that fit */
+                                           "l -1 2 /a", "l +1 2 /a", "l  1 2 /a", "l 1 2/a", "l1 2 /a", "l 1  2 /a",
+                                           "l 18446744073709551616 2 /a", "l 1 99999999999999999999 /a", "l 1 2 " };
         struct vw_ledger_entry e;
 
         for (size_t i = 0; i < ELEMENTSOF(bad); i++)
