@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: MIT */
+#include <ctype.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,6 +69,26 @@ const char *vw_log_level_to_string(int level)
         return level_names[level];
 }
 
+/* "DEV:INO", two decimal numbers. strtoull, not sscanf: sscanf cannot report an overflow, and
+ * would take "-1" or "1:2junk". errno is left as it was (a log call may be formatting %m). */
+static bool parse_dev_ino(const char *s, unsigned long long *dev, unsigned long long *ino)
+{
+        int saved = errno;
+        char *end;
+        bool ok;
+
+        errno = 0;
+        ok = isdigit((unsigned char)s[0]);
+        if (ok)
+                *dev = strtoull(s, &end, 10);
+        ok = ok && errno == 0 && *end == ':' && isdigit((unsigned char)end[1]);
+        if (ok)
+                *ino = strtoull(end + 1, &end, 10);
+        ok = ok && errno == 0 && *end == 0;
+        errno = saved;
+        return ok;
+}
+
 /* stderr is connected to the journal when JOURNAL_STREAM names its device:inode. */
 static bool stderr_is_journal(void)
 {
@@ -74,7 +96,7 @@ static bool stderr_is_journal(void)
         unsigned long long dev, ino;
         struct stat st;
 
-        if (!e || sscanf(e, "%llu:%llu", &dev, &ino) != 2)
+        if (!e || !parse_dev_ino(e, &dev, &ino))
                 return false;
         if (fstat(STDERR_FILENO, &st) < 0)
                 return false;
