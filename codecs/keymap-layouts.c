@@ -12,6 +12,8 @@
 
 #define D(x) VW_DEAD_##x
 
+/* The tables are aligned by hand, one key or composition per line: clang-format would pack them. */
+/* clang-format off */
 static const struct vw_keymap_key keys_us[] = {
         { KEY_GRAVE,       { '`', '~', 0, 0 } },
         { KEY_1,           { '1', '!', 0, 0 } },
@@ -504,8 +506,10 @@ const struct vw_compose vw_compose_table[] = {
 
 const size_t vw_compose_table_size = sizeof(vw_compose_table) / sizeof(vw_compose_table[0]);
 
-#define KEYMAP(n, d) { .name = #n, .description = d, .keys = keys_##n, \
+#define KEYMAP(n, d) { .name = #n, .description = (d), .keys = keys_##n, \
                        .n_keys = sizeof(keys_##n) / sizeof(keys_##n[0]) }
+
+/* clang-format on */
 
 static const struct vw_keymap keymap_us = KEYMAP(us, "English (US)");
 static const struct vw_keymap keymap_de = KEYMAP(de, "German (QWERTZ, dead keys)");
