@@ -651,7 +651,7 @@ size_t vw_evemu_writer_event(struct vw_evemu_writer *w, const struct vw_input_ev
         if (w->describe) {
                 /* the comment goes only if it fits whole */
                 c = describe(buf + n + 1, VW_EVEMU_LINE_MAX - (size_t)n - 2, w, ev, t);
-                if (c > 0 && (size_t)(n + 1 + c) < VW_EVEMU_LINE_MAX - 1) {
+                if (c > 0 && (size_t)n + 1 + (size_t)c < VW_EVEMU_LINE_MAX - 1) {
                         buf[n] = '\t';
                         n += 1 + c;
                 }
