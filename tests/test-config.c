@@ -84,16 +84,15 @@ static bool line_matches(const char *expected, const char *got)
 }
 
 /* Compare messages with the lines of an expected file; on a mismatch show everything. */
-static void assert_lines(const char *what, char **got, size_t n_got, const char *expected_file)
+static void assert_lines(const char *what, char **got, size_t n_got, const char *golden)
 {
-        _cleanup_free_ char *text = read_text(expected_file);
+        _cleanup_free_ char *text = read_text(golden);
         char *want[256], all[16384] = "";
         size_t n_want = split_lines(text, want, ELEMENTSOF(want));
 
         for (size_t i = 0; i < n_got; i++)
                 snprintf(all + strlen(all), sizeof(all) - strlen(all), "  %s\n", got[i]);
-        ck_assert_msg(n_got == n_want, "%s: %zu lines, %s has %zu; got:\n%s", what, n_got, expected_file, n_want,
-                      all);
+        ck_assert_msg(n_got == n_want, "%s: %zu lines, %s has %zu; got:\n%s", what, n_got, golden, n_want, all);
         for (size_t i = 0; i < n_got; i++)
                 ck_assert_msg(line_matches(want[i], got[i]), "%s: line %zu\n  expected: %s\n  got:      %s\nall:\n%s",
                               what, i + 1, want[i], got[i], all);

@@ -358,7 +358,9 @@ int vwt_wait_exit(int timeout_ms)
 
 void vwt_set_control_socket(const char *path)
 {
-        if (strlen(path) >= 108 || strlen(path) >= sizeof(current.sock))
+        /* sun_path (108 bytes) is the limit; current.sock is larger */
+        _Static_assert(sizeof(current.sock) >= sizeof(((struct sockaddr_un *)0)->sun_path), "sock too small");
+        if (strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path))
                 vwt_fail("control socket path too long: %s", path);
         memcpy(current.sock, path, strlen(path) + 1);
 }

@@ -169,7 +169,7 @@ bool vwt_alive(void);
 
 /* Run argv (NULL-terminated), feeding `in` (may be NULL) to its stdin; the output is freed at the
  * end of the case. Returns the exit status as in vwt_output. */
-int vwt_runv(struct vwt_output *o, int timeout_ms, const char *in, size_t in_len, const char *const *argv);
+int vwt_runv(struct vwt_output *ret, int timeout_ms, const char *in, size_t in_len, const char *const *argv);
 #define vwt_run(o, ...) vwt_runv((o), VWT_CMD_TIMEOUT, NULL, 0, (const char *const[]){ __VA_ARGS__, NULL })
 
 /* vwirectl --socket <ours> ARGS...: the exit status; o may be NULL. */
