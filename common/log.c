@@ -75,16 +75,16 @@ static bool parse_dev_ino(const char *s, unsigned long long *dev, unsigned long 
 {
         int saved = errno;
         char *end;
-        bool ok;
+        bool ok = false;
 
         errno = 0;
-        ok = isdigit((unsigned char)s[0]);
-        if (ok)
+        if (isdigit((unsigned char)s[0])) {
                 *dev = strtoull(s, &end, 10);
-        ok = ok && errno == 0 && *end == ':' && isdigit((unsigned char)end[1]);
-        if (ok)
-                *ino = strtoull(end + 1, &end, 10);
-        ok = ok && errno == 0 && *end == 0;
+                if (errno == 0 && *end == ':' && isdigit((unsigned char)end[1])) {
+                        *ino = strtoull(end + 1, &end, 10);
+                        ok = errno == 0 && *end == 0;
+                }
+        }
         errno = saved;
         return ok;
 }
