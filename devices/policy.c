@@ -71,6 +71,14 @@ static int walk_parent(struct vw_endpoint *ep, const char *path, bool need_write
         *slash = 0;
         if (!*base || streq(base, ".") || streq(base, ".."))
                 return log_error_errno(EINVAL, "%s %s: %s: does not name a file", ep->section->kind, ep->name, path);
+        if (!confined) {
+                /* root's word: one open of the directory, symlinks in it followed (/var/run) */
+                fd = open(copy[0] ? copy : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (fd < 0)
+                        return log_error_errno(errno, "%s %s: %s: cannot open its directory", ep->section->kind,
+                                               ep->name, path);
+                goto done;
+        }
         fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
@@ -116,6 +124,7 @@ static int walk_parent(struct vw_endpoint *ep, const char *path, bool need_write
                 if (need_write && st.st_uid != 0 && st.st_uid != c->uid)
                         return refuse_path(ep, path, "%s", "its directory belongs to another user");
         }
+done:
         if (ret_base && !(*ret_base = strdup(base)))
                 return -ENOMEM;
         *ret_dirfd = TAKE_FD(fd);
