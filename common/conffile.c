@@ -343,7 +343,7 @@ static void start_section(struct parse_state *st, char *header)
                 return;
         }
         s = vw_section_new(kind, name, st->file, st->line);
-        n = s ? realloc(st->config->sections, (st->config->n_sections + 1) * sizeof(*n)) : NULL;
+        n = s ? realloc(st->config->sections, (st->config->n_sections + 1) * sizeof(struct vw_section *)) : NULL;
         if (!n) {
                 vw_section_free(s);
                 vw_errors_add(st->errs, st->file, st->line, "out of memory");

@@ -33,6 +33,8 @@ static inline void vw_list_remove(struct vw_list *e)
 }
 
 #define vw_list_entry(ptr, type, member) container_of(ptr, type, member)
+/* NOLINTBEGIN(bugprone-macro-parentheses): pos and tmp are names declared here, which cannot be parenthesized */
 #define vw_list_for_each(pos, head) for (struct vw_list *pos = (head)->next; pos != (head); pos = pos->next)
 #define vw_list_for_each_safe(pos, tmp, head) \
         for (struct vw_list *pos = (head)->next, *tmp = pos->next; pos != (head); pos = tmp, tmp = pos->next)
+/* NOLINTEND(bugprone-macro-parentheses) */

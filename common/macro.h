@@ -34,18 +34,22 @@
                 _tf_;                    \
         })
 
+/* clang-format off */
 static inline void freep(void *p) { free(*(void **)p); }
-static inline void closep(int *fd) { if (*fd >= 0) close(*fd); }
+static inline void closep(const int *fd) { if (*fd >= 0) close(*fd); }
 static inline void fclosep(FILE **f) { if (*f) fclose(*f); }
 static inline int safe_close(int fd) { if (fd >= 0) close(fd); return -1; }
+/* clang-format on */
 
 #define _cleanup_free_ _cleanup_(freep)
 #define _cleanup_close_ _cleanup_(closep)
 #define _cleanup_fclose_ _cleanup_(fclosep)
 
 /* Define a NULL-safe cleanup helper for a type's destructor. */
+/* NOLINTBEGIN(bugprone-macro-parentheses): type is a type name; (type) *p would be a cast */
 #define DEFINE_CLEANUP(type, func)                                   \
         static inline void func##p(type *p) { if (*p) func(*p); }
+/* NOLINTEND(bugprone-macro-parentheses) */
 
 #define streq(a, b) (strcmp((a), (b)) == 0)
 #define strneq(a, b, n) (strncmp((a), (b), (n)) == 0)
