@@ -32,6 +32,15 @@ int vw_log_errno(int level, int err, const char *fmt, ...) _printf_(3, 4);
 #define log_notice(...) vw_log(LOG_NOTICE, __VA_ARGS__)
 #define log_warning(...) vw_log(LOG_WARNING, __VA_ARGS__)
 #define log_error(...) vw_log(LOG_ERR, __VA_ARGS__)
-#define log_error_errno(e, ...) vw_log_errno(LOG_ERR, (e), __VA_ARGS__)
-#define log_warning_errno(e, ...) vw_log_errno(LOG_WARNING, (e), __VA_ARGS__)
-#define log_debug_errno(e, ...) vw_log_errno(LOG_DEBUG, (e), __VA_ARGS__)
+/* The value, -abs(e), is computed here and not only inside vw_log_errno(), so the static analyzer,
+ * which sees one file at a time, knows that "return log_error_errno(r, ...)" returns < 0 and does
+ * not follow a failed call into code that uses what it did not set. */
+#define vw_log_errno_full(level, e, ...)                          \
+        ({                                                        \
+                int _vw_e_ = (e);                                 \
+                (void)vw_log_errno((level), _vw_e_, __VA_ARGS__); \
+                _vw_e_ < 0 ? _vw_e_ : -_vw_e_;                    \
+        })
+#define log_error_errno(e, ...) vw_log_errno_full(LOG_ERR, (e), __VA_ARGS__)
+#define log_warning_errno(e, ...) vw_log_errno_full(LOG_WARNING, (e), __VA_ARGS__)
+#define log_debug_errno(e, ...) vw_log_errno_full(LOG_DEBUG, (e), __VA_ARGS__)
