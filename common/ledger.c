@@ -11,7 +11,7 @@ int vw_ledger_write_entry(FILE *f, char type, bool confined, dev_t dev, ino_t in
 {
         fprintf(f, "%c %" PRIu64 " %" PRIu64 " ", confined ? toupper(type) : type, (uint64_t)dev, (uint64_t)ino);
         if (!strpbrk(path, "\\\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10\x11\x12"
-                             "\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\x7f")) {
+                           "\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\x7f")) {
                 fputs(path, f); /* the common case: nothing to escape */
                 return fputc('\n', f) == EOF ? -EIO : 0;
         }
