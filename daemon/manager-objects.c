@@ -528,7 +528,6 @@ static int check_runtime_claim(struct vw_manager *m, const struct vw_section *s,
 
 int vw_manager_add(struct vw_manager *m, struct vw_section *s, char **error)
 {
-        _cleanup_(vw_errors_done) struct vw_errors errs = {};
         int r;
 
         s->origin = VW_ORIGIN_RUNTIME;

@@ -29,7 +29,7 @@ void vw_call_invalid_parameter(struct vw_call *c, const char *name);
 void vw_call_no_such(struct vw_call *c, const char *name);
 /* -ENOENT NoSuchObject, -EEXIST ObjectExists, -EINVAL InvalidConfig{message}, -EPERM
  * PermissionDenied{message}, -EBADF InvalidArgument{message}, else Failed{message}. */
-void vw_call_errno(struct vw_call *c, int r, const char *name, const char *message);
+void vw_call_errno(struct vw_call *c, int r, const char *name, const char *error);
 const char *vw_call_get_string(json_object *params, const char *key);
 /* The running endpoint of that name, or NULL. */
 struct vw_endpoint *vw_call_find_endpoint(struct vw_call *c, const char *name);

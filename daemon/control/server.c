@@ -29,7 +29,6 @@
 static const char *const tier_names[] = { "read-only", "member", "full" };
 
 static void client_free(struct vw_call *cl);
-void client_update_events(struct vw_call *cl);
 
 struct vw_manager *vw_call_manager(struct vw_call *c) { return c->control->manager; }
 const struct vw_caller *vw_call_caller(struct vw_call *cl) { return &cl->caller; }
@@ -136,7 +135,6 @@ void vw_call_fail(struct vw_call *cl, const char *error, const char *key, const 
 }
 
 /* An error {message: ...}; returns -EINVAL, for checks that reply and stop. */
-int call_failf(struct vw_call *cl, const char *error, const char *fmt, ...) _printf_(3, 4);
 int call_failf(struct vw_call *cl, const char *error, const char *fmt, ...)
 {
         char msg[512];

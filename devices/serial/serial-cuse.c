@@ -698,7 +698,7 @@ static int on_init_timeout(sd_event_source *s, uint64_t usec, void *userdata)
         struct cuse_port *p = userdata;
         char why[160];
 
-        snprintf(why, sizeof(why), "the kernel did not start the CUSE device %s within %u ms", p->devnode,
+        snprintf(why, sizeof(why), "the kernel did not start the CUSE device %s within %d ms", p->devnode,
                  INIT_TIMEOUT_MS);
         log_error("serial %s: %s", p->ep->name, why);
         start_done(p, -ETIMEDOUT, why);
