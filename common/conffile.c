@@ -386,7 +386,7 @@ static void inspect_line(struct parse_state *st, char *buf)
         bool indented;
 
         if (st->line == 1 && strneq(buf, "\xEF\xBB\xBF", 3)) /* a UTF-8 byte order mark */
-                memmove(buf, buf + 3, strlen(buf) - 2); /* with the NUL */
+                memmove(buf, buf + 3, strlen(buf) - 2);      /* with the NUL */
         indented = isspace((unsigned char)buf[0]);
         snprintf(copy, sizeof(copy), "%s", buf);
         s = strip(copy);
