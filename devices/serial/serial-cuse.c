@@ -5,7 +5,7 @@
  * per port, driven from the sd-event loop (never cuse_lowlevel_main/setup, which daemonize and
  * take signals). Blocking reads and writes are parked and answered when data or room arrives;
  * interrupts answer them with EINTR; poll answers at once and wakes waiters later.
- * tty ioctls, with the kernel's termios layouts, live in cuse-ioctl.c.
+ * tty ioctls are cuse-ioctl.c's table; serial-cuse-tty.c answers them for it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,12 +18,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cuse-ioctl.h"
 #include "log.h"
-#include "varlink.h"
 #include "policy.h"
 #include "serial-cuse.h"
 #include "tty-params.h"
 #include "udev-hint.h"
+#include "varlink.h"
 
 #define READ_IOV_MAX 64
 #define INIT_TIMEOUT_MS 5000
@@ -74,12 +75,9 @@ static bool cuse_available(void)
         return access("/dev/cuse", R_OK | W_OK) == 0;
 }
 
-uint64_t cuse_now(struct cuse_port *p)
+static void cuse_termios_to_params(const struct termios2 *t, struct vw_line_params *ret)
 {
-        uint64_t now = 0;
-
-        (void)sd_event_now(vw_endpoint_event(p->ep), CLOCK_MONOTONIC, &now);
-        return now;
+        vw_termios2_to_params(t, ret);
 }
 
 static struct cuse_open *open_of(struct fuse_file_info *fi)
@@ -230,11 +228,6 @@ static void sink_ready(struct vw_sink *s, void *userdata)
         }
 }
 
-void cuse_flush_input(struct cuse_open *o)
-{
-        vw_sink_discard(o->sink);
-}
-
 /* ---- writes ---- */
 
 /* Accept what the routes and the line rate allow; returns bytes taken. */
@@ -311,7 +304,7 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata)
         return 0;
 }
 
-void cuse_park(struct cuse_port *p, struct parked *pk)
+static void cuse_park(struct cuse_port *p, struct parked *pk)
 {
         switch (pk->kind) {
         case PARKED_READ:
@@ -573,29 +566,6 @@ static const struct cuse_lowlevel_ops cuse_ops = {
 
 /* ---- line state ---- */
 
-void cuse_set_outputs(struct cuse_port *p, uint32_t outputs)
-{
-        outputs &= TIOCM_DTR | TIOCM_RTS;
-        if (outputs == p->line.outputs)
-                return;
-        p->line.outputs = outputs;
-        vw_serial_line_send_modem(&p->line, p->ep->port);
-}
-
-void cuse_params_changed(struct cuse_port *p)
-{
-        struct cuse_config *c = p->ep->config;
-        struct vw_signal sig = { .type = VW_SIGNAL_PARAMS };
-
-        cuse_termios_to_params(&p->termios, &sig.params);
-        if (c->pacing) {
-                vw_pace_init(&p->pace, vw_line_bytes_per_sec(&sig.params), 16);
-                vw_pace_start(&p->pace, cuse_now(p));
-        }
-        vw_port_signal(p->ep->port, &sig);
-        serve_parked_writes(p);
-}
-
 static void cuse_signal(struct vw_endpoint *ep, const struct vw_signal *sig)
 {
         struct cuse_port *p = ep->data;
@@ -729,7 +699,7 @@ static int cuse_start(struct vw_endpoint *ep)
         vw_list_init(&p->opens);
         vw_list_init(&p->writes);
         vw_list_init(&p->waits);
-        cuse_default_termios(&p->termios);
+        vw_cuse_default_termios(&p->termios);
         r = vw_policy_cuse_name(ep, devname_of(c->path));
         if (r >= 0)
                 r = vw_policy_owner(ep, c->owner, c->group, c->mode);

@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-/* Internal to the CUSE serial backend (serial-cuse.c: session and I/O; cuse-ioctl.c: tty ioctls). */
+/*
+ * Internal to the CUSE serial backend: serial-cuse.c (session and I/O) calls serial-cuse-tty.c
+ * (line state, TIOCMIWAIT, the ioctl entry), never the other way round. The tty ioctls
+ * themselves are cuse-ioctl.c's table, which sees none of this (cuse-ioctl.h).
+ */
 
 #define FUSE_USE_VERSION 31
 #include <asm/termbits.h>
@@ -84,16 +88,19 @@ struct cuse_port {
         struct vw_pace pace;
 };
 
-/* serial-cuse.c */
-void cuse_params_changed(struct cuse_port *p);
-void cuse_set_outputs(struct cuse_port *p, uint32_t outputs);
-void cuse_flush_input(struct cuse_open *o);
-void cuse_park(struct cuse_port *p, struct parked *pk);
-uint64_t cuse_now(struct cuse_port *p);
+static inline uint64_t cuse_now(struct cuse_port *p)
+{
+        uint64_t now = 0;
 
-/* cuse-ioctl.c */
-void cuse_ioctl(fuse_req_t req, int cmd, void *arg, struct fuse_file_info *fi, unsigned flags,
-                const void *in_buf, size_t in_bufsz, size_t out_bufsz);
-void cuse_default_termios(struct termios2 *t);
-void cuse_termios_to_params(const struct termios2 *t, struct vw_line_params *ret);
+        (void)sd_event_now(vw_endpoint_event(p->ep), CLOCK_MONOTONIC, &now);
+        return now;
+}
+
+/* serial-cuse-tty.c */
+/* Assert these of TIOCM_DTR | TIOCM_RTS (others are ignored) and tell the peers when they change. */
+void cuse_set_outputs(struct cuse_port *p, uint32_t outputs);
+/* Answer the TIOCMIWAITs waiting for one of the `changed` input lines. */
 void cuse_wake_miwait(struct cuse_port *p, uint32_t changed);
+/* The CUSE ioctl op: cuse-ioctl.c's table, working on the open in fi->fh. */
+void cuse_ioctl(fuse_req_t req, int cmd, void *arg, struct fuse_file_info *fi, unsigned flags, const void *in_buf,
+                size_t in_bufsz, size_t out_bufsz);

@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The tty side of a CUSE serial port: the port ops and libfuse replies through which
+ * cuse-ioctl.c's table answers ioctls, the modem outputs, and TIOCMIWAIT's parked waits.
+ * serial-cuse.c (session and I/O) calls in here; nothing here calls back into it -- a port
+ * that may write more after a settings change is told through its endpoint's room hook.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "cuse-ioctl.h"
+#include "log.h"
+#include "serial-cuse.h"
+#include "tty-params.h"
+
+static struct cuse_port *port_of(void *userdata)
+{
+        return ((struct cuse_open *)userdata)->port;
+}
+
+/* ---- line state ---- */
+
+void cuse_set_outputs(struct cuse_port *p, uint32_t outputs)
+{
+        outputs &= TIOCM_DTR | TIOCM_RTS;
+        if (outputs == p->line.outputs)
+                return;
+        p->line.outputs = outputs;
+        vw_serial_line_send_modem(&p->line, p->ep->port);
+}
+
+static void miwait_free(struct parked *pk)
+{
+        vw_list_remove(&pk->link);
+        free(pk);
+}
+
+void cuse_wake_miwait(struct cuse_port *p, uint32_t changed)
+{
+        vw_list_for_each_safe(i, tmp, &p->waits) {
+                struct parked *pk = vw_list_entry(i, struct parked, link);
+
+                if (!(changed & pk->mask))
+                        continue;
+                fuse_reply_ioctl(pk->req, 0, NULL, 0);
+                miwait_free(pk);
+        }
+}
+
+static void miwait_interrupted(fuse_req_t req, void *data)
+{
+        fuse_reply_err(req, EINTR);
+        miwait_free(data);
+}
+
+/* ---- the port as cuse-ioctl.c's table sees it; userdata is the struct cuse_open ---- */
+
+static void tty_set_termios(void *userdata, const struct termios2 *t)
+{
+        struct cuse_port *p = port_of(userdata);
+        struct cuse_config *c = p->ep->config;
+        struct vw_signal sig = { .type = VW_SIGNAL_PARAMS };
+
+        p->termios = *t;
+        vw_termios2_to_params(&p->termios, &sig.params);
+        if (c->pacing) {
+                vw_pace_init(&p->pace, vw_line_bytes_per_sec(&sig.params), 16);
+                vw_pace_start(&p->pace, cuse_now(p));
+        }
+        vw_port_signal(p->ep->port, &sig);
+        /* parked writes may go at the new rate */
+        p->ep->room(p->ep);
+}
+
+static int tty_wait_modem(void *userdata, void *req, uint32_t mask)
+{
+        struct cuse_open *o = userdata;
+        struct parked *pk = calloc(1, sizeof(*pk));
+
+        if (!pk)
+                return -ENOMEM;
+        *pk = (struct parked){ .kind = PARKED_MIWAIT, .req = req, .port = o->port, .open = o, .mask = mask };
+        vw_list_insert_tail(&o->port->waits, &pk->link);
+        fuse_req_interrupt_func(req, miwait_interrupted, pk);
+        return 0;
+}
+
+static size_t tty_output_pending(void *userdata)
+{
+        size_t n = 0;
+
+        vw_list_for_each(i, &port_of(userdata)->writes) {
+                struct parked *pk = vw_list_entry(i, struct parked, link);
+                n += pk->size - pk->done;
+        }
+        return n;
+}
+
+static void tty_stop_output(void *userdata, bool stopped)
+{
+        struct cuse_port *p = port_of(userdata);
+
+        p->output_stopped = stopped;
+        if (!stopped)
+                p->ep->room(p->ep);
+}
+
+static void tty_send_break(void *userdata, uint32_t ms)
+{
+        struct cuse_port *p = port_of(userdata);
+
+        if (vw_serial_send_line_event(p->ep->port, VW_LINE_BREAK, ms) < 0)
+                log_debug("serial %s: a full route lost a break", p->ep->name);
+}
+
+static bool tty_set_break(void *userdata, bool on)
+{
+        struct cuse_port *p = port_of(userdata);
+        bool was = p->break_on;
+
+        p->break_on = on;
+        return was;
+}
+
+/* clang-format off */
+static void tty_get_termios(void *u, struct termios2 *ret) { *ret = port_of(u)->termios; }
+static void tty_get_line(void *u, struct vw_serial_line *ret) { *ret = port_of(u)->line; }
+static void tty_set_outputs(void *u, uint32_t outputs) { cuse_set_outputs(port_of(u), outputs); }
+static void tty_get_winsize(void *u, struct winsize *ret) { *ret = port_of(u)->winsize; }
+static void tty_set_winsize(void *u, const struct winsize *ws) { port_of(u)->winsize = *ws; }
+static size_t tty_input_pending(void *u) { return vw_sink_pending(((struct cuse_open *)u)->sink); }
+static void tty_flush_input(void *u) { vw_sink_discard(((struct cuse_open *)u)->sink); }
+static void tty_send_char(void *u, uint8_t ch) { (void)vw_port_write(port_of(u)->ep->port, VW_CHUNK_BYTES, &ch, 1); }
+static void tty_set_exclusive(void *u, bool on) { port_of(u)->excl = on; }
+/* clang-format on */
+
+static const struct vw_cuse_port_ops tty_ops = {
+        .get_termios = tty_get_termios,
+        .set_termios = tty_set_termios,
+        .get_line = tty_get_line,
+        .set_outputs = tty_set_outputs,
+        .wait_modem = tty_wait_modem,
+        .get_winsize = tty_get_winsize,
+        .set_winsize = tty_set_winsize,
+        .input_pending = tty_input_pending,
+        .output_pending = tty_output_pending,
+        .flush_input = tty_flush_input,
+        .stop_output = tty_stop_output,
+        .send_char = tty_send_char,
+        .send_break = tty_send_break,
+        .set_break = tty_set_break,
+        .set_exclusive = tty_set_exclusive,
+};
+
+/* ---- libfuse's replies, for the table ---- */
+
+static void reply_retry(void *req, const struct iovec *in_iov, size_t in_count, const struct iovec *out_iov,
+                        size_t out_count)
+{
+        fuse_reply_ioctl_retry(req, in_iov, in_count, out_iov, out_count);
+}
+
+/* clang-format off */
+static void reply_ok(void *req, const void *buf, size_t size) { fuse_reply_ioctl(req, 0, buf, size); }
+static void reply_error(void *req, int err) { fuse_reply_err(req, err); }
+/* clang-format on */
+
+static const struct vw_cuse_reply_ops fuse_replies = {
+        .retry = reply_retry,
+        .ok = reply_ok,
+        .error = reply_error,
+};
+
+void cuse_ioctl(fuse_req_t req, int cmd, void *arg, struct fuse_file_info *fi, unsigned flags, const void *in_buf,
+                size_t in_bufsz, size_t out_bufsz)
+{
+        const struct vw_cuse_ioctl call = {
+                .cmd = (unsigned)cmd,
+                .arg = arg,
+                .in = in_buf,
+                .in_size = in_bufsz,
+                .out_size = out_bufsz,
+        };
+
+        /* NOLINTNEXTLINE(performance-no-int-to-ptr): fh is where op_open keeps its struct cuse_open */
+        (void)vw_cuse_ioctl_dispatch(&call, &fuse_replies, req, &tty_ops, (void *)(uintptr_t)fi->fh);
+}
