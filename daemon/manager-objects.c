@@ -358,7 +358,7 @@ static int endpoint_create(struct vw_manager *m, const struct vw_section *s, cha
                 m->n_pending++;
                 e->pub.state = VW_STATE_STARTING;
         }
-        n = realloc(m->endpoints, (m->n_endpoints + 1) * sizeof(*n));
+        n = realloc(m->endpoints, (m->n_endpoints + 1) * sizeof(struct endpoint_entry *));
         if (!n) {
                 r = -ENOMEM;
                 goto fail;
@@ -376,7 +376,8 @@ static void endpoint_remove(struct vw_manager *m, struct endpoint_entry *e)
 {
         for (size_t i = 0; i < m->n_endpoints; i++)
                 if (m->endpoints[i] == e) {
-                        memmove(m->endpoints + i, m->endpoints + i + 1, (m->n_endpoints - i - 1) * sizeof(e));
+                        memmove(m->endpoints + i, m->endpoints + i + 1,
+                                (m->n_endpoints - i - 1) * sizeof(struct endpoint_entry *));
                         m->n_endpoints--;
                         break;
                 }
@@ -423,8 +424,8 @@ static int route_create(struct vw_manager *m, const struct vw_section *s, char *
                 return r;
         }
         e = calloc(1, sizeof(*e));
-        from = calloc(rc.from.n, sizeof(*from));
-        to = calloc(rc.to.n, sizeof(*to));
+        from = calloc(rc.from.n, sizeof(struct vw_port *));
+        to = calloc(rc.to.n, sizeof(struct vw_port *));
         if (!e || !from || !to || !(e->pub.section = vw_section_dup(s))) {
                 r = -ENOMEM;
                 goto fail;
@@ -452,7 +453,7 @@ static int route_create(struct vw_manager *m, const struct vw_section *s, char *
         }
         e->pub.params = *vw_route_params(e->pub.route);
         vw_route_set_userdata(e->pub.route, e);
-        n = realloc(m->routes, (m->n_routes + 1) * sizeof(*n));
+        n = realloc(m->routes, (m->n_routes + 1) * sizeof(struct route_entry *));
         if (!n) {
                 r = -ENOMEM;
                 goto fail;
@@ -479,7 +480,7 @@ static void route_remove(struct vw_manager *m, struct route_entry *r)
 
         for (size_t i = 0; i < m->n_routes; i++)
                 if (m->routes[i] == r) {
-                        memmove(m->routes + i, m->routes + i + 1, (m->n_routes - i - 1) * sizeof(r));
+                        memmove(m->routes + i, m->routes + i + 1, (m->n_routes - i - 1) * sizeof(struct route_entry *));
                         m->n_routes--;
                         break;
                 }
@@ -643,7 +644,7 @@ struct undo {
 
 static void undo_save(struct undo *u, const struct vw_section *s)
 {
-        struct vw_section **n = realloc(u->saved, (u->n_saved + 1) * sizeof(*n));
+        struct vw_section **n = realloc(u->saved, (u->n_saved + 1) * sizeof(struct vw_section *));
 
         if (!n)
                 return;

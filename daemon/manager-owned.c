@@ -101,7 +101,7 @@ static int record(struct vw_endpoint *ep, struct vw_owned *o)
         o->dev = st.st_dev;
         o->ino = st.st_ino;
         o->ctime = st.st_ctim;
-        n = realloc(m->owned, (m->n_owned + 1) * sizeof(*n));
+        n = realloc(m->owned, (m->n_owned + 1) * sizeof(struct vw_owned *));
         if (!n)
                 return -ENOMEM;
         m->owned = n;
@@ -114,7 +114,7 @@ static void forget(struct vw_manager *m, struct vw_owned *o)
 {
         for (size_t i = 0; i < m->n_owned; i++)
                 if (m->owned[i] == o) {
-                        memmove(m->owned + i, m->owned + i + 1, (m->n_owned - i - 1) * sizeof(*m->owned));
+                        memmove(m->owned + i, m->owned + i + 1, (m->n_owned - i - 1) * sizeof(struct vw_owned *));
                         m->n_owned--;
                         ledger_dirty(m);
                         return;

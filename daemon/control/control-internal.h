@@ -98,7 +98,10 @@ void client_send(struct vw_call *cl, json_object *msg);
 void client_kill(struct vw_call *cl, const char *why);
 int client_flush(struct vw_call *cl);
 void client_update_events(struct vw_call *cl);
-int call_failf(struct vw_call *cl, const char *error, const char *fmt, ...) _printf_(3, 4);
+void call_failf_(struct vw_call *cl, const char *error, const char *fmt, ...) _printf_(3, 4);
+/* An error {message: ...}; -EINVAL, for checks that reply and stop. A macro, so that static
+ * analysis sees the value (it cannot see into server.c). */
+#define call_failf(cl, error, ...) (call_failf_((cl), (error), __VA_ARGS__), -EINVAL)
 const struct vw_method *find_method(const char *name);
 void method_monitor(struct vw_call *cl, json_object *params, bool more);
 /* A method that answers later (a start that is pending): hold the connection's next messages,

@@ -135,7 +135,7 @@ void vw_call_fail(struct vw_call *cl, const char *error, const char *key, const 
 }
 
 /* An error {message: ...}; returns -EINVAL, for checks that reply and stop. */
-int call_failf(struct vw_call *cl, const char *error, const char *fmt, ...)
+void call_failf_(struct vw_call *cl, const char *error, const char *fmt, ...)
 {
         char msg[512];
         va_list ap;
@@ -144,7 +144,6 @@ int call_failf(struct vw_call *cl, const char *error, const char *fmt, ...)
         vsnprintf(msg, sizeof(msg), fmt, ap);
         va_end(ap);
         vw_call_fail(cl, error, "message", msg);
-        return -EINVAL;
 }
 
 void vw_call_invalid_parameter(struct vw_call *cl, const char *name)

@@ -82,6 +82,7 @@ static void cuse_termios_to_params(const struct termios2 *t, struct vw_line_para
 
 static struct cuse_open *open_of(struct fuse_file_info *fi)
 {
+        /* NOLINTNEXTLINE(performance-no-int-to-ptr): libfuse hands our pointer back as fi->fh */
         return (struct cuse_open *)(uintptr_t)fi->fh;
 }
 
@@ -344,7 +345,7 @@ static int cuse_devnum(const char *name, dev_t *ret)
         if (n <= 0)
                 return -EIO;
         buf[n] = 0;
-        if (sscanf(buf, "%u:%u", &maj, &min) != 2)
+        if (sscanf(buf, "%u:%u", &maj, &min) != 2) /* NOLINT(cert-err34-c): the kernel's own "MAJ:MIN" */
                 return -EIO;
         *ret = makedev(maj, min);
         return 0;
@@ -830,12 +831,12 @@ static void cuse_describe(struct vw_endpoint *ep, json_object *d)
         json_object_object_add(d, "pacing", json_object_new_boolean(c->pacing));
         json_object_object_add(d, "line", vw_line_params_to_json(&lp));
         m = json_object_new_object();
-        json_object_object_add(m, "dtr", json_object_new_boolean(p->line.outputs & TIOCM_DTR));
-        json_object_object_add(m, "rts", json_object_new_boolean(p->line.outputs & TIOCM_RTS));
-        json_object_object_add(m, "cts", json_object_new_boolean(p->line.inputs & TIOCM_CTS));
-        json_object_object_add(m, "dsr", json_object_new_boolean(p->line.inputs & TIOCM_DSR));
-        json_object_object_add(m, "dcd", json_object_new_boolean(p->line.inputs & TIOCM_CD));
-        json_object_object_add(m, "ri", json_object_new_boolean(p->line.inputs & TIOCM_RI));
+        json_object_object_add(m, "dtr", json_object_new_boolean((p->line.outputs & TIOCM_DTR) != 0));
+        json_object_object_add(m, "rts", json_object_new_boolean((p->line.outputs & TIOCM_RTS) != 0));
+        json_object_object_add(m, "cts", json_object_new_boolean((p->line.inputs & TIOCM_CTS) != 0));
+        json_object_object_add(m, "dsr", json_object_new_boolean((p->line.inputs & TIOCM_DSR) != 0));
+        json_object_object_add(m, "dcd", json_object_new_boolean((p->line.inputs & TIOCM_CD) != 0));
+        json_object_object_add(m, "ri", json_object_new_boolean((p->line.inputs & TIOCM_RI) != 0));
         json_object_object_add(d, "modem", m);
         m = json_object_new_object();
         json_object_object_add(m, "rx", json_object_new_int64(p->line.counts.rx));

@@ -67,7 +67,7 @@ const char *vw_line_params_to_string(const struct vw_line_params *p, char *buf, 
 json_object *vw_line_params_to_json(const struct vw_line_params *p)
 {
         json_object *o = json_object_new_object();
-        char parity[2] = { p->parity ? p->parity : 'N', 0 }, buf[64];
+        char parity[2] = { p->parity ? (char)p->parity : 'N', 0 }, buf[64];
 
         json_object_object_add(o, "baud", json_object_new_int64(p->baud));
         json_object_object_add(o, "data_bits", json_object_new_int(p->data_bits));
