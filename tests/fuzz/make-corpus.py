@@ -1,0 +1,223 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Write the seed corpora of tests/fuzz/corpus/<target>/ from the tree's own examples.
+
+Seeds are small real inputs: the sample and test configs, the evemu test recording, varlink
+messages as vwirectl sends them, values from the config unit tests. Inputs that start with a
+selector byte (see each harness's header comment) get it here. Run it again after changing a
+harness's input layout; files named regress-* are crash reproducers and are kept as they are.
+
+    tests/fuzz/make-corpus.py
+"""
+import json
+import os
+import re
+import struct
+import sys
+
+here = os.path.dirname(os.path.abspath(__file__))
+root = os.path.dirname(os.path.dirname(here))
+
+
+def read(*path):
+    with open(os.path.join(root, *path), "rb") as f:
+        return f.read()
+
+
+def write(target, name, data):
+    d = os.path.join(here, "corpus", target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+def clear(target):
+    d = os.path.join(here, "corpus", target)
+    os.makedirs(d, exist_ok=True)
+    for n in os.listdir(d):
+        if not n.startswith("regress-"):
+            os.unlink(os.path.join(d, n))
+
+
+def uncomment(conf):
+    """The sample config with its commented-out examples switched on."""
+    out = []
+    for line in conf.decode().splitlines():
+        m = re.match(r"^#(\[.*\]|[a-z-]+ = .*)$", line)
+        out.append(m.group(1) if m else line)
+    return ("\n".join(out) + "\n").encode()
+
+
+# ---- fuzz-config: main file and drop-ins separated by form feeds ----
+clear("fuzz-config")
+for name in ("vwire.conf", "demo.conf"):
+    write("fuzz-config", "conf-" + name, read("conf", name))
+write("fuzz-config", "conf-vwire-examples.conf", uncomment(read("conf", "vwire.conf")))
+cfgdir = os.path.join(root, "tests", "data", "config")
+for name in sorted(os.listdir(cfgdir)):
+    if name.endswith(".conf"):
+        write("fuzz-config", "data-" + name, read("tests", "data", "config", name))
+    elif os.path.isdir(os.path.join(cfgdir, name)):
+        parts = [read("tests", "data", "config", name, "vwire.conf")]
+        dropins = os.path.join(cfgdir, name, "vwire.conf.d")
+        for d in sorted(os.listdir(dropins))[:3]:
+            if d.endswith(".conf"):
+                parts.append(read("tests", "data", "config", name, "vwire.conf.d", d))
+        write("fuzz-config", "data-" + name + ".conf", b"\f".join(parts))
+readme = read("README.md").decode()
+m = re.search(r"## A config\n\n((?:    .*\n|\n)+)", readme)
+if m:
+    write("fuzz-config", "readme.conf", re.sub(r"^    ", "", m.group(1), flags=re.M).encode())
+write("fuzz-config", "every-kind.conf", b"""[daemon]
+runtime-directory = /run/vwire-fuzz
+log-level = debug
+[serial a]
+backend = pty
+path = %t/a
+mode = 0660
+owner = root
+group = root
+[serial b]
+backend = cuse
+path = ttyVFUZZ0
+readers = exclusive
+when-closed = buffer
+[loopback echo]
+[socket net]
+listen = tcp:[::1]:4000
+max-clients = 4
+[socket out]
+connect = unix:%t/out.sock
+reconnect = 500ms
+reconnect-max = 1min
+[file log]
+path = /tmp/vwire-fuzz.log
+append = yes
+rate = 10K/s
+[input kbd]
+profile = custom
+keys = KEY_A, BTN_LEFT
+rel = REL_X REL_Y
+abs = ABS_X:0:1023
+ff = FF_RUMBLE
+bus = usb
+vendor = 0x1d6b
+layout = de
+pace = 2ms
+[route r1]
+from = a
+to = b, echo
+duplex = yes
+overflow = drop-old
+buffer = 64K
+[route r2]
+from = net
+to = kbd
+convert = text-to-keys
+layout = fr
+""")
+write("fuzz-config", "two-files.conf",
+      b"[daemon]\nlog-level = info\n[serial a]\nbackend = pty\npath = /run/x\n"
+      b"\f[daemon]\nlog-level = debug\n[route r]\nfrom = a\nto = b\n"
+      b"\f[loopback b]\n[serial a]\npath = /run/x\n")
+
+# ---- fuzz-evemu: mode byte (split step, describe, restart), then the text ----
+clear("fuzz-evemu")
+combo = read("tests", "data", "input", "combo.evemu")
+events = b"".join(l + b"\n" for l in combo.splitlines() if l.startswith(b"E:"))
+write("fuzz-evemu", "combo-whole", b"\x00" + combo)
+write("fuzz-evemu", "combo-split7-describe", b"\x47" + combo)
+write("fuzz-evemu", "events-only-split1", b"\x01" + events)
+write("fuzz-evemu", "two-recordings-restart", b"\x85" + combo + combo)
+write("fuzz-evemu", "small-crlf", b"\x03# EVEMU 1.3\r\nN: pad\r\nI: 0006 0001 0002 0003\r\n"
+      b"B: 03 03 00 00 00 00 00 00 00\r\nA: 00 -100 100 0 0\r\nA: 01 -100 100 0 0 12\r\n"
+      b"E: 0.000001 0003 0000 -0050\r\nE: 0.000001 0000 0000 0000\r\n")
+
+# ---- fuzz-convert: selector, chunk size, payload ----
+clear("fuzz-convert")
+CONVERTERS = ["text-to-keys", "evemu-to-events", "events-to-evemu", "wire-to-events", "events-to-wire"]
+BYTES, DATAGRAM, EVENTS, LINE = 0, 1, 2, 3
+
+
+def sel(conv, layout=0, ctype=BYTES):
+    return bytes([CONVERTERS.index(conv) | layout << 3 | ctype << 5])
+
+
+def ev(usec, t, c, v):
+    return struct.pack("<QHHi", usec, t, c, v)
+
+
+key_a = ev(1000, 1, 30, 1) + ev(1000, 0, 0, 0) + ev(2000, 1, 30, 0) + ev(2000, 0, 0, 0)
+rel = ev(5, 2, 0, -3) + ev(5, 2, 1, 7) + ev(5, 0, 0, 0)
+for i, layout in enumerate(["us", "de", "fr", "gb"]):
+    write("fuzz-convert", "text-" + layout, sel("text-to-keys", i) + b"\x00" + "Hello, wörld! ê\r\n\tCtrl\x03".encode())
+write("fuzz-convert", "text-split1-de", sel("text-to-keys", 1) + b"\x01" + "Grüße €@\r\n".encode())
+write("fuzz-convert", "text-datagram", sel("text-to-keys", 0, DATAGRAM) + b"\x05" + b"abc\r\ndef")
+write("fuzz-convert", "evemu-in", sel("evemu-to-events") + b"\x00" + combo)
+write("fuzz-convert", "evemu-in-split13", sel("evemu-to-events") + b"\x0d" + events)
+write("fuzz-convert", "events-to-evemu", sel("events-to-evemu", 0, EVENTS) + b"\x00" + key_a + rel)
+write("fuzz-convert", "events-to-evemu-split16", sel("events-to-evemu", 0, EVENTS) + b"\x10" + key_a)
+write("fuzz-convert", "wire-in", sel("wire-to-events") + b"\x00" + key_a + rel)
+write("fuzz-convert", "wire-in-split5", sel("wire-to-events") + b"\x05" + key_a)
+write("fuzz-convert", "events-to-wire", sel("events-to-wire", 0, EVENTS) + b"\x00" + key_a + rel)
+write("fuzz-convert", "events-wrong-type", sel("events-to-wire", 0, BYTES) + b"\x00" + key_a)
+write("fuzz-convert", "line-chunk", sel("text-to-keys", 0, LINE) + b"\x00" + b"\x01\x00\x00\x00")
+
+# ---- fuzz-keymap: text and combinations ----
+clear("fuzz-keymap")
+for i, s in enumerate(["hello world", "Hello, World!\n", "Grüße, ça va? ñ ê ß € @ µ", "a\r\nb\rc\nd\te\x1b\x7f",
+                       "\x01\x03\x1a", "ctrl+alt+delete", "KEY_LEFTCTRL+KEY_C", "shift + f1", "super+l",
+                       "BTN_LEFT", "altgr+e", "ctrl+shift+alt+super+pgup", "´`^~¨", "£¬¦|\\"]):
+    write("fuzz-keymap", "k%02d" % i, s.encode())
+
+# ---- fuzz-ledger: owned-paths records ----
+clear("fuzz-ledger")
+for i, s in enumerate([b"l 2049 131 /run/vwire/gps", b"S 64768 5 /run/user/1000/vwire/x.sock",
+                       b"s 1 2 /tmp/with\\x0aescaped\\\\name", b"L 18446744073709551615 0 /a b",
+                       b"vwire-owned-paths 2"]):
+    write("fuzz-ledger", "r%d" % i, s)
+
+# ---- fuzz-conf-values: parser index (conf-parse.h order), value ----
+clear("fuzz-conf-values")
+PARSERS = ["string", "path", "text", "bool", "mode", "size", "rate", "uint", "duration", "enum", "names",
+           "address", "user", "group"]
+values = {
+    "string": ["hello"], "path": ["/run/vwire/gps", "%t/x", "%%t/rel"],
+    "text": ["AT\\r\\n", "\\x00\\xff\\\\"], "bool": ["yes", "Off"], "mode": ["0660", "7777"],
+    "size": ["64K", "1MiB", "4096B"], "rate": ["9600", "1M/s", "10KB/s"], "uint": ["010", "4294967295"],
+    "duration": ["500ms", "1.5s", "2min", "3h", "7"], "enum": ["drop-old", "BLOCK"],
+    "names": ["a, b c", "gps,app"],
+    "address": ["tcp:127.0.0.1:4000", "tcp:[::1]:1", "unix:/run/x.sock", "unix:@abstract", "unix:%t/c"],
+    "user": ["root", "0"], "group": ["root", "65534"],
+}
+for kind, vs in values.items():
+    for j, v in enumerate(vs):
+        write("fuzz-conf-values", "%s-%d" % (kind, j), bytes([PARSERS.index(kind)]) + v.encode())
+
+# ---- fuzz-varlink: mode byte, NUL-terminated messages ----
+clear("fuzz-varlink")
+
+
+def msg(method, params=None, more=False):
+    o = {"method": "io.vwire." + method, "parameters": params or {}}
+    if more:
+        o["more"] = True
+    return json.dumps(o, separators=(",", ":")).encode() + b"\0"
+
+
+hello = msg("Hello", {"version": "0.1.0", "protocol": 1})
+session = [hello, msg("Status"), msg("List"), msg("Show", {"name": "gps"}),
+           msg("Add", {"kind": "serial", "name": "x", "settings": {"backend": "pty", "path": "/run/vwire/x"}}),
+           msg("Send", {"name": "x", "hex": "de:ad be ef"}), msg("Send", {"name": "x", "text": "AT\r\n"}),
+           msg("Monitor", {"name": "x"}, more=True), msg("Remove", {"name": "x", "persist": False}),
+           msg("Reload"), msg("Type", {"name": "kbd", "text": "hé", "layout": "de", "delay_ms": 5}),
+           msg("Key", {"name": "kbd", "combo": "ctrl+c"}),
+           b'{"method":"org.varlink.service.GetInfo"}\0']
+write("fuzz-varlink", "session-whole", b"\x00" + b"".join(session))
+write("fuzz-varlink", "session-split3", b"\x03" + b"".join(session))
+write("fuzz-varlink", "bad-messages", b"\x01" + b'[1,2]\0{"a":1} x\0  {"b":[true,null,1.5e3]}  \0{"c":\0')
+write("fuzz-varlink", "hex-payload", b"\x80" + b"de:ad be\tef\n00")
+write("fuzz-varlink", "hex-and-message", b"\x85" + msg("Send", {"name": "x", "hex": "0d0a"}))
+write("fuzz-varlink", "unicode", b"\x00" + json.dumps({"method": "io.vwire.Show", "parameters": {"name": "\u00e9\ud83d\ude00"}}).encode() + b"\0")
+
+print("wrote seeds under", os.path.join(here, "corpus"), file=sys.stderr)
