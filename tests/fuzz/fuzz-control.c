@@ -15,7 +15,7 @@
  * Invariants: once the client has sent everything, the server answers and closes the
  * connection (it never hangs); every reply is a JSON object with an "error" string or a
  * "parameters" object; every call gets one final reply, except oneway calls, which get none
- * or an error; a call with "more" may get replies that continue. After each input the objects
+ * or an error, and streams (more, Monitor), whose replies continue until the connection ends. After each input the objects
  * are put back as the config has them.
  */
 #include <errno.h>
@@ -91,6 +91,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         vw_manager_set_hooks(manager, &(struct vw_manager_hooks){
                                               .tap = vw_control_tap_hook,
                                               .object_gone = vw_control_object_gone_hook,
+                                              .ready = vw_control_ready_hook,
                                               .userdata = control,
                                       });
         if ((r = vw_manager_create_objects(manager)) < 0) {
@@ -107,7 +108,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 struct scan {
         size_t calls;   /* messages, good or bad */
         size_t oneway;  /* well-formed calls with oneway: true */
-        bool streams;   /* a call with more, or a Monitor: replies may continue */
+        size_t streams; /* calls with more, and Monitors: replies may continue, and a stream ends
+                         * with the connection, without a final reply */
 };
 
 static bool is_true(json_object *params, const char *key)
@@ -127,7 +129,7 @@ static bool scan(const uint8_t *data, size_t size, struct scan *ret)
         json_object *msg;
         int r;
 
-        if (vw_msgbuf_feed(&b, data, size) < 0) {
+        if (size > 0 && vw_msgbuf_feed(&b, data, size) < 0) {
                 vw_msgbuf_done(&b);
                 return false;
         }
@@ -144,7 +146,7 @@ static bool scan(const uint8_t *data, size_t size, struct scan *ret)
                 s.calls++;
                 if (vw_varlink_parse_request(msg, &q, &bad) == 0) {
                         s.oneway += q.oneway;
-                        s.streams |= q.more || streq(q.method, "io.vwire.Monitor");
+                        s.streams += q.more || streq(q.method, "io.vwire.Monitor");
                         if (is_true(q.parameters, "persist"))
                                 ok = false;
                         if (streq(q.method, "io.vwire.Add")) {
@@ -203,7 +205,7 @@ static bool pump(int fd, struct vw_msgbuf *in)
         }
         /* nothing happened: the server waits for a timer (or for us); wait a little */
         if (r == 0 && !got)
-                FUZZ_CHECK(sd_event_run(e, 1000) >= 0);
+                FUZZ_CHECK(sd_event_run(e, 100) >= 0);
         return true;
 }
 
@@ -235,9 +237,10 @@ static void check_replies(struct vw_msgbuf *in, const struct scan *s, bool close
         FUZZ_CHECK(in->len == 0);
         FUZZ_CHECK(s->streams || continued == 0);
         if (!closed_early) {
-                if (final > s->calls || final + s->oneway < s->calls)
-                        fprintf(stderr, "%zu calls (%zu oneway), %zu final replies\n", s->calls, s->oneway, final);
-                FUZZ_CHECK(final <= s->calls && final + s->oneway >= s->calls);
+                if (final > s->calls || final + s->oneway + s->streams < s->calls)
+                        fprintf(stderr, "%zu calls (%zu oneway, %zu streaming), %zu final replies\n", s->calls,
+                                s->oneway, s->streams, final);
+                FUZZ_CHECK(final <= s->calls && final + s->oneway + s->streams >= s->calls);
         }
 }
 

@@ -3,6 +3,7 @@
  * proto/varlink.c: what a client writes to the control socket, and the hex payloads inside.
  *
  *   byte 0   bits 0-5: the stream is fed in pieces of this many bytes (0: at once)
+ *            bit 6: an empty piece is fed first
  *            bit 7: the rest is also a hex payload for vw_hex_decode
  *   rest     the byte stream: NUL-terminated JSON messages
  *
@@ -153,6 +154,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size_t step = mode & 0x3f;
         struct vw_msgbuf in = {};
 
+        if (mode & 0x40)
+                FUZZ_CHECK(vw_msgbuf_feed(&in, "", 0) == 0 && in.len == 0);
         for (size_t off = 0; off < size;) {
                 size_t n = step ? MIN(step, size - off) : size;
                 int r = vw_msgbuf_feed(&in, data + off, n);

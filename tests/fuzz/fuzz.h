@@ -57,9 +57,11 @@ static void fuzz_quiet_sink(int level, const char *msg, void *userdata)
 }
 
 /* Logging is noise at a million inputs a minute; errors the harness cares about it checks itself.
- * VWIRE_FUZZ_LOG=1 keeps it, to see why an input does what it does. */
+ * VWIRE_FUZZ_LOG=1 logs everything (debug level), to see why an input does what it does. */
 static inline void fuzz_quiet(void)
 {
         if (!getenv("VWIRE_FUZZ_LOG"))
                 vw_log_set_sink(fuzz_quiet_sink, NULL);
+        else
+                vw_log_set_level(LOG_DEBUG);
 }

@@ -83,6 +83,12 @@ path = ttyVFUZZ0
 readers = exclusive
 when-closed = buffer
 [loopback echo]
+mode = echo
+[loopback gen]
+mode = source
+pattern = AT\r\n
+rate = 1K
+count = 10
 [socket net]
 listen = tcp:[::1]:4000
 max-clients = 4
@@ -219,5 +225,33 @@ write("fuzz-varlink", "bad-messages", b"\x01" + b'[1,2]\0{"a":1} x\0  {"b":[true
 write("fuzz-varlink", "hex-payload", b"\x80" + b"de:ad be\tef\n00")
 write("fuzz-varlink", "hex-and-message", b"\x85" + msg("Send", {"name": "x", "hex": "0d0a"}))
 write("fuzz-varlink", "unicode", b"\x00" + json.dumps({"method": "io.vwire.Show", "parameters": {"name": "\u00e9\ud83d\ude00"}}).encode() + b"\0")
+
+# ---- fuzz-control: mode byte (bit 0: as nobody; bits 1-6: write step), calls on a manager with
+# [loopback lo] (sink), [loopback echo] (echo) and [route r] lo <-> echo ----
+clear("fuzz-control")
+safe = [hello, msg("Status"), msg("List"), msg("Show", {"name": "lo"}), msg("Show", {"name": "r"}),
+        msg("Add", {"kind": "loopback", "name": "x", "settings": {"mode": "echo"}}),
+        msg("Add", {"kind": "route", "name": "rx", "settings": {"from": "x", "to": "lo", "duplex": "yes"}}),
+        msg("Send", {"name": "x", "hex": "de:ad be ef"}), msg("Send", {"name": "echo", "text": "AT\r\n"}),
+        msg("Remove", {"name": "x"}), msg("Remove", {"name": "rx"}), msg("Remove", {"name": "x"}),
+        msg("Reload"), msg("Doctor"), b'{"method":"org.varlink.service.GetInfo"}\0',
+        b'{"method":"org.varlink.service.GetInterfaceDescription","parameters":{"interface":"io.vwire"}}\0']
+write("fuzz-control", "session-root", b"\x00" + b"".join(safe))
+write("fuzz-control", "session-nobody", b"\x01" + b"".join(safe))
+write("fuzz-control", "session-root-split5", b"\x0a" + b"".join(safe))
+write("fuzz-control", "monitor", b"\x00" + msg("Monitor", {"name": "echo"}, more=True) +
+      msg("Send", {"name": "echo", "text": "hi"}))
+write("fuzz-control", "monitor-then-send", b"\x00" + msg("Send", {"name": "lo", "text": "hello"}) +
+      msg("Monitor", {"name": "r"}, more=True) + msg("List"))
+write("fuzz-control", "oneway-and-bad", b"\x02" +
+      b'{"method":"io.vwire.List","oneway":true}\0{"method":"io.vwire.Nope"}\0{"method":"other.If.X"}\0'
+      b'[1]\0{"method":"io.vwire.Show","parameters":{"name":"lo","name":"echo"}}\0{"method":"io.vwire.List","more":1}\0'
+      b'{"method":"io.vwire.Hello","parameters":{"version":"9","protocol":2}}\0{"method":"io.vwire.Show"}\0')
+write("fuzz-control", "add-bad-settings", b"\x00" +
+      msg("Add", {"kind": "loopback", "name": "y", "settings": {"mode": "nope", "rate": "1Q"}}) +
+      msg("Add", {"kind": "route", "name": "r2", "settings": {"from": "lo", "to": "lo"}}) +
+      msg("Add", {"kind": "loopback", "name": "lo", "settings": {"mode": "sink"}}) +
+      msg("Add", {"kind": "route", "name": "r3", "settings": {"from": "echo", "to": "lo", "convert": "text-to-keys"}}) +
+      msg("Remove", {"name": "echo"}))
 
 print("wrote seeds under", os.path.join(here, "corpus"), file=sys.stderr)
