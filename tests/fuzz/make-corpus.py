@@ -254,4 +254,39 @@ write("fuzz-control", "add-bad-settings", b"\x00" +
       msg("Add", {"kind": "route", "name": "r3", "settings": {"from": "echo", "to": "lo", "convert": "text-to-keys"}}) +
       msg("Remove", {"name": "echo"}))
 
+# ---- fuzz-cuse-ioctl: calls of [row, flags, arg (4 bytes), data] (cuse-ioctl.c table order) ----
+clear("fuzz-cuse-ioctl")
+ROWS = ["TCGETS", "TCSETS", "TCSETSW", "TCSETSF", "TCGETS2", "TCSETS2", "TCSETSW2", "TCSETSF2", "TIOCMGET",
+        "TIOCMSET", "TIOCMBIS", "TIOCMBIC", "TIOCMIWAIT", "TIOCGICOUNT", "TIOCGWINSZ", "TIOCSWINSZ", "FIONREAD",
+        "TIOCOUTQ", "TCFLSH", "TCXONC", "TCSBRK", "TCSBRKP", "TIOCSBRK", "TIOCCBRK", "TIOCEXCL", "TIOCNXCL",
+        "TIOCGSERIAL", "TIOCSSERIAL"]
+FAIR, TAKE_WAIT = 2, 1
+B0, B9600, B115200, BOTHER, CS5, CS7, CS8 = 0, 0o15, 0o010002, 0o010000, 0, 0o40, 0o60
+CSTOPB, CREAD, PARENB, PARODD, CLOCAL, CMSPAR, CRTSCTS = 0o100, 0o200, 0o400, 0o1000, 0o4000, 0o10000000000, 0o20000000000
+
+
+def call(row, data=b"", flags=FAIR, arg=0x7ffd1000):
+    return bytes([ROWS.index(row), flags]) + struct.pack("<I", arg) + data
+
+
+def termios2(cflag, ispeed=9600, ospeed=9600, iflag=0, lflag=0):
+    return struct.pack("<IIIIB19sII", iflag, 0, cflag, lflag, 0, bytes(19), ispeed, ospeed)
+
+
+write("fuzz-cuse-ioctl", "gets", b"".join(call(r) for r in ["TCGETS", "TCGETS2", "TIOCMGET", "TIOCGICOUNT",
+                                                               "TIOCGWINSZ", "FIONREAD", "TIOCOUTQ", "TIOCGSERIAL"]))
+write("fuzz-cuse-ioctl", "set-115200-8n1", call("TCSETS2", termios2(B115200 | CS8 | CREAD | CLOCAL, 0, 0)) + call("TCGETS2"))
+write("fuzz-cuse-ioctl", "set-bother-7e2", call("TCSETS2", termios2(BOTHER | CS7 | PARENB | CSTOPB | CRTSCTS, 250000, 250000)))
+write("fuzz-cuse-ioctl", "set-mark-5", call("TCSETSW2", termios2(B9600 | CS5 | PARENB | PARODD | CMSPAR)))
+write("fuzz-cuse-ioctl", "set-b0-hangup", call("TCSETSF", termios2(B0 | CS8)[:36]) + call("TIOCMGET"))
+write("fuzz-cuse-ioctl", "modem", call("TIOCMSET", struct.pack("<i", 0x006)) + call("TIOCMBIC", struct.pack("<i", 0x004)) +
+      call("TIOCMBIS", struct.pack("<i", -1)) + call("TIOCMGET"))
+write("fuzz-cuse-ioctl", "miwait", call("TIOCMIWAIT", flags=TAKE_WAIT, arg=0x1f0) + call("TIOCMIWAIT", flags=0, arg=0x020))
+write("fuzz-cuse-ioctl", "winsize", call("TIOCSWINSZ", struct.pack("<HHHH", 24, 80, 0, 0)) + call("TIOCGWINSZ"))
+write("fuzz-cuse-ioctl", "flow-break", call("TCFLSH", arg=2) + call("TCXONC", arg=0) + call("TCXONC", arg=1) +
+      call("TCXONC", arg=2) + call("TCXONC", arg=3) + call("TCSBRK", arg=0) + call("TCSBRKP", arg=5) +
+      call("TIOCSBRK") + call("TIOCCBRK") + call("TIOCEXCL") + call("TIOCNXCL"))
+write("fuzz-cuse-ioctl", "short-retry", call("TCSETS2", termios2(B9600 | CS8), flags=0x10) + call("TCGETS", flags=0x00))
+write("fuzz-cuse-ioctl", "unknown", b"\xff\x02\0\0\0\0" + struct.pack("<I", 0x5401 + 0x100) + call("TIOCSSERIAL", bytes(72)))
+
 print("wrote seeds under", os.path.join(here, "corpus"), file=sys.stderr)
