@@ -13,9 +13,7 @@
  * holds more than was fed; hex decoding of hex encoding is the identity, and a payload that
  * decodes re-encodes to one that decodes to the same bytes.
  *
- * TODO: request dispatch (daemon/control.c handle_message and the method tables) is not driven
- * yet; it needs the control server rewrite to expose dispatch without a listening socket, or a
- * socketpair client of a real vw_control.
+ * Request dispatch (daemon/control/) is fuzz-control.c: a real server behind a socket.
  */
 #include <errno.h>
 #include <stdbool.h>
