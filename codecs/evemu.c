@@ -198,8 +198,11 @@ static int parse_name(struct vw_evemu_parser *p, const char *s)
 
         if (p->dev && !p->in_events)
                 return bad(p, "a second N: line");
-        if (p->dev && !(p->flags & VW_EVEMU_PARSE_RESTART))
-                return bad(p, "a second device description after events (one recording per file)");
+        /* after events (with or without a description before them) a description starts a new
+         * recording, which only a restarting reader takes */
+        if (p->in_events && !(p->flags & VW_EVEMU_PARSE_RESTART))
+                return bad(p, "a %sdevice description after events (one recording per file)",
+                           p->dev ? "second " : "");
         s = skip_blank(s);
         n = strlen(s);
         if (n == 0)
@@ -382,6 +385,9 @@ static int parse_event(struct vw_evemu_parser *p, const char *s, vw_evemu_event_
                 return bad(p, "event code 0x%04x is beyond the last %s code", code,
                            libevdev_event_type_get_name(type));
 
+        /* the digit loop bounds sec only roughly: sec * 10^6 + usec must still fit */
+        if (sec > (UINT64_MAX - usec) / 1000000)
+                return bad(p, "event time too large");
         t = sec * 1000000 + usec;
         if (!p->have_first) {
                 p->have_first = true;
@@ -641,7 +647,12 @@ size_t vw_evemu_writer_event(struct vw_evemu_writer *w, const struct vw_input_ev
                 w->last = w->last_syn = 1;
         }
         /* relative to the first event, which is at 1us; never backwards */
-        t = ev->usec >= w->base ? ev->usec - w->base + 1 : w->last;
+        if (ev->usec < w->base)
+                t = w->last;
+        else if (ev->usec - w->base == UINT64_MAX) /* saturates instead of wrapping to 0 */
+                t = UINT64_MAX;
+        else
+                t = ev->usec - w->base + 1;
         if (t < w->last)
                 t = w->last;
         w->last = t;

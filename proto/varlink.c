@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,7 +20,9 @@ void vw_msgbuf_done(struct vw_msgbuf *b)
 
 char *vw_msgbuf_reserve(struct vw_msgbuf *b, size_t want)
 {
-        if (b->cap - b->len < want) {
+        /* an empty buffer has no storage yet: even a reservation of 0 bytes gets some, so the
+         * caller never computes NULL + 0 */
+        if (b->cap - b->len < want || !b->data) {
                 size_t ncap = MAX(b->cap * 2, b->len + want);
                 char *n;
 
@@ -56,8 +59,11 @@ int vw_msgbuf_commit(struct vw_msgbuf *b, size_t n)
 
 int vw_msgbuf_feed(struct vw_msgbuf *b, const void *data, size_t len)
 {
-        char *p = vw_msgbuf_reserve(b, len);
+        char *p;
 
+        if (len == 0)
+                return 0;
+        p = vw_msgbuf_reserve(b, len);
         if (!p)
                 return -ENOMEM;
         memcpy(p, data, len);
@@ -106,6 +112,12 @@ int vw_msgbuf_next(struct vw_msgbuf *b, json_object **ret)
         if (!obj || json_tokener_get_error(tok) != json_tokener_success ||
             (size_t)json_tokener_get_parse_end(tok) != n ||
             !json_object_is_type(obj, json_type_object)) {
+                json_object_put(obj);
+                vw_msgbuf_drop(b, n + 1);
+                return -EBADMSG;
+        }
+        /* json-c reads NaN and Infinity even in strict mode; they are not JSON (RFC 8259 §6) */
+        if (!vw_json_all_finite(obj)) {
                 json_object_put(obj);
                 vw_msgbuf_drop(b, n + 1);
                 return -EBADMSG;
@@ -177,6 +189,27 @@ static size_t count_tree_keys(json_object *o)
                         keys += count_tree_keys(json_object_array_get_idx(o, i));
         }
         return keys;
+}
+
+/* Same recursion bound as count_tree_keys(). */
+bool vw_json_all_finite(json_object *o)
+{
+        if (json_object_is_type(o, json_type_double))
+                return isfinite(json_object_get_double(o));
+        if (json_object_is_type(o, json_type_object)) {
+                json_object_object_foreach(o, k, v) {
+                        (void)k;
+                        if (!vw_json_all_finite(v))
+                                return false;
+                }
+        } else if (json_object_is_type(o, json_type_array)) {
+                size_t n = json_object_array_length(o);
+
+                for (size_t i = 0; i < n; i++)
+                        if (!vw_json_all_finite(json_object_array_get_idx(o, i)))
+                                return false;
+        }
+        return true;
 }
 
 bool vw_json_has_duplicate_keys(const char *text, size_t len, json_object *parsed)

@@ -176,6 +176,8 @@ START_TEST(test_not_an_object)
                 "{\"a\":",    "{",   "}",          "{\"a\" 1}",     "{a:1}", "[{}]",
                 "{\"a\":1,}", "\x80", "{\"a\":\"\\x\"}", "{\"a\":[1,]}", "{\"a\":1 /* c */}",
                 "{\"a\":01}", "{\"a\":\"\xff\"}", "{\"a\":\"\xc3\"}",
+                /* json-c reads these; JSON has no such numbers (found by fuzz-varlink) */
+                "{\"a\":NaN}", "{\"a\":Infinity}", "{\"a\":-Infinity}", "{\"a\":[1,{\"b\":nan}]}",
         };
         struct vw_msgbuf b = {};
 
@@ -192,6 +194,21 @@ START_TEST(test_not_an_object)
                 assert_next(&b, "{\"ok\":true}");
                 assert_empty(&b);
         }
+        vw_msgbuf_done(&b);
+}
+END_TEST
+
+/* found by fuzz-varlink: an empty feed into an empty buffer was -ENOMEM (NULL + 0 under UBSan) */
+START_TEST(test_empty_feed)
+{
+        struct vw_msgbuf b = {};
+
+        ck_assert_int_eq(vw_msgbuf_feed(&b, "", 0), 0);
+        ck_assert_ptr_nonnull(vw_msgbuf_reserve(&b, 0));
+        assert_empty(&b);
+        feed_str(&b, "{}");
+        assert_next(&b, "{}");
+        assert_empty(&b);
         vw_msgbuf_done(&b);
 }
 END_TEST
@@ -729,6 +746,7 @@ static Suite *protocol_suite(void)
         tcase_add_test(tc, test_empty_object);
         tcase_add_test(tc, test_not_an_object);
         tcase_add_test(tc, test_trailing_garbage);
+        tcase_add_test(tc, test_empty_feed);
         tcase_add_test(tc, test_deep_nesting);
         tcase_add_test(tc, test_cap_exact);
         tcase_add_test(tc, test_cap_exceeded);
