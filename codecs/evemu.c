@@ -385,8 +385,9 @@ static int parse_event(struct vw_evemu_parser *p, const char *s, vw_evemu_event_
                 return bad(p, "event code 0x%04x is beyond the last %s code", code,
                            libevdev_event_type_get_name(type));
 
-        /* the digit loop bounds sec only roughly: sec * 10^6 + usec must still fit */
-        if (sec > (UINT64_MAX - usec) / 1000000)
+        /* the digit loop bounds sec only roughly. Times stay below 2^63 us (292,000 years), so
+         * any gap between two of them, plus the writer's 1 us start, still fits in 64 bits */
+        if (sec > ((uint64_t)INT64_MAX - usec) / 1000000)
                 return bad(p, "event time too large");
         t = sec * 1000000 + usec;
         if (!p->have_first) {
