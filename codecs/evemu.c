@@ -385,9 +385,8 @@ static int parse_event(struct vw_evemu_parser *p, const char *s, vw_evemu_event_
                 return bad(p, "event code 0x%04x is beyond the last %s code", code,
                            libevdev_event_type_get_name(type));
 
-        /* the digit loop bounds sec only roughly. Times stay below 2^63 us (292,000 years), so
-         * any gap between two of them, plus the writer's 1 us start, still fits in 64 bits */
-        if (sec > ((uint64_t)INT64_MAX - usec) / 1000000)
+        /* The digit loop bounds sec only roughly: sec * 10^6 + usec must fit in 64 bits */
+        if (sec > (UINT64_MAX - usec) / 1000000)
                 return bad(p, "event time too large");
         t = sec * 1000000 + usec;
         if (!p->have_first) {
@@ -396,6 +395,9 @@ static int parse_event(struct vw_evemu_parser *p, const char *s, vw_evemu_event_
         }
         if (t < p->prev)
                 t = p->prev;
+        /* the writer starts a recording at 1 us: a span of 2^64 - 1 us could not be written back */
+        if (t - p->first == UINT64_MAX)
+                return bad(p, "event time too large");
         p->prev = t;
         p->in_events = true;
         ev = (struct vw_input_event){ .usec = t - p->first, .type = (uint16_t)type, .code = (uint16_t)code,

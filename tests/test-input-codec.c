@@ -250,8 +250,9 @@ START_TEST(test_evemu_errors)
         /* events with no description, then one (found by fuzz-evemu) */
         check_parse_error("E: 0.000001 0000 0000 0\nN: late\nI: 0 0 0 0\n",
                           "line 2: a device description after events (one recording per file)");
-        check_parse_error("E: 9223372036854.775808 0000 0000 0\n", "line 1: event time too large");
         check_parse_error("E: 18446744073709.551616 0000 0000 0\n", "line 1: event time too large");
+        check_parse_error("E: 0.000000 0000 0000 0\nE: 18446744073709.551615 0000 0000 0\n",
+                          "line 2: event time too large");
         check_parse_error(HEAD "E: 0.000001 0000 0000 0\nB: 01 02\n",
                           "line 5: B: line among the events (the description comes first)");
         check_parse_error(HEAD "A: 00 0 100 0 0 0\n", "line 4: A: for axis 0x00 (ABS_X) that no B: 03 line enables");
