@@ -58,6 +58,10 @@ struct vw_endpoint_ops {
         /* `vwirectl doctor`: append this endpoint's DoctorCheck objects (vw_doctor_check_add()),
          * e.g. whether a program has it open (optional). Failed state and drops are generic. */
         void (*doctor)(struct vw_endpoint *ep, json_object *checks);
+        /* `vwirectl doctor`, once per backend: checks of what it needs from the host (a kernel
+         * device node: vw_doctor_device_node()). in_use: the configuration or a running endpoint
+         * uses this backend, so a problem is a failure rather than a warning (optional). */
+        void (*doctor_host)(json_object *checks, bool in_use);
         /* The file this section's endpoint makes (symlink, socket, node), so that two sections
          * cannot claim one path; malloc'd, NULL if none. *ret_setting: where it is written. */
         char *(*claim)(const struct vw_section *s, const struct vw_setting **ret_setting);
@@ -127,6 +131,11 @@ int vw_endpoint_bind_unix(struct vw_endpoint *ep, int fd, const char *path, mode
                           struct vw_owned **ret);
 /* Remove it, only if it is still the inode made; forget it; free. NULL-safe. */
 void vw_endpoint_unmake(struct vw_endpoint *ep, struct vw_owned *o);
+
+/* The doctor check named `check` of kernel device `node` (made by kernel module `module`):
+ * exists, openable by vwired, else why not and the fix; a failure when `in_use`, else a warning. */
+void vw_doctor_device_node(json_object *checks, const char *check, const char *what, const char *node,
+                           const char *module, bool in_use);
 
 /* Backend registry (devices/backends.c). */
 extern const struct vw_endpoint_ops *const vw_backends[];

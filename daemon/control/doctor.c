@@ -23,72 +23,24 @@
 #include "owned.h"
 #include "udev-hint.h"
 
+/* ---- what the backends need from the host ---- */
 
-/* ---- kernel devices ---- */
-
-/* Does the config (or the running set) want this backend? */
-static bool wants_backend(struct vw_manager *m, const char *kind, const char *backend)
+/* Does the config (or the running set) use this backend? */
+static bool uses_backend(struct vw_manager *m, const struct vw_endpoint_ops *ops)
 {
         const struct vw_config *c = vw_manager_config(m);
+        bool used = false;
 
         for (size_t i = 0; i < vw_manager_n_endpoints(m); i++)
-                if (streq(vw_manager_endpoint(m, i)->ops->backend, backend))
+                if (vw_manager_endpoint(m, i)->ops == ops)
                         return true;
-        for (size_t i = 0; c && i < c->n_sections; i++) {
-                const char *b = vw_section_value(c->sections[i], "backend");
-                if (streq(c->sections[i]->kind, kind) && (streq(kind, "input") || (b && streq(b, backend))))
-                        return true;
-        }
-        return false;
-}
+        for (size_t i = 0; c && i < c->n_sections && !used; i++) {
+                struct vw_errors errs = {};
 
-static void check_device(json_object *checks, const char *check, const char *what, const char *node,
-                         const char *module, bool built, bool wanted)
-{
-        const char *bad = wanted ? "fail" : "warn";
-        char fix[512], sysmod[64];
-        struct stat st;
-        int fd;
-
-        if (!built) {
-                vw_doctor_check_add(checks, check, wanted ? "fail" : "ok", NULL,
-                          wanted ? "rebuild vwire with its dependency (see README), or use another backend" : NULL,
-                          "vwired was built without %s support%s", what,
-                          wanted ? ", but the configuration uses it" : " (not used by the configuration)");
-                return;
+                used = streq(c->sections[i]->kind, ops->kind) && vw_backend_for_section(c->sections[i], &errs) == ops;
+                vw_errors_done(&errs);
         }
-        if (stat(node, &st) < 0) {
-                snprintf(sysmod, sizeof(sysmod), "/sys/module/%s", module);
-                snprintf(fix, sizeof(fix), "modprobe %s; to load it at every boot: echo %s > "
-                         "/etc/modules-load.d/%s.conf", module, module, module);
-                if (access(sysmod, F_OK) == 0)
-                        vw_doctor_check_add(checks, check, bad, node, "check that /dev is devtmpfs and systemd-udevd runs",
-                                  "the %s module is loaded but %s does not exist", module, node);
-                else
-                        vw_doctor_check_add(checks, check, bad, node, fix,
-                                  "%s is not available: %s does not exist (the %s kernel module is not loaded)", what,
-                                  node, module);
-                return;
-        }
-        fd = open(node, O_RDWR | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-        if (fd >= 0) {
-                close(fd);
-                vw_doctor_check_add(checks, check, "ok", node, NULL, "%s is available: vwired can open %s", what, node);
-                return;
-        }
-        if (errno == EACCES) {
-                struct group *gr = getgrgid(st.st_gid);
-                snprintf(fix, sizeof(fix), "install vwire's udev rule 60-vwire.rules (group vwire, mode 0660), then "
-                         "udevadm control --reload && udevadm trigger --action=add %s; run vwired as root or in "
-                         "group vwire", node);
-                vw_doctor_check_add(checks, check, bad, node, fix, "vwired (uid %u) may not open %s (mode %04o, group %s)",
-                          (unsigned)geteuid(), node, (unsigned)(st.st_mode & 07777), gr ? gr->gr_name : "?");
-        } else if (errno == EPERM) {
-                snprintf(fix, sizeof(fix), "add \"DeviceAllow=%s rw\" to vwired's unit (systemctl edit vwired)", node);
-                vw_doctor_check_add(checks, check, bad, node, fix, "vwired's sandbox forbids %s (device policy)", node);
-        } else {
-                vw_doctor_check_add(checks, check, bad, node, NULL, "cannot open %s: %s", node, strerror(errno));
-        }
+        return used;
 }
 
 /* ---- permissions and persistence ---- */
@@ -296,10 +248,9 @@ static void method_doctor(struct vw_call *cl, json_object *params)
         json_object *p = json_object_new_object(), *checks = json_object_new_array();
         unsigned stale, drops = 0;
 
-        check_device(checks, "cuse", "CUSE (backend = cuse)", "/dev/cuse", "cuse", HAVE_CUSE,
-                     wants_backend(m, "serial", "cuse"));
-        check_device(checks, "uinput", "uinput ([input] devices)", "/dev/uinput", "uinput", HAVE_UINPUT,
-                     wants_backend(m, "input", "uinput"));
+        for (size_t i = 0; vw_backends[i]; i++)
+                if (vw_backends[i]->doctor_host)
+                        vw_backends[i]->doctor_host(checks, uses_backend(m, vw_backends[i]));
         check_group(m, checks);
         check_persist(m, checks);
 

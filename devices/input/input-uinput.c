@@ -950,6 +950,11 @@ int32_t vw_input_new_tracking_id(struct vw_input *in)
         return id;
 }
 
+static void input_doctor_host(json_object *checks, bool in_use)
+{
+        vw_doctor_device_node(checks, "uinput", "uinput ([input] devices)", "/dev/uinput", "uinput", in_use);
+}
+
 const struct vw_endpoint_ops vw_input_uinput_ops = {
         .kind = "input",
         .backend = "uinput",
@@ -963,5 +968,6 @@ const struct vw_endpoint_ops vw_input_uinput_ops = {
         .start = input_start,
         .stop = input_stop,
         .describe = input_describe,
+        .doctor_host = input_doctor_host,
         .methods = vw_input_methods,
 };
