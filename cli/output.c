@@ -285,8 +285,8 @@ char *json_join(json_object *array, const char *sep)
 const char *format_bytes(char buf[static FORMAT_BYTES_MAX], uint64_t n)
 {
         static const char suffix[] = "KMGTPE";
-        double v = (double)n;
-        int i = -1;
+        double v = (double)n / 1024;
+        int i = 0;
 
         if (n < 1024) {
                 snprintf(buf, FORMAT_BYTES_MAX, "%" PRIu64, n);

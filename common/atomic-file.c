@@ -30,7 +30,7 @@ int vw_write_file_atomic(const char *dir, const char *name, const char *text, mo
                 return -ENOMEM;
         fd = mkostemp(tmp, O_CLOEXEC);
         if (fd < 0)
-                return -errno;
+                return negative_errno();
         while (done < len) {
                 ssize_t n = write(fd, text + done, len - done);
                 if (n < 0) {
@@ -64,7 +64,7 @@ int vw_unlink_durable(const char *dir, const char *name)
         if (asprintf(&path, "%s/%s", dir, name) < 0)
                 return -ENOMEM;
         if (unlink(path) < 0)
-                return -errno;
+                return negative_errno();
         fsync_dir(dir);
         return 0;
 }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "caller.h"
+#include "macro.h"
 
 int vw_caller_from_socket(int fd, struct vw_caller *ret)
 {
@@ -14,12 +15,12 @@ int vw_caller_from_socket(int fd, struct vw_caller *ret)
         socklen_t glen = sizeof(ret->groups);
 
         if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0)
-                return -errno;
+                return negative_errno();
         *ret = (struct vw_caller){ .uid = cr.uid, .gid = cr.gid, .pid = cr.pid };
         /* The groups the kernel recorded at connect(): no /proc lookup, no pid reuse race.
          * A peer with more than VW_CALLER_MAX_GROUPS groups is refused rather than guessed. */
         if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, ret->groups, &glen) < 0)
-                return -errno;
+                return negative_errno();
         ret->n_groups = glen / sizeof(gid_t);
         return 0;
 }

@@ -154,5 +154,5 @@ int vw_log_errno(int level, int err, const char *fmt, ...)
                 vw_log(level, "%s: %s", buf, strerror(err));
         }
         errno = saved;
-        return -err;
+        return err ? -err : -EIO; /* as vw_log_errno_full() */
 }

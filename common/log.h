@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include <errno.h>
 #include <stdarg.h>
 #include <syslog.h>
 
@@ -34,12 +35,13 @@ int vw_log_errno(int level, int err, const char *fmt, ...) _printf_(3, 4);
 #define log_error(...) vw_log(LOG_ERR, __VA_ARGS__)
 /* The value, -abs(e), is computed here and not only inside vw_log_errno(), so the static analyzer,
  * which sees one file at a time, knows that "return log_error_errno(r, ...)" returns < 0 and does
- * not follow a failed call into code that uses what it did not set. */
+ * not follow a failed call into code that uses what it did not set. An e of 0 (errno left unset
+ * by a failing call) still returns an error, -EIO: a failure path must never return success. */
 #define vw_log_errno_full(level, e, ...)                          \
         ({                                                        \
                 int _vw_e_ = (e);                                 \
                 (void)vw_log_errno((level), _vw_e_, __VA_ARGS__); \
-                _vw_e_ < 0 ? _vw_e_ : -_vw_e_;                    \
+                _vw_e_ < 0 ? _vw_e_ : (_vw_e_ ? -_vw_e_ : -EIO);  \
         })
 #define log_error_errno(e, ...) vw_log_errno_full(LOG_ERR, (e), __VA_ARGS__)
 #define log_warning_errno(e, ...) vw_log_errno_full(LOG_WARNING, (e), __VA_ARGS__)

@@ -39,6 +39,8 @@ static inline void freep(void *p) { free(*(void **)p); }
 static inline void closep(const int *fd) { if (*fd >= 0) close(*fd); }
 static inline void fclosep(FILE **f) { if (*f) fclose(*f); }
 static inline int safe_close(int fd) { if (fd >= 0) close(fd); return -1; }
+/* -errno after a failed call, never 0: a failure path must not return success */
+static inline int negative_errno(void) { return errno > 0 ? -errno : -EIO; }
 /* clang-format on */
 
 #define _cleanup_free_ _cleanup_(freep)

@@ -97,7 +97,7 @@ static int record(struct vw_endpoint *ep, struct vw_owned *o)
         struct stat st;
 
         if (fstatat(o->dirfd, o->base, &st, AT_SYMLINK_NOFOLLOW) < 0)
-                return -errno;
+                return negative_errno();
         o->dev = st.st_dev;
         o->ino = st.st_ino;
         o->ctime = st.st_ctim;

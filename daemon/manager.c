@@ -213,11 +213,11 @@ static int mkdir_parents(const char *dir, mode_t mode)
                         continue;
                 *p = 0;
                 if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-                        return -errno;
+                        return negative_errno();
                 *p = '/';
         }
         if (mkdir(buf, mode) < 0 && errno != EEXIST)
-                return -errno;
+                return negative_errno();
         return 0;
 }
 

@@ -50,11 +50,11 @@ int vw_ledger_read(const char *path, void (*cb)(const struct vw_ledger_entry *e,
 
         fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
         if (fd < 0)
-                return -errno;
+                return negative_errno();
         f = fdopen(fd, "re");
         if (!f) {
                 close(fd);
-                return -errno;
+                return negative_errno();
         }
         n = getline(&line, &cap, f);
         if (n < 0)
@@ -105,9 +105,9 @@ int vw_ledger_entry_open(const struct vw_ledger_entry *e, int *ret_dirfd, const 
                 }
         }
         if (fd < 0)
-                return -errno;
+                return negative_errno();
         if (fstatat(fd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
-                return -errno;
+                return negative_errno();
         if (!type_matches(e->type, st.st_mode) || st.st_dev != e->dev || st.st_ino != e->ino)
                 return -ESTALE;
         *ret_base = base;

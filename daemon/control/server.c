@@ -353,7 +353,7 @@ int client_flush(struct vw_call *cl)
                                 continue;
                         if (errno == EAGAIN)
                                 return 0;
-                        return -errno;
+                        return negative_errno();
                 }
                 vw_msgbuf_drop(&cl->out, (size_t)n);
                 cl->last_active = control_now(cl->control);
@@ -757,7 +757,7 @@ static int check_existing(const char *path)
                 return log_error_errno(EEXIST, "control socket %s exists and is not a socket", path);
         fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd < 0)
-                return -errno;
+                return negative_errno();
         snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
         r = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
         close(fd);
@@ -782,7 +782,7 @@ static int bind_socket(struct vw_control *c, const char *path)
                 return r;
         c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (c->fd < 0)
-                return -errno;
+                return negative_errno();
         snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
         if (bind(c->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
                 return log_error_errno(errno, "cannot bind control socket %s", path);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <sys/ioctl.h>
 
+#include "macro.h"
 #include "tty-params.h"
 
 static const struct { unsigned code; uint32_t baud; } bauds[] = {
@@ -52,7 +53,7 @@ int vw_tty_get_params(int fd, struct vw_line_params *ret)
         struct termios2 t;
 
         if (ioctl(fd, TCGETS2, &t) < 0)
-                return -errno;
+                return negative_errno();
         vw_termios2_to_params(&t, ret);
         return 0;
 }
@@ -67,7 +68,7 @@ const char *vw_line_params_to_string(const struct vw_line_params *p, char *buf, 
 json_object *vw_line_params_to_json(const struct vw_line_params *p)
 {
         json_object *o = json_object_new_object();
-        char parity[2] = { p->parity ? (char)p->parity : 'N', 0 }, buf[64];
+        char parity[2] = { (char)(p->parity ? p->parity : 'N'), 0 }, buf[64];
 
         json_object_object_add(o, "baud", json_object_new_int64(p->baud));
         json_object_object_add(o, "data_bits", json_object_new_int(p->data_bits));

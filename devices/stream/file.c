@@ -368,9 +368,9 @@ static int file_adopt(struct vw_endpoint *ep)
                                        ep->name, c->path, S_ISDIR(st.st_mode) ? "directory" : "socket");
         f->fd = fcntl(ep->section->fd, F_DUPFD_CLOEXEC, 3);
         if (f->fd < 0)
-                return -errno;
+                return negative_errno();
         if (!(fl & O_NONBLOCK) && fcntl(f->fd, F_SETFL, fl | O_NONBLOCK) < 0)
-                return -errno;
+                return negative_errno();
         if (c->mode == FILE_CAPTURE && (fl & O_APPEND) == 0)
                 (void)lseek(f->fd, 0, SEEK_END);
         return file_watch(ep);

@@ -490,7 +490,7 @@ static int listen_one(struct sock *sk, const union vw_sockaddr *sa, socklen_t le
 
         fd = socket(sa->sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (fd < 0)
-                return -errno;
+                return negative_errno();
         if (sa->sa.sa_family != AF_UNIX)
                 (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
         if (sa->sa.sa_family == AF_INET6)
@@ -502,10 +502,10 @@ static int listen_one(struct sock *sk, const union vw_sockaddr *sa, socklen_t le
                 if (r < 0)
                         return r;
         } else if (bind(fd, &sa->sa, len) < 0) {
-                return -errno;
+                return negative_errno();
         }
         if (listen(fd, SOMAXCONN) < 0)
-                return -errno;
+                return negative_errno();
         r = sd_event_add_io(vw_endpoint_event(ep), &l->io, fd, EPOLLIN, listener_io, sk);
         if (r < 0)
                 return r;
