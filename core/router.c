@@ -359,6 +359,14 @@ size_t vw_port_room(struct vw_port *p)
         return room;
 }
 
+bool vw_port_has_room(struct vw_port *p, size_t len)
+{
+        if (vw_port_room(p) >= len)
+                return true;
+        p->blocked = true;
+        return false;
+}
+
 int vw_port_write(struct vw_port *p, enum vw_chunk_type type, const void *data, size_t len)
 {
         struct vw_router *router = p->router;

@@ -156,6 +156,13 @@ bool vw_port_is_monitored(const struct vw_port *p);
  */
 size_t vw_port_room(struct vw_port *p);
 /*
+ * Can a chunk of len bytes be written now? For writers that cannot take part of what they read
+ * (a packet, a datagram: they need room for the largest one before reading). When not, the port
+ * is marked blocked as with a room of 0 and gets ops->room() once any lane freed room; it asks
+ * again then, as the room may still be short.
+ */
+bool vw_port_has_room(struct vw_port *p, size_t len);
+/*
  * Write one chunk into every outbound lane. Returns 0 when accepted (drop-new lanes may have
  * discarded it: counted), -EAGAIN when a block lane lacked room (nothing written anywhere; the
  * port gets ops->room() later), -EMSGSIZE when a lane can never hold it.
