@@ -325,21 +325,22 @@ int vw_parse_address(const char *v, void *dst, const struct vw_key *k, char **er
                         return vw_errorf(err, "unix socket path longer than 107 bytes: '%s'", x);
                 a.family = VW_ADDR_UNIX;
                 a.path = TAKE_PTR(x);
-        } else if (strneq(v, "tcp:", 4)) {
-                const char *h = v + 4, *colon;
+        } else if (strneq(v, "tcp:", 4) || strneq(v, "udp:", 4)) {
+                /* "tcp" or "udp": the same HOST:PORT after it */
+                const char *proto = strneq(v, "udp:", 4) ? "UDP" : "TCP", *h = v + 4, *colon;
                 char *end;
                 unsigned long port;
 
                 if (*h == '[') {
                         const char *close = strchr(h, ']');
                         if (!close || close == h + 1 || close[1] != ':')
-                                return vw_errorf(err, "expected tcp:[IPV6]:PORT, got '%s'", v);
+                                return vw_errorf(err, "expected %.3s:[IPV6]:PORT, got '%s'", v, v);
                         a.host = strndup(h + 1, (size_t)(close - h - 1));
                         colon = close + 1;
                 } else {
                         colon = strrchr(h, ':');
                         if (!colon || colon == h)
-                                return vw_errorf(err, "expected tcp:HOST:PORT, got '%s'", v);
+                                return vw_errorf(err, "expected %.3s:HOST:PORT, got '%s'", v, v);
                         a.host = strndup(h, (size_t)(colon - h));
                 }
                 if (!a.host)
@@ -348,12 +349,12 @@ int vw_parse_address(const char *v, void *dst, const struct vw_key *k, char **er
                 port = strtoul(colon + 1, &end, 10);
                 if (!colon[1] || *end || errno || port == 0 || port > 65535) {
                         vw_address_done(&a);
-                        return vw_errorf(err, "invalid TCP port in '%s' (1..65535)", v);
+                        return vw_errorf(err, "invalid %s port in '%s' (1..65535)", proto, v);
                 }
-                a.family = VW_ADDR_TCP;
+                a.family = proto[0] == 'U' ? VW_ADDR_UDP : VW_ADDR_TCP;
                 a.port = (uint16_t)port;
         } else {
-                return vw_errorf(err, "expected unix:PATH or tcp:HOST:PORT, got '%s'", v);
+                return vw_errorf(err, "expected unix:PATH, tcp:HOST:PORT or udp:HOST:PORT, got '%s'", v);
         }
         a.text = strdup(v);
         if (!a.text) {

@@ -28,12 +28,12 @@ struct vw_key {
         bool host;
 };
 
-enum vw_address_family { VW_ADDR_UNIX, VW_ADDR_TCP };
+enum vw_address_family { VW_ADDR_UNIX, VW_ADDR_TCP, VW_ADDR_UDP };
 
 struct vw_address {
         enum vw_address_family family;
         char *path;      /* unix */
-        char *host;      /* tcp: numeric or name; "*" listens on all */
+        char *host;      /* tcp, udp: numeric or name; "*" listens on all */
         uint16_t port;
         char *text;      /* as written */
 };

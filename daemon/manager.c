@@ -16,6 +16,7 @@
 #include "conf-parse.h"
 #include "log.h"
 #include "manager-internal.h"
+#include "net-ledger.h"
 #include "owned.h"
 #include "paths.h"
 
@@ -289,6 +290,7 @@ static int setup_runtime_dir(struct vw_manager *m)
         if (ftruncate(m->lock_fd, 0) < 0 || pwrite(m->lock_fd, pid, strlen(pid), 0) < 0)
                 log_warning_errno(errno, "cannot write %s", lock);
         manager_remove_stale(m);
+        vw_net_remove_stale(m->runtime_dir);
         setup_shared_dir(m);
         return setup_private_dir(m);
 }

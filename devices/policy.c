@@ -179,7 +179,7 @@ int vw_policy_listen(struct vw_endpoint *ep, const struct vw_address *a)
                 return log_error_errno(EPERM, "%s %s: listen = %s: abstract unix sockets are open to every "
                                        "local user (rule: abstract names are root's)",
                                        ep->section->kind, ep->name, a->text);
-        if (a->family != VW_ADDR_TCP)
+        if (a->family != VW_ADDR_TCP && a->family != VW_ADDR_UDP)
                 return 0;
         if (a->port < 1024)
                 return log_error_errno(EPERM, "%s %s: listen = %s: uid %u may not listen on a port below 1024 "
@@ -190,6 +190,17 @@ int vw_policy_listen(struct vw_endpoint *ep, const struct vw_address *a)
                                        "name an address such as 127.0.0.1 (rule: wildcard addresses are root's)",
                                        ep->section->kind, ep->name, a->text, (unsigned)c->uid);
         return 0;
+}
+
+int vw_policy_net_admin(struct vw_endpoint *ep)
+{
+        const struct vw_caller *c = caller_of(ep);
+
+        if (vw_caller_is_root(c))
+                return 0;
+        return log_error_errno(EPERM, "%s %s: uid %u may not create network adapters or move them between "
+                               "namespaces (rule: [net] is root's, it needs CAP_NET_ADMIN)",
+                               ep->section->kind, ep->name, (unsigned)c->uid);
 }
 
 bool vw_cuse_name_is_valid(const char *name)

@@ -31,8 +31,11 @@ int vw_policy_open_parent(struct vw_endpoint *ep, const char *path, int *ret_dir
 /* Could the caller connect() to the unix socket at path itself? Abstract names: root only. */
 int vw_policy_connect_unix(struct vw_endpoint *ep, const char *path);
 
-/* listen = ...: TCP ports below 1024, wildcard addresses and abstract unix names are root's. */
+/* listen = ...: TCP and UDP ports below 1024, wildcard addresses and abstract unix names are root's. */
 int vw_policy_listen(struct vw_endpoint *ep, const struct vw_address *a);
+
+/* [net]: creating adapters, naming a namespace, owner and group of a tun: the full tier only. */
+int vw_policy_net_admin(struct vw_endpoint *ep);
 
 /* A CUSE device name: [A-Za-z0-9_.-]+ for everyone; no existing node and no kernel name
  * pattern (ttyS*, ttyUSB*, ...) for a confined caller. */

@@ -245,7 +245,9 @@ START_TEST(test_parse_address)
                 { "tcp:localhost:99999999999999999999", -1 }, { "tcp:localhost:http", -1 }, { "tcp:localhost:80x", -1 },
                 { "tcp:localhost:-1", -1 }, { "tcp:localhost:", -1 }, { "tcp::4001", -1 }, { "tcp:localhost", -1 },
                 { "tcp:", -1 }, { "tcp:[::1]4001", -1 }, { "tcp:[::1", -1 }, { "tcp:[]:80", -1 },
-                { "unix:relative.sock", -1 }, { "unix:", -1 }, { "unix:%%t/s", -1 }, { "udp:localhost:1", -1 },
+                { "unix:relative.sock", -1 }, { "unix:", -1 }, { "unix:%%t/s", -1 },
+                { "udp:localhost:1", VW_ADDR_UDP, "localhost", 1 }, { "udp:[::1]:5000", VW_ADDR_UDP, "::1", 5000 },
+                { "udp:localhost:0", -1 }, { "sctp:localhost:1", -1 },
                 { "/run/x.sock", -1 }, { "", -1 },
         };
         char long_path[128];
@@ -264,7 +266,7 @@ START_TEST(test_parse_address)
                 ck_assert_msg(r == 0, "'%s': %s", cases[i].in, err);
                 ck_assert_int_eq(a.family, cases[i].family);
                 ck_assert_str_eq(a.text, cases[i].in);
-                if (a.family == VW_ADDR_TCP) {
+                if (a.family != VW_ADDR_UNIX) {
                         ck_assert_str_eq(a.host, cases[i].host_or_path);
                         ck_assert_uint_eq(a.port, cases[i].port);
                         ck_assert_ptr_null(a.path);

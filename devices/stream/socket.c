@@ -9,6 +9,8 @@
  * port (fan-in); a read takes at most what the routes have room for, and when they have none no
  * client is read at all until ep->room.
  *
+ * udp: addresses go to socket-udp.c: one datagram socket, a datagram per chunk.
+ *
  * A connect endpoint keeps one sink across reconnects: while it is not connected, what is
  * routed to it is discarded (counted as dropped), so a dead peer never holds a route.
  */
@@ -32,6 +34,7 @@
 #include "resolve.h"
 #include "varlink.h"
 #include "socket-addr.h"
+#include "socket-udp.h"
 
 #define SOCKET_READ_MAX (64u * 1024u)
 #define ACCEPT_BATCH 16
@@ -126,6 +129,12 @@ static void socket_init_config(void *config)
         c->group = (gid_t)-1;
 }
 
+static bool is_udp(const struct socket_config *c)
+{
+        return (c->listen.text && c->listen.family == VW_ADDR_UDP) ||
+               (c->connect.text && c->connect.family == VW_ADDR_UDP);
+}
+
 static bool key_in(const char *const *list, const char *key)
 {
         for (; *list; list++)
@@ -156,7 +165,10 @@ static void socket_check(const struct vw_section *s, const void *config, struct 
         for (size_t i = 0; i < s->n_settings; i++) {
                 const struct vw_setting *st = &s->settings[i];
 
-                if (k && key_in(listen_only, st->key))
+                if (is_udp(c) && (key_in(listen_only, st->key) || key_in(connect_only, st->key)))
+                        vw_errors_add(errs, s->file, st->line, "'%s' does not apply to udp: (no connections)",
+                                      st->key);
+                else if (k && key_in(listen_only, st->key))
                         vw_errors_add(errs, s->file, st->line, "'%s' only applies to listen", st->key);
                 else if (l && key_in(connect_only, st->key))
                         vw_errors_add(errs, s->file, st->line, "'%s' only applies to connect", st->key);
@@ -791,6 +803,8 @@ static int socket_start(struct vw_endpoint *ep)
         struct sock *sk;
         int r;
 
+        if (is_udp(cfg))
+                return vw_udp_start(ep, cfg->listen.text ? &cfg->listen : &cfg->connect, cfg->listen.text != NULL);
         sk = calloc(1, sizeof(*sk));
         if (!sk)
                 return -ENOMEM;
@@ -822,6 +836,10 @@ static void socket_stop(struct vw_endpoint *ep)
 {
         struct sock *sk = ep->data;
 
+        if (is_udp(ep->config)) {
+                vw_udp_stop(ep);
+                return;
+        }
         if (!sk)
                 return;
         vw_list_for_each_safe(i, tmp, &sk->clients)
@@ -862,11 +880,18 @@ static void socket_describe(struct vw_endpoint *ep, json_object *d)
 
         if (cfg->listen.text) {
                 json_object_object_add(d, "listen", json_object_new_string(cfg->listen.text));
-                json_object_object_add(d, "max_clients", json_object_new_int64(cfg->max_clients));
+                if (!is_udp(cfg))
+                        json_object_object_add(d, "max_clients", json_object_new_int64(cfg->max_clients));
+        } else if (is_udp(cfg)) {
+                json_object_object_add(d, "connect", json_object_new_string(cfg->connect.text));
         } else {
                 json_object_object_add(d, "connect", json_object_new_string(cfg->connect.text));
                 json_object_object_add(d, "reconnect_usec", json_object_new_int64((int64_t)cfg->reconnect));
                 json_object_object_add(d, "reconnect_max_usec", json_object_new_int64((int64_t)cfg->reconnect_max));
+        }
+        if (is_udp(cfg)) {
+                vw_udp_describe(ep, d);
+                return;
         }
         if (!sk)
                 return;
@@ -900,7 +925,7 @@ static bool remote_tcp(const char *address)
 {
         const char *host;
 
-        if (!strneq(address, "tcp:", 4))
+        if (!strneq(address, "tcp:", 4) && !strneq(address, "udp:", 4))
                 return false;
         host = address + 4;
         return !strneq(host, "127.", 4) && !strneq(host, "localhost:", 10) && !strneq(host, "[::1]:", 6) &&
