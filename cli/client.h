@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <json-c/json.h>
 
 #include "varlink.h"
@@ -29,6 +30,9 @@ struct ctl {
         bool json;                      /* --json */
         bool hex;                       /* --hex */
         bool persist;                   /* --persist (add, remove, route) */
+        const char *pcap_path;          /* --pcap (monitor) */
+        FILE *pcap;                     /* monitor-pcap.c, while the monitor runs */
+        uint64_t pcap_packets;
         int sigfd;                      /* when >= 0, waits end with -EINTR once it is readable */
 
         /* Connection state. */

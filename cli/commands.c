@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "config.h"
 #include "log.h"
+#include "monitor-pcap.h"
 #include "output.h"
 
 static json_object *get_member(json_object *o, const char *key, json_type type)
@@ -719,12 +720,19 @@ int verb_monitor(struct ctl *c, int argc, char **argv)
                 goto finish;
         }
         json_object_object_add(p, "name", json_object_new_string(name));
+        if (c->pcap_path) {
+                r = monitor_pcap_open(c, name);
+                if (r < 0) {
+                        json_object_put(p);
+                        goto finish;
+                }
+        }
         r = ctl_call(c, VW_INTERFACE ".Monitor", p, true, &reply, &continues);
         if (r < 0)
                 goto finish;
 
         /* The first reply only confirms the subscription. */
-        if (c->json)
+        if (c->json && !c->pcap)
                 r = monitor_print(c, name, reply);
         else if (isatty(STDERR_FILENO))
                 fprintf(stderr, "monitoring %s, press ^C to stop\n", name);
@@ -736,7 +744,7 @@ int verb_monitor(struct ctl *c, int argc, char **argv)
                         log_error("vwired closed the connection; the monitor of '%s' ended", name);
                 if (r < 0)
                         goto finish;
-                r = monitor_print(c, name, reply);
+                r = c->pcap ? monitor_pcap_write(c, reply) : monitor_print(c, name, reply);
         }
         if (r >= 0) {
                 const char *ended = ctl_get_string(reply, "ended");
@@ -751,6 +759,7 @@ int verb_monitor(struct ctl *c, int argc, char **argv)
 
 finish:
         c->sigfd = -1;
+        monitor_pcap_close(c);
         return r == -EINTR ? 0 : r;
 }
 

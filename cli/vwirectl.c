@@ -62,7 +62,7 @@ static const struct verb verbs[] = {
         { "route", 3, ANY_ARGS, VERB_PERSIST,
           "route add [--persist] NAME from=A to=B [key=value...] | route remove [--persist] NAME", verb_route },
         { "send", 3, 3, VERB_HEX, "send [--hex] NAME DATA|-", verb_send },
-        { "monitor", 2, 2, VERB_HEX, "monitor [--hex] NAME", verb_monitor },
+        { "monitor", 2, 2, VERB_HEX, "monitor [--hex] [--pcap FILE] NAME", verb_monitor },
         { "reload", 1, 1, 0, "reload", verb_reload },
         { "version", 1, 1, 0, "version", verb_version },
         { "doctor", 1, 1, 0, "doctor", verb_doctor },
@@ -99,6 +99,7 @@ static void help(FILE *f)
                 "  send --hex NAME HEX             Send bytes given in hex\n"
                 "  send NAME -                     Send what stdin holds (bytes; with --hex, hex text)\n"
                 "  monitor [--hex] NAME            Print the traffic of an endpoint or route until ^C\n"
+                "  monitor --pcap FILE NAME        Write the packets of an endpoint or route as pcap\n"
                 "  reload                          Re-read the configuration and apply the changes\n"
                 "  version                         Show the versions of vwirectl and vwired\n"
                 "  doctor                          Check the setup and report problems with their fixes\n"
@@ -199,7 +200,7 @@ static bool opt_typing, opt_no_wait;  /* input options given (input-commands.c k
 
 static int parse_argv(int argc, char **argv, struct ctl *c)
 {
-        enum { ARG_VERSION = 0x100, ARG_SOCKET, ARG_JSON, ARG_HEX, ARG_PERSIST, ARG_INPUT };
+        enum { ARG_VERSION = 0x100, ARG_SOCKET, ARG_JSON, ARG_HEX, ARG_PERSIST, ARG_INPUT, ARG_PCAP };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
@@ -207,6 +208,7 @@ static int parse_argv(int argc, char **argv, struct ctl *c)
                 { "json", no_argument, NULL, ARG_JSON },
                 { "hex", no_argument, NULL, ARG_HEX },
                 { "persist", no_argument, NULL, ARG_PERSIST },
+                { "pcap", required_argument, NULL, ARG_PCAP },
                 { "layout", required_argument, NULL, ARG_INPUT },
                 { "delay", required_argument, NULL, ARG_INPUT },
                 { "hold", required_argument, NULL, ARG_INPUT },
@@ -236,6 +238,11 @@ static int parse_argv(int argc, char **argv, struct ctl *c)
                         break;
                 case ARG_PERSIST:
                         c->persist = true;
+                        break;
+                case ARG_PCAP:
+                        if (!*optarg)
+                                return usage_error("--pcap needs a file name (or - for standard output)");
+                        c->pcap_path = optarg;
                         break;
                 case ARG_INPUT:
                         r = input_set_option(options[idx].name, optarg);
@@ -301,6 +308,10 @@ int main(int argc, char **argv)
                 goto finish;
         }
 
+        if (c.pcap_path && !streq(v->name, "monitor")) {
+                r = usage_error("--pcap is for monitor, not '%s'", v->name);
+                goto finish;
+        }
         if (c.persist && !(v->flags & VERB_PERSIST)) {
                 r = usage_error("--persist does not apply to '%s'", v->name);
                 goto finish;

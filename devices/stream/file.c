@@ -9,6 +9,8 @@
  *                  bytes/s (0: as fast as the routes take them), from the start again with
  *                  `loop = yes`; only while it has an outbound route. What is routed to it is
  *                  dropped. At the end the state is "closed".
+ *  format = pcap   capture: every chunk is one packet of a pcap file (common/pcap.h), with its
+ *                  arrival time and `linktype` (raw IP for a tun, ethernet for a tap).
  * FIFOs and character devices work too: they are watched for EPOLLIN/EPOLLOUT when they are full
  * or empty; regular files never block and are not watched (epoll refuses them).
  */
@@ -18,11 +20,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "endpoint.h"
 #include "log.h"
 #include "pace.h"
+#include "pcap.h"
 
 #define REPLAY_CHUNK_DEFAULT (4u * 1024u)
 #define REPLAY_CHUNK_MAX (64u * 1024u)
@@ -33,6 +38,10 @@ enum { FILE_CAPTURE, FILE_REPLAY };
 
 static const char *const file_modes[] = { "capture", "replay", NULL };
 
+enum { FORMAT_RAW, FORMAT_PCAP };
+static const char *const file_formats[] = { "raw", "pcap", NULL };
+static const char *const file_linktypes[] = { "raw", "ethernet", NULL };
+
 struct file_config {
         int mode;
         char *path;
@@ -40,6 +49,8 @@ struct file_config {
         uint64_t rate;
         bool loop;
         size_t chunk;
+        int format;
+        int linktype;
 };
 
 struct file_ep {
@@ -53,6 +64,9 @@ struct file_ep {
         uint64_t pass_bytes;     /* replay: read in this pass */
         uint8_t *buf;            /* replay: read but not yet written */
         size_t buf_len, buf_off;
+        uint8_t rec_hdr[VW_PCAP_RECORD_HEADER]; /* pcap: the header of the chunk being written */
+        size_t rec_off;          /* pcap: bytes of the current record (header and data) written */
+        uint64_t packets;        /* pcap: records written */
         int error;
         bool running;            /* replay: has an outbound route and is replaying */
         bool done;               /* replay ended, or failed */
@@ -65,6 +79,8 @@ static const struct vw_key file_keys[] = {
         { "rate", vw_parse_rate, offsetof(struct file_config, rate) },
         { "loop", vw_parse_bool, offsetof(struct file_config, loop) },
         { "chunk", vw_parse_size, offsetof(struct file_config, chunk) },
+        { "format", vw_parse_enum, offsetof(struct file_config, format), file_formats },
+        { "linktype", vw_parse_enum, offsetof(struct file_config, linktype), file_linktypes },
         {}
 };
 
@@ -93,6 +109,10 @@ static void file_check(const struct vw_section *s, const void *config, struct vw
 
                 if (c->mode != FILE_REPLAY && key_in(replay_keys, st->key))
                         vw_errors_add(errs, s->file, st->line, "'%s' only applies to mode = replay", st->key);
+                else if (c->mode != FILE_CAPTURE && (streq(st->key, "format") || streq(st->key, "linktype")))
+                        vw_errors_add(errs, s->file, st->line, "'%s' only applies to mode = capture", st->key);
+                else if (c->format != FORMAT_PCAP && streq(st->key, "linktype"))
+                        vw_errors_add(errs, s->file, st->line, "'linktype' only applies to format = pcap");
                 else if (c->mode != FILE_CAPTURE && streq(st->key, "append"))
                         vw_errors_add(errs, s->file, st->line, "'append' only applies to mode = capture");
                 else if (streq(st->key, "chunk") && (c->chunk == 0 || c->chunk > REPLAY_CHUNK_MAX))
@@ -122,8 +142,36 @@ static void file_fail(struct vw_endpoint *ep, int err, const char *what)
 
 /* ---- capture ---- */
 
+/*
+ * One chunk as one pcap record: header and data in one writev. A FIFO may take part of it; the
+ * rest goes on the next call, and the chunk is consumed only once its whole record is out, so
+ * records never interleave or lose their headers. Returns the write's result, as write() does.
+ */
+static ssize_t capture_record(struct file_ep *f, const struct vw_chunk *c)
+{
+        struct iovec iov[2];
+        size_t off = f->rec_off, n_iov = 0;
+        ssize_t n;
+
+        if (off == 0) {
+                struct timespec ts;
+
+                clock_gettime(CLOCK_REALTIME, &ts);
+                vw_pcap_record_header((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec, c->len, f->rec_hdr);
+        }
+        if (off < VW_PCAP_RECORD_HEADER)
+                iov[n_iov++] = (struct iovec){ f->rec_hdr + off, VW_PCAP_RECORD_HEADER - off };
+        off = off > VW_PCAP_RECORD_HEADER ? off - VW_PCAP_RECORD_HEADER : 0;
+        iov[n_iov++] = (struct iovec){ (void *)(c->data + off), MIN((size_t)c->len, VW_PCAP_SNAPLEN) - off };
+        n = writev(f->fd, iov, (int)n_iov);
+        if (n > 0)
+                f->rec_off += (size_t)n;
+        return n;
+}
+
 static void capture_flush(struct vw_endpoint *ep)
 {
+        struct file_config *cfg = ep->config;
         struct file_ep *f = ep->data;
         struct vw_chunk c;
 
@@ -132,7 +180,7 @@ static void capture_flush(struct vw_endpoint *ep)
                 return;
         }
         while (vw_sink_peek(f->sink, &c)) {
-                ssize_t n = write(f->fd, c.data, c.len);
+                ssize_t n = cfg->format == FORMAT_PCAP ? capture_record(f, &c) : write(f->fd, c.data, c.len);
 
                 if (n < 0 && errno == EINTR)
                         continue;
@@ -147,8 +195,36 @@ static void capture_flush(struct vw_endpoint *ep)
                         return;
                 }
                 f->bytes += (uint64_t)n;
-                vw_sink_consume(f->sink, (size_t)n); /* a short write leaves the rest to peek again */
+                if (cfg->format != FORMAT_PCAP) {
+                        vw_sink_consume(f->sink, (size_t)n); /* a short write leaves the rest to peek again */
+                        continue;
+                }
+                if (f->rec_off < VW_PCAP_RECORD_HEADER + MIN((size_t)c.len, VW_PCAP_SNAPLEN))
+                        continue; /* the rest of this record next */
+                f->rec_off = 0;
+                f->packets++;
+                vw_sink_consume(f->sink, c.len);
         }
+}
+
+/* A new (or empty) capture file starts with the pcap file header; an appended one has it. */
+static int capture_pcap_header(struct vw_endpoint *ep)
+{
+        struct file_config *c = ep->config;
+        struct file_ep *f = ep->data;
+        uint8_t hdr[VW_PCAP_FILE_HEADER];
+        struct stat st;
+
+        if (fstat(f->fd, &st) < 0)
+                return -errno;
+        if (S_ISREG(st.st_mode) && st.st_size > 0)
+                return 0;
+        vw_pcap_file_header(streq(file_linktypes[c->linktype], "ethernet") ? VW_PCAP_LINKTYPE_ETHERNET : VW_PCAP_LINKTYPE_RAW, hdr);
+        /* at start, before any packet: a FIFO with a reader takes 24 bytes at once */
+        if (write(f->fd, hdr, sizeof(hdr)) != (ssize_t)sizeof(hdr))
+                return log_error_errno(errno ? errno : EIO, "file %s: cannot write the pcap header to %s", ep->name,
+                                       c->path);
+        return 0;
 }
 
 /* ---- replay ---- */
@@ -429,6 +505,8 @@ static int file_start(struct vw_endpoint *ep)
         ep->data = f;
 
         r = file_open(ep);
+        if (r >= 0 && c->mode == FILE_CAPTURE && c->format == FORMAT_PCAP)
+                r = capture_pcap_header(ep);
         if (r < 0)
                 return r;
         r = vw_sink_new(ep->port, file_ready, ep, &f->sink);
@@ -474,6 +552,9 @@ static void file_describe(struct vw_endpoint *ep, json_object *d)
         json_object_object_add(d, "file", json_object_new_string(c->path));
         if (c->mode == FILE_CAPTURE) {
                 json_object_object_add(d, "append", json_object_new_boolean(c->append));
+                json_object_object_add(d, "format", json_object_new_string(file_formats[c->format]));
+                if (c->format == FORMAT_PCAP)
+                        json_object_object_add(d, "linktype", json_object_new_string(file_linktypes[c->linktype]));
         } else {
                 json_object_object_add(d, "rate", json_object_new_int64((int64_t)c->rate));
                 json_object_object_add(d, "loop", json_object_new_boolean(c->loop));
@@ -488,6 +569,8 @@ static void file_describe(struct vw_endpoint *ep, json_object *d)
                 json_object_object_add(d, "replaying", json_object_new_boolean(f->running));
         } else {
                 json_object_object_add(d, "pending", json_object_new_int64((int64_t)vw_sink_pending(f->sink)));
+                if (c->format == FORMAT_PCAP)
+                        json_object_object_add(d, "packets", json_object_new_int64((int64_t)f->packets));
         }
         if (f->error)
                 json_object_object_add(d, "error", json_object_new_string(strerror(-f->error)));
