@@ -48,28 +48,26 @@ void vw_net_ledger_remove(const char *runtime_dir, const char *endpoint)
         (void)rmdir(dir); /* only when it was the last one */
 }
 
-struct record {
-        int ifindex;
-        char netns[65];
-        char ifname[16];
-};
-
-static int parse_record(const char *text, struct record *ret)
+int vw_net_ledger_parse(const char *text, struct vw_net_record *ret)
 {
-        struct record rec = {};
+        struct vw_net_record rec = {};
         int n = 0;
 
         if (sscanf(text, "vwire-netdev 1 %d %64s %15s%n", &rec.ifindex, rec.netns, rec.ifname, &n) != 3 ||
-            rec.ifindex <= 0 || (text[n] != '\n' && text[n] != '\0'))
+            rec.ifindex <= 0 || (text[n] != '\n' && text[n] != '\0') || (text[n] == '\n' && text[n + 1] != '\0'))
                 return -EINVAL;
         if (!streq(rec.netns, "-") && !vw_netns_name_is_valid(rec.netns))
+                return -EINVAL;
+        /* what net-tun.c accepts as an ifname, after the kernel filled in a %d */
+        if (strspn(rec.ifname, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") !=
+            strlen(rec.ifname))
                 return -EINVAL;
         *ret = rec;
         return 0;
 }
 
 /* Delete the adapter of one record if it is still vwire's, from a vwired that is gone. */
-static void remove_recorded(const struct record *rec)
+static void remove_recorded(const struct vw_net_record *rec)
 {
         const char *netns = streq(rec->netns, "-") ? NULL : rec->netns;
         struct vw_rtnl *nl = NULL;
@@ -109,7 +107,7 @@ void vw_net_remove_stale(const char *runtime_dir)
                 return;
         while ((de = readdir(d))) {
                 char text[RECORD_MAX] = "";
-                struct record rec;
+                struct vw_net_record rec;
                 ssize_t n;
                 int fd;
 
@@ -118,7 +116,7 @@ void vw_net_remove_stale(const char *runtime_dir)
                 fd = openat(dirfd(d), de->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
                 n = fd >= 0 ? read(fd, text, sizeof(text) - 1) : -1;
                 safe_close(fd);
-                if (n > 0 && parse_record(text, &rec) == 0)
+                if (n > 0 && vw_net_ledger_parse(text, &rec) == 0)
                         remove_recorded(&rec);
                 else
                         log_warning("%s/%s: not an adapter record, ignored", dir, de->d_name);

@@ -9,6 +9,15 @@
  * (same ifindex and name, carrying vwire's mark of a vwired that no longer runs).
  */
 
+struct vw_net_record {
+        int ifindex;
+        char netns[65];  /* "-": vwired's own namespace */
+        char ifname[16];
+};
+
+/* One record file's text. 0, or -EINVAL for anything that is not exactly a record. */
+int vw_net_ledger_parse(const char *text, struct vw_net_record *ret);
+
 int vw_net_ledger_add(const char *runtime_dir, const char *endpoint, const char *netns, const char *ifname,
                       int ifindex);
 void vw_net_ledger_remove(const char *runtime_dir, const char *endpoint);

@@ -289,4 +289,12 @@ write("fuzz-cuse-ioctl", "flow-break", call("TCFLSH", arg=2) + call("TCXONC", ar
 write("fuzz-cuse-ioctl", "short-retry", call("TCSETS2", termios2(B9600 | CS8), flags=0x10) + call("TCGETS", flags=0x00))
 write("fuzz-cuse-ioctl", "unknown", b"\xff\x02\0\0\0\0" + struct.pack("<I", 0x5401 + 0x100) + call("TIOCSSERIAL", bytes(72)))
 
+# fuzz-net: first byte 0 prefix, 1 MAC, 2 ifalias mark, 3 owned-netdevs record
+clear("fuzz-net")
+for name, sel_, text in [("prefix4", 0, b"10.9.0.1/24"), ("prefix6", 0, b"fd00::1/64"), ("host", 0, b"10.9.0.2"),
+                         ("mac", 1, b"02:00:00:00:00:01"), ("mark", 2, b"vwire:tun0 pid=4242"),
+                         ("record", 3, b"vwire-netdev 1 7 - vw-tun0\n"),
+                         ("record-netns", 3, b"vwire-netdev 1 12 blue vwtb0\n")]:
+    write("fuzz-net", name, bytes([sel_]) + text)
+
 print("wrote seeds under", os.path.join(here, "corpus"), file=sys.stderr)
