@@ -33,6 +33,8 @@ struct ctl {
         const char *pcap_path;          /* --pcap (monitor) */
         FILE *pcap;                     /* monitor-pcap.c, while the monitor runs */
         uint64_t pcap_packets;
+        const char *force;              /* --force (net orphans) */
+        unsigned grace;                 /* --grace (net orphans), seconds */
         int sigfd;                      /* when >= 0, waits end with -EINTR once it is readable */
 
         /* Connection state. */
@@ -47,7 +49,7 @@ struct ctl {
         int64_t daemon_pid;
 };
 
-#define CTL_INIT { .fd = -1, .sigfd = -1, .daemon_protocol = -1, .daemon_pid = -1 }
+#define CTL_INIT { .fd = -1, .sigfd = -1, .daemon_protocol = -1, .daemon_pid = -1, .grace = 60 }
 
 void ctl_done(struct ctl *c);
 

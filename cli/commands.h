@@ -18,6 +18,10 @@ int verb_send(struct ctl *c, int argc, char **argv);
 int verb_monitor(struct ctl *c, int argc, char **argv);
 int verb_reload(struct ctl *c, int argc, char **argv);
 int verb_version(struct ctl *c, int argc, char **argv);
+/* cli/net-orphans.c */
+int verb_net(struct ctl *c, int argc, char **argv);
+/* Leftover adapters as DoctorCheck objects, for `vwirectl doctor`. */
+void net_orphans_doctor(json_object *checks);
 /* cli/doctor.c */
 int verb_doctor(struct ctl *c, int argc, char **argv);
 

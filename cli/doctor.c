@@ -254,5 +254,6 @@ int verb_doctor(struct ctl *c, int argc, char **argv)
                         check_leftovers(checks, rundir);
         }
         check_caller(checks, daemon_ok);
+        net_orphans_doctor(checks);
         return print_checks(c, checks);
 }

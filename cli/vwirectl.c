@@ -63,6 +63,7 @@ static const struct verb verbs[] = {
           "route add [--persist] NAME from=A to=B [key=value...] | route remove [--persist] NAME", verb_route },
         { "send", 3, 3, VERB_HEX, "send [--hex] NAME DATA|-", verb_send },
         { "monitor", 2, 2, VERB_HEX, "monitor [--hex] [--pcap FILE] NAME", verb_monitor },
+        { "net", 2, 2, 0, "net orphans [--json] [--grace SECONDS] [--force [NETNS/]IFNAME]", verb_net },
         { "reload", 1, 1, 0, "reload", verb_reload },
         { "version", 1, 1, 0, "version", verb_version },
         { "doctor", 1, 1, 0, "doctor", verb_doctor },
@@ -100,6 +101,7 @@ static void help(FILE *f)
                 "  send NAME -                     Send what stdin holds (bytes; with --hex, hex text)\n"
                 "  monitor [--hex] NAME            Print the traffic of an endpoint or route until ^C\n"
                 "  monitor --pcap FILE NAME        Write the packets of an endpoint or route as pcap\n"
+                "  net orphans [--force [NS/]IF]   List leftover virtual adapters; delete one by name\n"
                 "  reload                          Re-read the configuration and apply the changes\n"
                 "  version                         Show the versions of vwirectl and vwired\n"
                 "  doctor                          Check the setup and report problems with their fixes\n"
@@ -196,11 +198,12 @@ static int usage_error(const char *fmt, ...)
  * Options go anywhere (getopt permutes), so "vwirectl --json list" and "vwirectl list --json"
  * both work. Returns 1 to go on with a command, 0 when done (--help, --version).
  */
-static bool opt_typing, opt_no_wait;  /* input options given (input-commands.c keeps the values) */
+static bool opt_typing, opt_no_wait;
+static bool net_opts;  /* --force or --grace given */  /* input options given (input-commands.c keeps the values) */
 
 static int parse_argv(int argc, char **argv, struct ctl *c)
 {
-        enum { ARG_VERSION = 0x100, ARG_SOCKET, ARG_JSON, ARG_HEX, ARG_PERSIST, ARG_INPUT, ARG_PCAP };
+        enum { ARG_VERSION = 0x100, ARG_SOCKET, ARG_JSON, ARG_HEX, ARG_PERSIST, ARG_INPUT, ARG_PCAP, ARG_FORCE, ARG_GRACE };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
@@ -209,6 +212,8 @@ static int parse_argv(int argc, char **argv, struct ctl *c)
                 { "hex", no_argument, NULL, ARG_HEX },
                 { "persist", no_argument, NULL, ARG_PERSIST },
                 { "pcap", required_argument, NULL, ARG_PCAP },
+                { "force", required_argument, NULL, ARG_FORCE },
+                { "grace", required_argument, NULL, ARG_GRACE },
                 { "layout", required_argument, NULL, ARG_INPUT },
                 { "delay", required_argument, NULL, ARG_INPUT },
                 { "hold", required_argument, NULL, ARG_INPUT },
@@ -244,6 +249,22 @@ static int parse_argv(int argc, char **argv, struct ctl *c)
                                 return usage_error("--pcap needs a file name (or - for standard output)");
                         c->pcap_path = optarg;
                         break;
+                case ARG_FORCE:
+                        if (!*optarg)
+                                return usage_error("--force needs an adapter: [NETNS/]IFNAME");
+                        c->force = optarg;
+                        net_opts = true;
+                        break;
+                case ARG_GRACE: {
+                        char *end;
+                        unsigned long g = strtoul(optarg, &end, 10);
+
+                        if (!*optarg || *end || g > 86400u * 365u)
+                                return usage_error("--grace: expected seconds, got '%s'", optarg);
+                        c->grace = (unsigned)g;
+                        net_opts = true;
+                        break;
+                }
                 case ARG_INPUT:
                         r = input_set_option(options[idx].name, optarg);
                         if (r < 0)
@@ -308,6 +329,10 @@ int main(int argc, char **argv)
                 goto finish;
         }
 
+        if (net_opts && !streq(v->name, "net")) {
+                r = usage_error("--force and --grace are for 'net orphans', not '%s'", v->name);
+                goto finish;
+        }
         if (c.pcap_path && !streq(v->name, "monitor")) {
                 r = usage_error("--pcap is for monitor, not '%s'", v->name);
                 goto finish;

@@ -9,6 +9,7 @@
 #include <linux/if.h>
 #include <linux/if_link.h>
 #include <linux/if_tun.h>
+#include <linux/net_namespace.h>
 #include <linux/rtnetlink.h>
 #include <sched.h>
 #include <stdio.h>
@@ -329,5 +330,36 @@ int vw_rtnl_link_get(struct vw_rtnl *nl, const char *name, struct vw_link_info *
         if (l.ifindex == 0)
                 return -ENODEV;
         *ret = l;
+        return 0;
+}
+
+static int nsid_one(const struct nlmsghdr *nlh, void *data)
+{
+        const struct nlattr *a;
+
+        if (nlh->nlmsg_type != RTM_NEWNSID)
+                return MNL_CB_OK;
+        mnl_attr_for_each(a, nlh, sizeof(struct rtgenmsg))
+                if (mnl_attr_get_type(a) == NETNSA_NSID && mnl_attr_get_payload_len(a) >= 4)
+                        *(int *)data = (int)mnl_attr_get_u32(a);
+        return MNL_CB_OK;
+}
+
+int vw_rtnl_netns_id(struct vw_rtnl *nl, int fd, int *ret)
+{
+        char buf[MNL_SOCKET_BUFFER_SIZE];
+        struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+        struct rtgenmsg *g;
+        int id = -1, r;
+
+        nlh->nlmsg_type = RTM_GETNSID;
+        nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+        g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+        g->rtgen_family = AF_UNSPEC;
+        mnl_attr_put_u32(nlh, NETNSA_FD, (uint32_t)fd);
+        r = transact(nl, nlh, nsid_one, &id);
+        if (r < 0)
+                return r;
+        *ret = id;
         return 0;
 }

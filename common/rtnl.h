@@ -61,5 +61,7 @@ struct vw_link_info {
 
 /* Call cb for every link of the namespace; stops at (and returns) the first negative cb result. */
 int vw_rtnl_links(struct vw_rtnl *nl, int (*cb)(const struct vw_link_info *l, void *userdata), void *userdata);
+/* The id this namespace gives the namespace of fd (an open /run/netns/NAME), or -1 for none. */
+int vw_rtnl_netns_id(struct vw_rtnl *nl, int fd, int *ret);
 /* One link by name: 0, -ENODEV. */
 int vw_rtnl_link_get(struct vw_rtnl *nl, const char *name, struct vw_link_info *ret);
