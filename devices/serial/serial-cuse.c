@@ -231,22 +231,31 @@ static void sink_ready(struct vw_sink *s, void *userdata)
 
 /* ---- writes ---- */
 
-/* Accept what the routes and the line rate allow; returns bytes taken. */
+/*
+ * Accept what the routes and the line rate allow; returns bytes taken. Whatever is left over
+ * must have a wake-up armed, or a parked write waits for good (issue 10): the router wakes a
+ * port only after vw_port_room() said 0 to it, so this goes on until the room is 0 (the port is
+ * then marked blocked), output is stopped (TCOON wakes it) or the pace says no (the pace timer).
+ * Stopping at a room that was merely smaller than the write left nothing armed at all.
+ */
 static size_t accept_bytes(struct cuse_port *p, const uint8_t *data, size_t len)
 {
         struct cuse_config *c = p->ep->config;
-        size_t n = MIN(len, vw_port_room(p->ep->port));
+        size_t done = 0;
 
-        if (p->output_stopped)
-                return 0;
-        if (c->pacing)
-                n = MIN(n, vw_pace_allow(&p->pace, cuse_now(p)));
-        if (n == 0 || vw_port_write(p->ep->port, VW_CHUNK_BYTES, data, n) < 0)
-                return 0;
-        if (c->pacing)
-                vw_pace_take(&p->pace, n);
-        p->line.counts.tx += (uint32_t)n;
-        return n;
+        while (done < len && !p->output_stopped) {
+                size_t n = MIN(len - done, vw_port_room(p->ep->port));
+
+                if (c->pacing)
+                        n = MIN(n, vw_pace_allow(&p->pace, cuse_now(p)));
+                if (n == 0 || vw_port_write(p->ep->port, VW_CHUNK_BYTES, data + done, n) < 0)
+                        break;
+                if (c->pacing)
+                        vw_pace_take(&p->pace, n);
+                done += n;
+        }
+        p->line.counts.tx += (uint32_t)done;
+        return done;
 }
 
 static void arm_pace_timer(struct cuse_port *p)
