@@ -89,6 +89,10 @@ struct fake {
         void *wait_req;
         uint32_t wait_mask;
         int wait_result; /* what wait_modem returns */
+        struct vw_cuse_ioctl drain_call; /* the call wait_drain kept */
+        uint8_t drain_in[64];
+        void *drain_req;
+        unsigned drains;
         char log[256];   /* the order of changes: "flush outputs=0 termios " */
 };
 
@@ -135,6 +139,21 @@ static int f_wait_modem(void *u, void *req, uint32_t mask)
         port.wait_req = req;
         port.wait_mask = mask;
         return 0;
+}
+
+/* Parks while out_pending says written data is still waiting, as serial-cuse-tty.c does. */
+static int f_wait_drain(void *u, void *req, const struct vw_cuse_ioctl *call)
+{
+        port.drains++;
+        if (port.out_pending == 0)
+                return 0;
+        ck_assert_uint_le(call->in_size, sizeof(port.drain_in));
+        port.drain_req = req;
+        port.drain_call = *call;
+        memcpy(port.drain_in, call->in, call->in_size);
+        port.drain_call.in = port.drain_in;
+        note("drain ");
+        return VW_CUSE_IOCTL_PARKED;
 }
 
 static void f_get_winsize(void *u, struct winsize *ret)
@@ -200,6 +219,7 @@ static const struct vw_cuse_port_ops fake_ops = {
         .get_line = f_get_line,
         .set_outputs = f_set_outputs,
         .wait_modem = f_wait_modem,
+        .wait_drain = f_wait_drain,
         .get_winsize = f_get_winsize,
         .set_winsize = f_set_winsize,
         .input_pending = f_input_pending,
@@ -746,6 +766,49 @@ START_TEST(test_breaks)
 }
 END_TEST
 
+/* TCSETSW/TCSETSF and the break ioctls wait for written data to leave (tcdrain), as in the
+ * kernel; TCSETS and TIOCCBRK do not. Once drained, the kept call runs as if it came now. */
+START_TEST(test_drains)
+{
+        static const unsigned waits[] = { TCSETSW, TCSETSF, TCSETSW2, TCSETSF2, TCSBRK, TCSBRKP, TIOCSBRK };
+        struct termios2 t = port.termios;
+
+        port.out_pending = 10;
+        ck_assert_int_eq(kernel_value(TCSBRK, 1), -EAGAIN); /* tcdrain() with data still queued */
+        ck_assert_ptr_eq(port.drain_req, &rep);
+        port.out_pending = 0;
+        memset(&rep, 0, sizeof(rep));
+        ck_assert_int_eq(vw_cuse_ioctl_dispatch(&port.drain_call, &recorder, &rep, &fake_ops, &port),
+                         VW_CUSE_IOCTL_ANSWERED);
+        ck_assert_int_eq(rep.kind, REPLY_OK);
+        ck_assert_uint_eq(port.n_breaks, 0);
+
+        /* TCSETSW: the settings apply only after the drain, from the kept copy of the caller's data */
+        port.out_pending = 10;
+        t.c_cflag = (t.c_cflag & ~CBAUD) | B38400;
+        ck_assert_int_eq(kernel(TCSETSW, &t), -EAGAIN);
+        ck_assert_uint_eq(port.termios_sets, 0);
+        memset(&t, 0, sizeof(t)); /* the caller's buffer is no longer read */
+        port.out_pending = 0;
+        memset(&rep, 0, sizeof(rep));
+        ck_assert_int_eq(vw_cuse_ioctl_dispatch(&port.drain_call, &recorder, &rep, &fake_ops, &port),
+                         VW_CUSE_IOCTL_ANSWERED);
+        ck_assert_uint_eq(port.termios_sets, 1);
+        ck_assert_uint_eq(port.termios.c_cflag & CBAUD, B38400);
+
+        /* every waiting row parks; TCSETS and TIOCCBRK never ask */
+        port.out_pending = 10;
+        for (size_t i = 0; i < ELEMENTSOF(waits); i++) {
+                struct termios2 t2 = port.termios;
+                ck_assert_int_eq(kernel(waits[i], &t2), -EAGAIN);
+        }
+        port.drains = 0;
+        ck_assert_int_eq(kernel(TCSETS, &t), 0);
+        ck_assert_int_eq(kernel(TIOCCBRK, NULL), 0);
+        ck_assert_uint_eq(port.drains, 0);
+}
+END_TEST
+
 START_TEST(test_exclusive)
 {
         ck_assert_int_eq(kernel(TIOCEXCL, NULL), 0);
@@ -843,6 +906,7 @@ static Suite *cuse_ioctl_suite(void)
         tcase_add_test(tc, test_tcflsh);
         tcase_add_test(tc, test_tcxonc);
         tcase_add_test(tc, test_breaks);
+        tcase_add_test(tc, test_drains);
         tcase_add_test(tc, test_exclusive);
         tcase_add_test(tc, test_serial_struct);
         tcase_add_test(tc, test_winsize);

@@ -5,7 +5,9 @@
  * stack). Data-carrying ioctls use CUSE's unrestricted-ioctl retry protocol: the first call
  * tells the kernel which user memory to copy in or out, the second carries it. The table says
  * how much each command moves; vw_cuse_ioctl_dispatch() runs the protocol once for all of them,
- * so a handler only sees plain buffers. Anything not in the table is ENOTTY.
+ * so a handler only sees plain buffers. Rows marked drain first wait, through the port, until
+ * what was written has left (tcdrain), as the kernel does for them. Anything not in the table is
+ * ENOTTY.
  */
 #include <asm/termbits.h>
 #include <errno.h>
@@ -53,6 +55,7 @@ struct row {
         size_t in_size;
         size_t out_size;
         handler_fn *handler;
+        bool drain; /* waits until written data has left first, as the kernel's tty_ioctl() does */
 };
 
 void vw_cuse_default_termios(struct termios2 *t)
@@ -227,7 +230,7 @@ static int flow(const struct call *c, const union arg *in, union arg *out)
 
 static int send_break(const struct call *c, const union arg *in, union arg *out)
 {
-        /* TCSBRK 0 sends a break; anything else is tcdrain(), and our output has left already */
+        /* TCSBRK 0 sends a break; anything else is tcdrain(), which the drain row has done */
         if (c->value == 0)
                 c->port->send_break(c->userdata, 250);
         return 0;
@@ -293,12 +296,12 @@ static int ignore(const struct call *c, const union arg *in, union arg *out)
 static const struct row rows[] = {
         { TCGETS,      0,                      KERNEL_TERMIOS_SIZE,    get_termios },
         { TCSETS,      KERNEL_TERMIOS_SIZE,    0,                      set_termios },
-        { TCSETSW,     KERNEL_TERMIOS_SIZE,    0,                      set_termios },
-        { TCSETSF,     KERNEL_TERMIOS_SIZE,    0,                      set_termios },
+        { TCSETSW,     KERNEL_TERMIOS_SIZE,    0,                      set_termios, true },
+        { TCSETSF,     KERNEL_TERMIOS_SIZE,    0,                      set_termios, true },
         { TCGETS2,     0,                      KERNEL_TERMIOS2_SIZE,   get_termios },
         { TCSETS2,     KERNEL_TERMIOS2_SIZE,   0,                      set_termios },
-        { TCSETSW2,    KERNEL_TERMIOS2_SIZE,   0,                      set_termios },
-        { TCSETSF2,    KERNEL_TERMIOS2_SIZE,   0,                      set_termios },
+        { TCSETSW2,    KERNEL_TERMIOS2_SIZE,   0,                      set_termios, true },
+        { TCSETSF2,    KERNEL_TERMIOS2_SIZE,   0,                      set_termios, true },
         { TIOCMGET,    0,                      SIZE_OF(value),         modem_get },
         { TIOCMSET,    SIZE_OF(value),         0,                      modem_set },
         { TIOCMBIS,    SIZE_OF(value),         0,                      modem_set },
@@ -311,9 +314,9 @@ static const struct row rows[] = {
         { TIOCOUTQ,    0,                      SIZE_OF(value),         output_queue },
         { TCFLSH,      0,                      0,                      flush },
         { TCXONC,      0,                      0,                      flow },
-        { TCSBRK,      0,                      0,                      send_break },
-        { TCSBRKP,     0,                      0,                      send_break_tenths },
-        { TIOCSBRK,    0,                      0,                      break_on },
+        { TCSBRK,      0,                      0,                      send_break, true },
+        { TCSBRKP,     0,                      0,                      send_break_tenths, true },
+        { TIOCSBRK,    0,                      0,                      break_on, true },
         { TIOCCBRK,    0,                      0,                      break_off },
         { TIOCEXCL,    0,                      0,                      exclusive_on },
         { TIOCNXCL,    0,                      0,                      exclusive_off },
@@ -376,6 +379,15 @@ int vw_cuse_ioctl_dispatch(const struct vw_cuse_ioctl *call, const struct vw_cus
                 .req = req,
                 .value = (unsigned long)(uintptr_t)call->arg,
         };
+        if (row->drain) {
+                r = port->wait_drain(userdata, req, call);
+                if (r == VW_CUSE_IOCTL_PARKED)
+                        return r;
+                if (r < 0) {
+                        reply->error(req, -r);
+                        return r;
+                }
+        }
         r = row->handler(&c, &in, &out);
         if (r < 0) {
                 reply->error(req, -r);

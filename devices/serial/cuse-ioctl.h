@@ -15,6 +15,7 @@
 
 struct iovec;
 struct termios2;
+struct vw_cuse_ioctl;
 struct winsize;
 struct vw_serial_line;
 
@@ -22,7 +23,7 @@ struct vw_serial_line;
 enum {
         VW_CUSE_IOCTL_ANSWERED = 0, /* replied with success, and out_size bytes when the row has any */
         VW_CUSE_IOCTL_RETRY = 1,    /* asked the kernel to call again with the data (or the room) */
-        VW_CUSE_IOCTL_PARKED = 2,   /* the port took the request (wait_modem) and answers it later */
+        VW_CUSE_IOCTL_PARKED = 2,   /* the port took the request (wait_modem, wait_drain) and answers it later */
 };
 
 /* How a request is answered. `req` is the caller's, passed through untouched. */
@@ -51,6 +52,12 @@ struct vw_cuse_port_ops {
         /* TIOCMIWAIT: keep `req` and answer it (ok, no data) when an input line in `mask` changes.
          * 0 when it took the request; a negative errno when not, and the table answers. */
         int (*wait_modem)(void *userdata, void *req, uint32_t mask);
+        /* tcdrain() before a row that waits for output (TCSETSW/TCSETSF, the break ioctls), as the
+         * kernel's tty_wait_until_sent(): 0 when nothing written is still waiting for the routes
+         * (the row goes on at once); VW_CUSE_IOCTL_PARKED when the port kept `req` and a copy of
+         * `call` (its `in` bytes too) and will hand the copy to vw_cuse_ioctl_dispatch() again
+         * once all of it has gone; or a negative errno, which the table answers. */
+        int (*wait_drain)(void *userdata, void *req, const struct vw_cuse_ioctl *call);
         void (*get_winsize)(void *userdata, struct winsize *ret);
         void (*set_winsize)(void *userdata, const struct winsize *ws);
         /* Bytes this open could read now, and bytes written but not yet taken by the routes. */

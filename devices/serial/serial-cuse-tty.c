@@ -7,9 +7,11 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cuse-ioctl.h"
 #include "log.h"
+#include "macro.h"
 #include "serial-cuse.h"
 #include "tty-params.h"
 
@@ -32,6 +34,7 @@ void cuse_set_outputs(struct cuse_port *p, uint32_t outputs)
 static void miwait_free(struct parked *pk)
 {
         vw_list_remove(&pk->link);
+        free(pk->data);
         free(pk);
 }
 
@@ -51,6 +54,35 @@ static void miwait_interrupted(fuse_req_t req, void *data)
 {
         fuse_reply_err(req, EINTR);
         miwait_free(data);
+}
+
+static void drain_interrupted(fuse_req_t req, void *data)
+{
+        fuse_reply_err(req, EINTR);
+        miwait_free(data);
+}
+
+static const struct vw_cuse_port_ops tty_ops;
+static const struct vw_cuse_reply_ops fuse_replies;
+
+void cuse_wake_drains(struct cuse_port *p)
+{
+        struct vw_list todo;
+
+        if (!vw_list_empty(&p->writes) || vw_list_empty(&p->drains))
+                return;
+        /* Take them all first: running one may apply settings, which moves writes along and
+         * comes back here (tty_set_termios -> ep->room), or park a new drain. */
+        todo = p->drains;
+        todo.next->prev = todo.prev->next = &todo;
+        vw_list_init(&p->drains);
+        vw_list_for_each_safe(i, tmp, &todo) {
+                struct parked *pk = vw_list_entry(i, struct parked, link);
+
+                vw_list_remove(&pk->link);
+                (void)vw_cuse_ioctl_dispatch(&pk->call, &fuse_replies, pk->req, &tty_ops, pk->open);
+                miwait_free(pk);
+        }
 }
 
 /* ---- the port as cuse-ioctl.c's table sees it; userdata is the struct cuse_open ---- */
@@ -83,6 +115,32 @@ static int tty_wait_modem(void *userdata, void *req, uint32_t mask)
         vw_list_insert_tail(&o->port->waits, &pk->link);
         fuse_req_interrupt_func(req, miwait_interrupted, pk);
         return 0;
+}
+
+static int tty_wait_drain(void *userdata, void *req, const struct vw_cuse_ioctl *call)
+{
+        struct cuse_open *o = userdata;
+        struct parked *pk;
+        uint8_t *in;
+
+        if (vw_list_empty(&o->port->writes))
+                return 0;
+        pk = calloc(1, sizeof(*pk));
+        in = malloc(MAX(call->in_size, (size_t)1));
+        if (!pk || !in) {
+                free(pk);
+                free(in);
+                return -ENOMEM;
+        }
+        /* libfuse's buffer is gone when we return: the copy keeps the caller's data */
+        if (call->in_size)
+                memcpy(in, call->in, call->in_size);
+        *pk = (struct parked){ .kind = PARKED_DRAIN, .req = req, .port = o->port, .open = o, .data = in,
+                               .call = *call };
+        pk->call.in = in;
+        vw_list_insert_tail(&o->port->drains, &pk->link);
+        fuse_req_interrupt_func(req, drain_interrupted, pk);
+        return VW_CUSE_IOCTL_PARKED;
 }
 
 static size_t tty_output_pending(void *userdata)
@@ -140,6 +198,7 @@ static const struct vw_cuse_port_ops tty_ops = {
         .get_line = tty_get_line,
         .set_outputs = tty_set_outputs,
         .wait_modem = tty_wait_modem,
+        .wait_drain = tty_wait_drain,
         .get_winsize = tty_get_winsize,
         .set_winsize = tty_set_winsize,
         .input_pending = tty_input_pending,

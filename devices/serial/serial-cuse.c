@@ -278,12 +278,14 @@ static void arm_pace_timer(struct cuse_port *p)
 static void write_interrupted(fuse_req_t req, void *data)
 {
         struct parked *pk = data;
+        struct cuse_port *p = pk->port;
 
         if (pk->done > 0)
                 fuse_reply_write(req, pk->done);
         else
                 fuse_reply_err(req, EINTR);
         parked_free(pk);
+        cuse_wake_drains(p); /* a tcdrain() waiting behind it waits no more */
 }
 
 /* Move parked writes along, oldest first: a tty keeps the order of writes. */
@@ -299,6 +301,7 @@ static void serve_parked_writes(struct cuse_port *p)
                 parked_free(pk);
         }
         arm_pace_timer(p);
+        cuse_wake_drains(p);
 }
 
 static void port_room(struct vw_endpoint *ep)
@@ -712,6 +715,7 @@ static int cuse_start(struct vw_endpoint *ep)
         vw_list_init(&p->opens);
         vw_list_init(&p->writes);
         vw_list_init(&p->waits);
+        vw_list_init(&p->drains);
         vw_cuse_default_termios(&p->termios);
         r = vw_policy_cuse_name(ep, devname_of(c->path));
         if (r >= 0)
@@ -795,6 +799,11 @@ static void cuse_stop(struct vw_endpoint *ep)
                 parked_free(pk);
         }
         vw_list_for_each_safe(i, tmp, &p->waits) {
+                struct parked *pk = vw_list_entry(i, struct parked, link);
+                fuse_reply_err(pk->req, EIO);
+                parked_free(pk);
+        }
+        vw_list_for_each_safe(i, tmp, &p->drains) {
                 struct parked *pk = vw_list_entry(i, struct parked, link);
                 fuse_reply_err(pk->req, EIO);
                 parked_free(pk);

@@ -13,6 +13,7 @@
 #include <fuse_lowlevel.h>
 #include <sys/ioctl.h>
 
+#include "cuse-ioctl.h"
 #include "endpoint.h"
 #include "list.h"
 #include "pace.h"
@@ -55,6 +56,7 @@ struct parked {
         size_t done;               /* write: accepted so far */
         uint8_t *data;             /* write: copy of the caller's bytes */
         uint32_t mask;             /* miwait: lines to wait for */
+        struct vw_cuse_ioctl call; /* drain: the ioctl to run again once output has gone (in: data) */
         struct vw_serial_counts snapshot;
         bool nonblock;
 };
@@ -85,6 +87,7 @@ struct cuse_port {
 
         struct vw_list writes;     /* parked writes, in order */
         struct vw_list waits;      /* TIOCMIWAIT */
+        struct vw_list drains;     /* TCSETSW, TCSBRK...: ioctls waiting for the parked writes */
         struct vw_pace pace;
 };
 
@@ -101,6 +104,8 @@ static inline uint64_t cuse_now(struct cuse_port *p)
 void cuse_set_outputs(struct cuse_port *p, uint32_t outputs);
 /* Answer the TIOCMIWAITs waiting for one of the `changed` input lines. */
 void cuse_wake_miwait(struct cuse_port *p, uint32_t changed);
+/* Run the ioctls that waited for output (wait_drain) once no write is parked any more. */
+void cuse_wake_drains(struct cuse_port *p);
 /* The CUSE ioctl op: cuse-ioctl.c's table, working on the open in fi->fh. */
 void cuse_ioctl(fuse_req_t req, int cmd, void *arg, struct fuse_file_info *fi, unsigned flags, const void *in_buf,
                 size_t in_bufsz, size_t out_bufsz);

@@ -386,6 +386,59 @@ VWT_TEST(test_cuse_name_rules)
         vwt_stop();
 }
 
+/* Wait up to ms for child to exit: its status, -1 if it is still running. */
+static int wait_child(pid_t child, int ms)
+{
+        int st;
+
+        for (int t = 0; t < ms; t += 20) {
+                if (waitpid(child, &st, WNOHANG) == child)
+                        return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+                usleep(20 * 1000);
+        }
+        return -1;
+}
+
+/* tcdrain() (TCSBRK 1) and TCSETSW wait while a blocking write of another process is parked
+ * behind a full route, and go on once the peer reads (issue 10's drain audit). */
+VWT_TEST(test_drain_waits_for_parked_write)
+{
+        static char big[8192], got[8192];
+        struct termios2 t;
+        size_t n;
+        pid_t writer, drainer, setter;
+        int fa, fb, q;
+
+        pair_config("", "", "overflow = block\nbuffer = 1K");
+        vwt_start();
+        fa = open_dev(dev("a"), O_RDWR);
+        fb = open_dev(dev("b"), O_RDWR); /* open, not reading: the route fills */
+        memset(big, 'x', sizeof(big));
+        writer = fork();
+        if (writer == 0)
+                _exit(write(fa, big, sizeof(big)) == (ssize_t)sizeof(big) ? 0 : 1);
+        ck_assert(VWT_WAIT_FOR(5000, ioctl(fa, TIOCOUTQ, &q) == 0 && q > 0));
+        drainer = fork();
+        if (drainer == 0)
+                _exit(ioctl(fa, TCSBRK, 1) == 0 ? 0 : 1);
+        ck_assert_int_eq(ioctl(fa, TCGETS2, &t), 0);
+        t.c_cflag = (t.c_cflag & ~CBAUD) | B38400;
+        setter = fork();
+        if (setter == 0)
+                _exit(ioctl(fa, TCSETSW2, &t) == 0 ? 0 : 1);
+        ck_assert_int_eq(wait_child(drainer, 500), -1);
+        ck_assert_int_eq(wait_child(setter, 1), -1);
+        ck_assert_int_eq(vwt_jint(vwt_ctl_json("show", "a"), "endpoint.details.line.baud"), 9600);
+        ck_assert(vwt_read_exact(fb, got, sizeof(got), &n, 20000));
+        ck_assert_int_eq(wait_child(writer, 10000), 0);
+        ck_assert_int_eq(wait_child(drainer, 10000), 0);
+        ck_assert_int_eq(wait_child(setter, 10000), 0);
+        ck_assert_int_eq(vwt_jint(vwt_ctl_json("show", "a"), "endpoint.details.line.baud"), 38400);
+        close(fa);
+        close(fb);
+        vwt_stop();
+}
+
 int main(void)
 {
         Suite *s = suite_create("cuse");
@@ -406,5 +459,6 @@ int main(void)
         VWT_ADD(s, test_picocom_opens);
         VWT_ADD(s, test_deferred_start);
         VWT_ADD(s, test_cuse_name_rules);
+        VWT_ADD(s, test_drain_waits_for_parked_write);
         return vwt_main(s);
 }

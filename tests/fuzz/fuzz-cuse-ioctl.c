@@ -5,7 +5,7 @@
  * is a sequence of calls, each:
  *
  *   byte 0   the command: row (byte % rows) of the table; 0xff: four more bytes are a raw cmd
- *   byte 1   bit 0: the port takes TIOCMIWAIT; bit 1: the kernel plays fair (retries with exactly
+ *   byte 1   bit 0: the port takes TIOCMIWAIT and parks drains (TCSETSW, TCSBRK...); bit 1: the kernel plays fair (retries with exactly
  *            the sizes asked for); otherwise bits 2-7 are the sizes it gives (too small, too big)
  *   4 bytes  the argument (a number, or the caller's address: never touched by the table)
  *   n bytes  the caller's data, as much as the row copies in (the rest of the input if shorter)
@@ -125,6 +125,21 @@ static int f_wait_modem(void *u, void *req, uint32_t mask)
         return 0;
 }
 
+/* Drains park on the same bit as TIOCMIWAIT: with a copy of the call, whose data must be whole. */
+static int f_wait_drain(void *u, void *req, const struct vw_cuse_ioctl *call)
+{
+        uint8_t sum = 0;
+
+        FUZZ_CHECK(req == &rep);
+        for (size_t i = 0; i < call->in_size; i++)
+                sum ^= ((const uint8_t *)call->in)[i];
+        rep.sum = sum;
+        if (!port.take_wait)
+                return 0;
+        port.parked = true;
+        return VW_CUSE_IOCTL_PARKED;
+}
+
 static void f_get_winsize(void *u, struct winsize *ret) { *ret = port.winsize; }
 static void f_set_winsize(void *u, const struct winsize *ws) { port.winsize = *ws; }
 static size_t f_input_pending(void *u) { return port.line.counts.rx; }
@@ -150,6 +165,7 @@ static const struct vw_cuse_port_ops fake_ops = {
         .get_line = f_get_line,
         .set_outputs = f_set_outputs,
         .wait_modem = f_wait_modem,
+        .wait_drain = f_wait_drain,
         .get_winsize = f_get_winsize,
         .set_winsize = f_set_winsize,
         .input_pending = f_input_pending,
