@@ -135,8 +135,9 @@ static int tty_wait_drain(void *userdata, void *req, const struct vw_cuse_ioctl 
         /* libfuse's buffer is gone when we return: the copy keeps the caller's data */
         if (call->in_size)
                 memcpy(in, call->in, call->in_size);
-        *pk = (struct parked){ .kind = PARKED_DRAIN, .req = req, .port = o->port, .open = o, .data = in,
-                               .call = *call };
+        *pk = (struct parked){
+                .kind = PARKED_DRAIN, .req = req, .port = o->port, .open = o, .data = in, .call = *call
+        };
         pk->call.in = in;
         vw_list_insert_tail(&o->port->drains, &pk->link);
         fuse_req_interrupt_func(req, drain_interrupted, pk);

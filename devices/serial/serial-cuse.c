@@ -539,6 +539,25 @@ static void op_write(fuse_req_t req, const char *buf, size_t size, off_t off, st
         cuse_park(p, pk);
 }
 
+/*
+ * POLLOUT: a write now would take something. Each "no" has its wake-up: room 0 marks the port
+ * blocked (ep->room), a parked write or TCOOFF ends in port_room(), and a pace that allows
+ * nothing yet arms the pace timer here (else a poll loop would spin on EAGAIN).
+ */
+static bool can_write_now(struct cuse_port *p)
+{
+        struct cuse_config *c = p->ep->config;
+
+        if (!vw_list_empty(&p->writes) || p->output_stopped || vw_port_room(p->ep->port) == 0)
+                return false;
+        if (c->pacing && vw_pace_allow(&p->pace, cuse_now(p)) == 0) {
+                (void)sd_event_source_set_time(p->timer, vw_pace_when(&p->pace, 1));
+                (void)sd_event_source_set_enabled(p->timer, SD_EVENT_ONESHOT);
+                return false;
+        }
+        return true;
+}
+
 static void op_poll(fuse_req_t req, struct fuse_file_info *fi, struct fuse_pollhandle *ph)
 {
         struct cuse_open *o = open_of(fi);
@@ -548,7 +567,7 @@ static void op_poll(fuse_req_t req, struct fuse_file_info *fi, struct fuse_pollh
 
         if (vw_sink_peek(o->sink, &c))
                 revents |= POLLIN | POLLRDNORM;
-        if (vw_list_empty(&p->writes) && !p->output_stopped && vw_port_room(p->ep->port) > 0)
+        if (can_write_now(p))
                 revents |= POLLOUT | POLLWRNORM;
         if (ph) {
                 if (o->ph)

@@ -297,8 +297,9 @@ int main(int argc, char **argv)
         make_pattern();
         for (int i = 0; i < 2; i++) {
                 fds[i] = open(argv[optind + i], O_RDWR | O_NOCTTY | O_CLOEXEC | (nonblock ? O_NONBLOCK : 0));
-                if (fds[i] < 0 || (r = set_raw(fds[i])) < 0) {
-                        fprintf(stderr, "%s: %s\n", argv[optind + i], strerror(errno));
+                r = fds[i] < 0 ? -errno : set_raw(fds[i]);
+                if (r < 0) {
+                        fprintf(stderr, "%s: %s\n", argv[optind + i], strerror(-r));
                         return 3;
                 }
         }

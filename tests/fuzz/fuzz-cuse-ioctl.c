@@ -5,10 +5,10 @@
  * is a sequence of calls, each:
  *
  *   byte 0   the command: row (byte % rows) of the table; 0xff: four more bytes are a raw cmd
- *   byte 1   bit 0: the port takes TIOCMIWAIT and parks drains (TCSETSW, TCSBRK...); bit 1: the kernel plays fair (retries with exactly
- *            the sizes asked for); otherwise bits 2-7 are the sizes it gives (too small, too big)
- *   4 bytes  the argument (a number, or the caller's address: never touched by the table)
- *   n bytes  the caller's data, as much as the row copies in (the rest of the input if shorter)
+ *   byte 1   bit 0: the port takes TIOCMIWAIT and parks drains (TCSETSW, TCSBRK...); bit 1: the kernel plays fair
+ * (retries with exactly the sizes asked for); otherwise bits 2-7 are the sizes it gives (too small, too big) 4 bytes
+ * the argument (a number, or the caller's address: never touched by the table) n bytes  the caller's data, as much as
+ * the row copies in (the rest of the input if shorter)
  *
  * Invariants: one reply per call (none when parked), of the kind the return value says; a retry
  * names the argument and the row's sizes, and a fair second call never asks again; a success
