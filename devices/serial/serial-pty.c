@@ -2,9 +2,13 @@
 /*
  * [serial NAME] backend = pty: a PTY master owned by vwired, the slave exposed at `path` (a
  * symlink). vwired keeps a slave fd open, so the master never sees EIO/HUP when clients close.
- * The master runs in packet mode (TIOCPKT) and the slave has EXTPROC set: a client's tcsetattr()
- * makes the master readable with a TIOCPKT_IOCTL status byte, and we re-read the line settings
- * and pass them on to the route's peer. (The kernel's pty forces CS8 and no parity, so those two
+ * The kernel's own n_tty does the line discipline on the slave (IXON/IXOFF, ICANON, ECHO, ICRNL,
+ * OPOST...), exactly as on a real UART, so vwired never sets EXTPROC: EXTPROC would switch that
+ * processing off, and clients that build c_lflag themselves (minicom, tio, screen) clear it
+ * anyway. The line settings reach the peer within PTY_PARAMS_POLL_MS: vwired reads the slave's
+ * termios (one TCGETS2) whenever the master wakes, on every packet-mode status byte (TIOCPKT
+ * raises one for IXON and start/stop character changes, and TIOCPKT_IOCTL for clients that set
+ * EXTPROC themselves), and from a timer. (The kernel's pty forces CS8 and no parity, so those two
  * always read 8N; baud and stop bits are what the client set.)
  */
 #include <errno.h>
@@ -25,6 +29,8 @@
 #include "tty-params.h"
 
 #define PTY_READ_MAX (64u * 1024u)
+/* The bound on how late a peer hears of a tcsetattr() that nothing else woke us for. */
+#define PTY_PARAMS_POLL_MS 100u
 
 struct pty_config {
         char *path;
@@ -38,6 +44,7 @@ struct pty {
         int master, slave;
         char slave_name[64];
         sd_event_source *io;
+        sd_event_source *params_timer;
         struct vw_sink *sink;
         struct vw_line_params params;
         bool reading, writing;
@@ -152,10 +159,11 @@ static void pty_read(struct vw_endpoint *ep)
                 }
                 if (n == 0)
                         return;
-                /* Packet mode: a status byte first; TIOCPKT_DATA (0) is followed by data. */
+                /* Packet mode: a status byte first; TIOCPKT_DATA (0) is followed by data. Any
+                 * other (IXON changed, output stopped by XOFF, EXTPROC's TIOCPKT_IOCTL) may come
+                 * with new settings. */
                 if (read_buf[0] != TIOCPKT_DATA) {
-                        if (read_buf[0] & TIOCPKT_IOCTL)
-                                pty_params_changed(ep);
+                        pty_params_changed(ep);
                         continue;
                 }
                 if (n > 1 && vw_port_write(ep->port, VW_CHUNK_BYTES, read_buf + 1, (size_t)n - 1) < 0)
@@ -167,11 +175,19 @@ static int pty_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
         struct vw_endpoint *ep = userdata;
 
+        pty_params_changed(ep); /* settings first: they apply to the bytes that follow */
         if (revents & (EPOLLIN | EPOLLHUP | EPOLLERR))
                 pty_read(ep);
         if (revents & EPOLLOUT)
                 pty_flush(ep);
         vw_endpoint_dispatch(ep);
+        return 0;
+}
+
+static int pty_params_tick(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        pty_params_changed(userdata);
+        (void)sd_event_source_set_time_relative(s, PTY_PARAMS_POLL_MS * 1000ULL);
         return 0;
 }
 
@@ -213,11 +229,12 @@ static int pty_start(struct vw_endpoint *ep)
 
         if (tcgetattr(p->slave, &t) < 0)
                 return log_error_errno(errno, "serial %s: tcgetattr", ep->name);
-        if (c->raw)
+        /* raw = no keeps the kernel's cooked defaults: the slave's n_tty edits, echoes, maps CR */
+        if (c->raw) {
                 cfmakeraw(&t);
-        t.c_lflag |= EXTPROC;
-        if (tcsetattr(p->slave, TCSANOW, &t) < 0)
-                return log_error_errno(errno, "serial %s: tcsetattr", ep->name);
+                if (tcsetattr(p->slave, TCSANOW, &t) < 0)
+                        return log_error_errno(errno, "serial %s: tcsetattr", ep->name);
+        }
         if (ioctl(p->master, TIOCPKT, &one) < 0)
                 return log_error_errno(errno, "serial %s: TIOCPKT", ep->name);
         (void)vw_tty_get_params(p->slave, &p->params);
@@ -234,6 +251,12 @@ static int pty_start(struct vw_endpoint *ep)
         r = sd_event_add_io(vw_endpoint_event(ep), &p->io, p->master, EPOLLIN, pty_io, ep);
         if (r < 0)
                 return log_error_errno(r, "serial %s: cannot watch the pty", ep->name);
+        /* accuracy 10 ms: the timers of many ports wake the loop together */
+        r = sd_event_add_time_relative(vw_endpoint_event(ep), &p->params_timer, CLOCK_MONOTONIC,
+                                       PTY_PARAMS_POLL_MS * 1000ULL, 10 * 1000ULL, pty_params_tick, ep);
+        if (r < 0)
+                return log_error_errno(r, "serial %s: cannot add a timer", ep->name);
+        (void)sd_event_source_set_enabled(p->params_timer, SD_EVENT_ON);
         p->reading = true;
         ep->room = pty_room;
 
@@ -258,6 +281,7 @@ static void pty_stop(struct vw_endpoint *ep)
                 return;
         vw_endpoint_unmake(ep, p->link);
         sd_event_source_disable_unref(p->io);
+        sd_event_source_disable_unref(p->params_timer);
         vw_sink_free(p->sink);
         safe_close(p->slave);
         safe_close(p->master);
@@ -290,8 +314,9 @@ static void pty_describe(struct vw_endpoint *ep, json_object *d)
                 return;
         json_object_object_add(d, "pty", json_object_new_string(p->slave_name));
         json_object_object_add(d, "raw", json_object_new_boolean(c->raw));
-        /* the client may have changed them without a wake-up reaching us yet */
-        (void)vw_tty_get_params(p->slave, &p->params);
+        /* the client may have changed them since the last look: tell the peers first, so
+         * what is shown here is never newer than what they know */
+        pty_params_changed(ep);
         json_object_object_add(d, "line", vw_line_params_to_json(&p->params));
         json_object_object_add(d, "pending_out", json_object_new_int64((int64_t)vw_sink_pending(p->sink)));
 }

@@ -4,6 +4,10 @@
  *  mode = echo    what its routes deliver goes straight back out into its routes, chunk by
  *                 chunk (same boundaries, same types). It takes a chunk only once every block
  *                 route has room for it, so nothing is lost under overflow = block.
+ *                 `lines = loop` makes it a serial loopback plug for the modem lines too: the
+ *                 line state a port sends it (its DTR and RTS, its line settings) comes straight
+ *                 back, so the port sees RTS on CTS and DTR on DSR and DCD, as with the plugs
+ *                 serial test suites expect.
  *  mode = sink    takes and discards everything (the router counts it as tx).
  *  mode = source  generates `pattern` over and over (zero bytes by default): byte i of the
  *                 stream is pattern[i % len]. `rate` bytes/s (0: as fast as the routes take it),
@@ -28,12 +32,17 @@ enum { LOOPBACK_ECHO, LOOPBACK_SINK, LOOPBACK_SOURCE };
 
 static const char *const loopback_modes[] = { "echo", "sink", "source", NULL };
 
+enum { LINES_NONE, LINES_LOOP };
+
+static const char *const lines_names[] = { "none", "loop", NULL };
+
 struct loopback_config {
         int mode;
         struct vw_bytes pattern;
         uint64_t rate;
         size_t chunk;
         size_t count;
+        int lines;
 };
 
 struct loopback {
@@ -46,6 +55,7 @@ struct loopback {
         uint64_t produced;
         bool running;            /* has an outbound route and is generating */
         bool done;               /* count reached, or failed */
+        bool signalling;         /* lines = loop: sending a signal back (two plugs on one route) */
 };
 
 static const struct vw_key loopback_keys[] = {
@@ -54,6 +64,7 @@ static const struct vw_key loopback_keys[] = {
         { "rate", vw_parse_rate, offsetof(struct loopback_config, rate) },
         { "chunk", vw_parse_size, offsetof(struct loopback_config, chunk) },
         { "count", vw_parse_size, offsetof(struct loopback_config, count) },
+        { "lines", vw_parse_enum, offsetof(struct loopback_config, lines), lines_names },
         {}
 };
 
@@ -82,6 +93,8 @@ static void loopback_check(const struct vw_section *s, const void *config, struc
 
                 if (c->mode != LOOPBACK_SOURCE && key_in(source_keys, st->key))
                         vw_errors_add(errs, s->file, st->line, "'%s' only applies to mode = source", st->key);
+                else if (c->mode != LOOPBACK_ECHO && streq(st->key, "lines"))
+                        vw_errors_add(errs, s->file, st->line, "'lines' only applies to mode = echo");
                 else if (streq(st->key, "chunk") && (c->chunk == 0 || c->chunk > SOURCE_CHUNK_MAX))
                         vw_errors_add(errs, s->file, st->line, "chunk: expected 1 to 64K bytes, got '%s'", st->value);
         }
@@ -262,6 +275,26 @@ static void loopback_room(struct vw_endpoint *ep)
                 source_schedule(ep, 0);
 }
 
+/*
+ * lines = loop: a port's modem outputs come back as its peer's outputs, and the router's
+ * null-modem crossing (vw_serial_crossed: RTS -> CTS, DTR -> DSR + DCD) turns them into exactly
+ * the plug's wiring. Line settings come back too, so the port's peer_line is its own. A signal
+ * that arrives while we send one (another plug on the route) is not sent back again.
+ */
+static void loopback_signal(struct vw_endpoint *ep, const struct vw_signal *sig)
+{
+        struct loopback_config *c = ep->config;
+        struct loopback *lb = ep->data;
+
+        if (!lb || c->mode != LOOPBACK_ECHO || c->lines != LINES_LOOP || lb->signalling)
+                return;
+        if (sig->type != VW_SIGNAL_MODEM && sig->type != VW_SIGNAL_PARAMS)
+                return;
+        lb->signalling = true;
+        vw_port_signal(ep->port, sig);
+        lb->signalling = false;
+}
+
 static void loopback_routes_changed(struct vw_endpoint *ep)
 {
         struct loopback_config *c = ep->config;
@@ -324,6 +357,8 @@ static void loopback_describe(struct vw_endpoint *ep, json_object *d)
         struct loopback *lb = ep->data;
 
         json_object_object_add(d, "mode", json_object_new_string(loopback_modes[c->mode]));
+        if (c->mode == LOOPBACK_ECHO)
+                json_object_object_add(d, "lines", json_object_new_string(lines_names[c->lines]));
         if (!lb)
                 return;
         json_object_object_add(d, "pending", json_object_new_int64((int64_t)vw_sink_pending(lb->sink)));
@@ -349,4 +384,5 @@ const struct vw_endpoint_ops vw_loopback_ops = {
         .stop = loopback_stop,
         .describe = loopback_describe,
         .routes_changed = loopback_routes_changed,
+        .signal = loopback_signal,
 };

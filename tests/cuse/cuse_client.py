@@ -154,9 +154,43 @@ def cmd_pacing(a_path, b_path, baud, nbytes):
     check(0.8 * expect <= rate <= 1.2 * expect, f"rate {rate:.0f} B/s within 20% of {expect:.0f} B/s")
 
 
+def cmd_plug(path):
+    """A port on a loopback plug (lines = loop): pyserial's loopback-adapter checks (test.py's
+    control-line and data-wire tests): RTS on CTS, DTR on DSR (and DCD), no RI, data back."""
+    s = serial.Serial(path, 115200, timeout=1)
+    for rts in (False, True, False, True):
+        s.rts = rts
+        time.sleep(0.2)
+        check(s.cts == rts, f"RTS {int(rts)} -> CTS {int(s.cts)}")
+    for dtr in (False, True, False, True):
+        s.dtr = dtr
+        time.sleep(0.2)
+        check(s.dsr == dtr and s.cd == dtr, f"DTR {int(dtr)} -> DSR {int(s.dsr)} CD {int(s.cd)}")
+    check(not s.ri, "RI stays 0")
+
+    woke = {}
+
+    def waiter():
+        fcntl.ioctl(s.fd, TIOCMIWAIT, TIOCM_CTS)
+        woke["yes"] = True
+
+    th = threading.Thread(target=waiter)
+    th.start()
+    time.sleep(0.3)
+    s.rts = False
+    th.join(10)
+    check(woke.get("yes", False), "TIOCMIWAIT on CTS woke when RTS dropped")
+    s.rts = True
+    data = bytes(range(256)) * 16
+    s.write(data)
+    got = s.read(len(data))
+    check(got == data, f"{len(data)} bytes came back through the plug ({len(got)})")
+    s.close()
+
+
 def main():
     cmds = {"baud": cmd_baud, "modem": cmd_modem, "stream": cmd_stream, "broadcast": cmd_broadcast,
-            "pacing": cmd_pacing}
+            "pacing": cmd_pacing, "plug": cmd_plug}
     if len(sys.argv) < 2 or sys.argv[1] not in cmds:
         print("usage: cuse_client.py " + "|".join(cmds) + " ARGS...", file=sys.stderr)
         return 2

@@ -439,6 +439,19 @@ VWT_TEST(test_drain_waits_for_parked_write)
         vwt_stop();
 }
 
+/* [loopback] lines = loop: a CUSE port on the plug passes pyserial's loopback-adapter checks. */
+VWT_TEST(test_loopback_plug_lines)
+{
+        vwt_configf("[serial a]\nbackend = cuse\npath = %s\n"
+                    "[loopback plug]\nmode = echo\nlines = loop\n"
+                    "[route r]\nfrom = a\nto = plug\nduplex = yes\n",
+                    dev("a"));
+        vwt_start();
+        ck_assert_str_eq(vwt_jstr(vwt_ctl_json("show", "plug"), "endpoint.details.lines"), "loop");
+        py_ok(60000, (const char *const[]){ "plug", dev("a"), NULL });
+        vwt_stop();
+}
+
 int main(void)
 {
         Suite *s = suite_create("cuse");
@@ -460,5 +473,6 @@ int main(void)
         VWT_ADD(s, test_deferred_start);
         VWT_ADD(s, test_cuse_name_rules);
         VWT_ADD(s, test_drain_waits_for_parked_write);
+        VWT_ADD(s, test_loopback_plug_lines);
         return vwt_main(s);
 }
