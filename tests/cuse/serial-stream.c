@@ -79,8 +79,8 @@ static bool check(struct flow *f, const uint8_t *buf, uint64_t off, size_t n)
 {
         for (size_t i = 0; i < n; i++)
                 if (buf[i] != pattern[(off + i) % PATTERN_LEN]) {
-                        fprintf(stderr, "%s: byte %" PRIu64 " is 0x%02x, expected 0x%02x\n", f->name, off + i,
-                                buf[i], pattern[(off + i) % PATTERN_LEN]);
+                        fprintf(stderr, "%s: byte %" PRIu64 " is 0x%02x, expected 0x%02x\n", f->name, off + i, buf[i],
+                                pattern[(off + i) % PATTERN_LEN]);
                         return false;
                 }
         f->crc = crc32_update(f->crc, buf, n);
@@ -269,9 +269,12 @@ static void usage(void)
 int main(int argc, char **argv)
 {
         static const struct option opts[] = {
-                { "bytes", required_argument, NULL, 'n' }, { "block", required_argument, NULL, 'w' },
-                { "read", required_argument, NULL, 'r' },  { "both", no_argument, NULL, 'b' },
-                { "nonblock", no_argument, NULL, 'N' },    { "stall", required_argument, NULL, 's' },
+                { "bytes", required_argument, NULL, 'n' },
+                { "block", required_argument, NULL, 'w' },
+                { "read", required_argument, NULL, 'r' },
+                { "both", no_argument, NULL, 'b' },
+                { "nonblock", no_argument, NULL, 'N' },
+                { "stall", required_argument, NULL, 's' },
                 {},
         };
         uint64_t total = 64ull << 20;
@@ -283,13 +286,26 @@ int main(int argc, char **argv)
 
         while ((c = getopt_long(argc, argv, "", opts, NULL)) >= 0) {
                 switch (c) {
-                case 'n': total = strtoull(optarg, NULL, 0); break;
-                case 'w': block_size = strtoul(optarg, NULL, 0); break;
-                case 'r': read_size = strtoul(optarg, NULL, 0); break;
-                case 'b': both = true; break;
-                case 'N': nonblock = true; break;
-                case 's': stall_s = (unsigned)strtoul(optarg, NULL, 0); break;
-                default: usage();
+                case 'n':
+                        total = strtoull(optarg, NULL, 0);
+                        break;
+                case 'w':
+                        block_size = strtoul(optarg, NULL, 0);
+                        break;
+                case 'r':
+                        read_size = strtoul(optarg, NULL, 0);
+                        break;
+                case 'b':
+                        both = true;
+                        break;
+                case 'N':
+                        nonblock = true;
+                        break;
+                case 's':
+                        stall_s = (unsigned)strtoul(optarg, NULL, 0);
+                        break;
+                default:
+                        usage();
                 }
         }
         if (argc - optind != 2 || block_size == 0 || read_size == 0 || total == 0)
