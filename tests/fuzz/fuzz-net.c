@@ -13,6 +13,7 @@
 #include "net-addr.h"
 #include "net-ledger.h"
 #include "net-mark.h"
+#include "rtnl.h"
 
 static void prefix(const char *s)
 {
