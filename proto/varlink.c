@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -116,8 +115,8 @@ int vw_msgbuf_next(struct vw_msgbuf *b, json_object **ret)
                 vw_msgbuf_drop(b, n + 1);
                 return -EBADMSG;
         }
-        /* json-c reads NaN and Infinity even in strict mode; they are not JSON (RFC 8259 §6) */
-        if (!vw_json_all_finite(obj)) {
+        /* json-c reads NaN, Infinity and -.5 even in strict mode; they are not JSON (RFC 8259 §6) */
+        if (!vw_json_numbers_valid(obj)) {
                 json_object_put(obj);
                 vw_msgbuf_drop(b, n + 1);
                 return -EBADMSG;
@@ -191,22 +190,58 @@ static size_t count_tree_keys(json_object *o)
         return keys;
 }
 
-/* Same recursion bound as count_tree_keys(). */
-bool vw_json_all_finite(json_object *o)
+static bool skip_digits(const char **s)
 {
-        if (json_object_is_type(o, json_type_double))
-                return isfinite(json_object_get_double(o));
+        const char *p = *s;
+
+        while (**s >= '0' && **s <= '9')
+                (*s)++;
+        return *s > p;
+}
+
+/* RFC 8259 §6: -? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)? */
+static bool is_json_number(const char *s)
+{
+        if (*s == '-')
+                s++;
+        if (*s == '0')
+                s++;
+        else if (!skip_digits(&s))
+                return false;
+        if (*s == '.') {
+                s++;
+                if (!skip_digits(&s))
+                        return false;
+        }
+        if (*s == 'e' || *s == 'E') {
+                s++;
+                if (*s == '+' || *s == '-')
+                        s++;
+                if (!skip_digits(&s))
+                        return false;
+        }
+        return *s == '\0';
+}
+
+/* Same recursion bound as count_tree_keys(). A double keeps the text it was read from, which is
+ * what goes out again: that text must be a JSON number (json-c also reads NaN, Infinity, -.5, 1.). */
+bool vw_json_numbers_valid(json_object *o)
+{
+        if (json_object_is_type(o, json_type_double)) {
+                const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+                return text && is_json_number(text);
+        }
         if (json_object_is_type(o, json_type_object)) {
                 json_object_object_foreach(o, k, v) {
                         (void)k;
-                        if (!vw_json_all_finite(v))
+                        if (!vw_json_numbers_valid(v))
                                 return false;
                 }
         } else if (json_object_is_type(o, json_type_array)) {
                 size_t n = json_object_array_length(o);
 
                 for (size_t i = 0; i < n; i++)
-                        if (!vw_json_all_finite(json_object_array_get_idx(o, i)))
+                        if (!vw_json_numbers_valid(json_object_array_get_idx(o, i)))
                                 return false;
         }
         return true;

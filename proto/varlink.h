@@ -51,8 +51,8 @@ int vw_varlink_append_max(struct vw_msgbuf *out, json_object *obj, size_t max);
 /* Does the JSON text that parsed into `parsed` name a key twice in one object (anywhere)?
  * O(len): counts the keys in the text and in the tree. */
 bool vw_json_has_duplicate_keys(const char *text, size_t len, json_object *parsed);
-/* false when the tree holds NaN or an infinity (json-c parses them; JSON has no such numbers) */
-bool vw_json_all_finite(json_object *o);
+/* false when a number in the tree is not a JSON number (json-c reads NaN, Infinity, -.5, 1.) */
+bool vw_json_numbers_valid(json_object *o);
 
 /* The parts of a call. "method" must be a string, "parameters" (when present) an object,
  * "more" and "oneway" (when present) booleans: anything else is -EINVAL, *ret_bad naming it. */

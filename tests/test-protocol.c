@@ -178,6 +178,7 @@ START_TEST(test_not_an_object)
                 "{\"a\":01}", "{\"a\":\"\xff\"}", "{\"a\":\"\xc3\"}",
                 /* json-c reads these; JSON has no such numbers (found by fuzz-varlink) */
                 "{\"a\":NaN}", "{\"a\":Infinity}", "{\"a\":-Infinity}", "{\"a\":[1,{\"b\":nan}]}",
+                "{\"a\":-.5e3}", "{\"a\":.5}", "{\"a\":1.}", "{\"a\":1.e5}", "{\"a\":1e}", "{\"a\":+1}",
         };
         struct vw_msgbuf b = {};
 
@@ -208,6 +209,18 @@ START_TEST(test_empty_feed)
         assert_empty(&b);
         feed_str(&b, "{}");
         assert_next(&b, "{}");
+        assert_empty(&b);
+        vw_msgbuf_done(&b);
+}
+END_TEST
+
+/* every form of JSON number goes through (1e999 too: json-c keeps its text) */
+START_TEST(test_json_numbers)
+{
+        struct vw_msgbuf b = {};
+
+        feed_str(&b, "{\"a\":-0.5e-3,\"b\":1e999,\"c\":0,\"d\":-12.25E+2,\"e\":[0.0,10]}");
+        assert_next(&b, "{\"a\":-0.5e-3,\"b\":1e999,\"c\":0,\"d\":-12.25E+2,\"e\":[0.0,10]}");
         assert_empty(&b);
         vw_msgbuf_done(&b);
 }
@@ -747,6 +760,7 @@ static Suite *protocol_suite(void)
         tcase_add_test(tc, test_not_an_object);
         tcase_add_test(tc, test_trailing_garbage);
         tcase_add_test(tc, test_empty_feed);
+        tcase_add_test(tc, test_json_numbers);
         tcase_add_test(tc, test_deep_nesting);
         tcase_add_test(tc, test_cap_exact);
         tcase_add_test(tc, test_cap_exceeded);
