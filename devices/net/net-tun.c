@@ -502,7 +502,7 @@ static void net_doctor(struct vw_endpoint *ep, json_object *checks)
         const struct net_config *c = ep->config;
         struct net *n = ep->data;
         struct vw_rtnl *nl = NULL;
-        struct vw_link_info li;
+        struct vw_link_info li = {};
         int r;
 
         if (!n || n->fd < 0)
