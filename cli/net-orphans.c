@@ -312,7 +312,7 @@ static json_object *orphan_json(const struct orphan *o)
                 json_object_object_add(j, "group_gid", json_object_new_int64(o->l.tun_group));
         if (streq(o->l.kind, "tun"))
                 json_object_object_add(j, "attached_queues", json_object_new_int64(o->l.tun_queues));
-        json_object_object_add(j, "carrier", json_object_new_boolean(o->l.flags & IFF_LOWER_UP));
+        json_object_object_add(j, "carrier", json_object_new_boolean(!!(o->l.flags & IFF_LOWER_UP)));
         json_object_object_add(j, "age_sec", o->age >= 0 ? json_object_new_int64(o->age) : NULL);
         json_object_object_add(j, "holders", json_object_new_string(o->holders));
         json_object_object_add(j, "alias", json_object_new_string(o->l.alias));

@@ -7,6 +7,11 @@
 
 #define PCAP_MAGIC_NSEC 0xa1b23c4du
 
+static void put16(uint8_t *p, uint16_t v)
+{
+        memcpy(p, &v, sizeof(v)); /* host order, as put32() */
+}
+
 static void put32(uint8_t *p, uint32_t v)
 {
         memcpy(p, &v, 4); /* host order: the magic, written the same way, tells the reader */
@@ -14,11 +19,9 @@ static void put32(uint8_t *p, uint32_t v)
 
 void vw_pcap_file_header(uint32_t linktype, uint8_t out[VW_PCAP_FILE_HEADER])
 {
-        uint16_t major = 2, minor = 4;
-
         put32(out, PCAP_MAGIC_NSEC);
-        memcpy(out + 4, &major, 2);
-        memcpy(out + 6, &minor, 2);
+        put16(out + 4, 2); /* version 2.4 */
+        put16(out + 6, 4);
         put32(out + 8, 0);  /* thiszone: timestamps are UTC */
         put32(out + 12, 0); /* sigfigs */
         put32(out + 16, VW_PCAP_SNAPLEN);

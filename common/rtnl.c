@@ -220,10 +220,12 @@ static void nested(const struct nlattr *a, const struct nlattr **tb, int max)
 {
         struct attrs all = {};
 
-        memset(tb, 0, sizeof(*tb) * ((size_t)max + 1));
+        size_t size = sizeof(const struct nlattr *) * ((size_t)max + 1);
+
+        memset(tb, 0, size);
         if (!a || mnl_attr_parse_nested(a, attr_collect, &all) < 0)
                 return;
-        memcpy(tb, all.tb, sizeof(*tb) * ((size_t)max + 1));
+        memcpy(tb, all.tb, size);
 }
 
 static void copy_str(char *dst, size_t size, const struct nlattr *a)

@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,11 +51,27 @@ void vw_net_ledger_remove(const char *runtime_dir, const char *endpoint)
 
 int vw_net_ledger_parse(const char *text, struct vw_net_record *ret)
 {
+        static const char head[] = "vwire-netdev 1 ";
         struct vw_net_record rec = {};
+        const char *p;
+        char *end;
+        long idx;
         int n = 0;
 
-        if (sscanf(text, "vwire-netdev 1 %d %64s %15s%n", &rec.ifindex, rec.netns, rec.ifname, &n) != 3 ||
-            rec.ifindex <= 0 || (text[n] != '\n' && text[n] != '\0') || (text[n] == '\n' && text[n + 1] != '\0'))
+        /* the index by strtol: sscanf's %d has no defined result past INT_MAX */
+        if (strncmp(text, head, strlen(head)) != 0)
+                return -EINVAL;
+        p = text + strlen(head);
+        if (*p < '1' || *p > '9')
+                return -EINVAL;
+        errno = 0;
+        idx = strtol(p, &end, 10);
+        if (errno != 0 || idx > INT_MAX || *end != ' ')
+                return -EINVAL;
+        rec.ifindex = (int)idx;
+        text = end;
+        if (sscanf(text, " %64s %15s%n", rec.netns, rec.ifname, &n) != 2 || (text[n] != '\n' && text[n] != '\0') ||
+            (text[n] == '\n' && text[n + 1] != '\0'))
                 return -EINVAL;
         if (!streq(rec.netns, "-") && !vw_netns_name_is_valid(rec.netns))
                 return -EINVAL;
