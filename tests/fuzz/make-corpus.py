@@ -297,4 +297,22 @@ for name, sel_, text in [("prefix4", 0, b"10.9.0.1/24"), ("prefix6", 0, b"fd00::
                          ("record-netns", 3, b"vwire-netdev 1 12 blue vwtb0\n")]:
     write("fuzz-net", name, bytes([sel_]) + text)
 
+# fuzz-audio-proto: one packet each way, as proto/audio-proto.c lays them out
+def audio(ver, typ, body=b""):
+    return struct.pack("<IHH", 0x55415756, ver, typ) + body
+
+
+def astr(s):
+    return struct.pack("<H", len(s)) + s
+
+
+clear("fuzz-audio-proto")
+write("fuzz-audio-proto", "hello", audio(1, 1, struct.pack("<BBHI", 0, 0, 0, 4242) + astr(b"c1") + astr(b"aplay") + astr(b"0.1.0")))
+write("fuzz-audio-proto", "hello-reply", audio(1, 2, struct.pack("<iBBHIIII", 0, 0, 2, 0, 48000, 256, 4096, 4096) + astr(b"0.1.0") + astr(b"")))
+write("fuzz-audio-proto", "hello-refused", audio(1, 2, struct.pack("<iBBHIIII", -2, 0, 0, 0, 0, 0, 0, 0) + astr(b"0.1.0") + astr(b"no such cable")))
+write("fuzz-audio-proto", "setup", audio(1, 3, struct.pack("<II", 4095, 1023)))
+write("fuzz-audio-proto", "start", audio(1, 5))
+write("fuzz-audio-proto", "reply", audio(1, 8, struct.pack("<i", -32) + astr(b"gone")))
+write("fuzz-audio-proto", "version-other", audio(2, 0, astr(b"0.2.0")))
+
 print("wrote seeds under", os.path.join(here, "corpus"), file=sys.stderr)
