@@ -14,7 +14,7 @@
 #include "conffile.h"
 
 const char *const vw_section_kinds[] = {
-        "daemon", "serial", "loopback", "socket", "file", "route", "input", "net", NULL,
+        "daemon", "serial", "loopback", "socket", "file", "route", "input", "net", "audio", NULL,
 };
 
 #define MAX_NAME 64

@@ -26,7 +26,7 @@ struct vw_setting {
 };
 
 struct vw_section {
-        char *kind;   /* daemon, serial, loopback, socket, file, route, input */
+        char *kind;   /* daemon, serial, loopback, socket, file, route, input, audio */
         char *name;   /* NULL for [daemon] */
         char *file;
         unsigned line;

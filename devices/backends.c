@@ -8,6 +8,7 @@ extern const struct vw_endpoint_ops vw_loopback_ops;
 extern const struct vw_endpoint_ops vw_socket_ops;
 extern const struct vw_endpoint_ops vw_file_ops;
 extern const struct vw_endpoint_ops vw_net_tun_ops;
+extern const struct vw_endpoint_ops vw_audio_ops;
 #if HAVE_UINPUT
 extern const struct vw_endpoint_ops vw_input_uinput_ops;
 #endif
@@ -25,6 +26,7 @@ const struct vw_endpoint_ops *const vw_backends[] = {
         &vw_socket_ops,
         &vw_file_ops,
         &vw_net_tun_ops,
+        &vw_audio_ops,
 #if HAVE_UINPUT
         &vw_input_uinput_ops,
 #endif
