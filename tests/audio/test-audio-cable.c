@@ -1,0 +1,494 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Audio cables with the programs people use: aplay, arecord, speaker-test and sox, through the
+ * vwire ALSA plugin as built (ALSA_CONFIG_PATH points alsa-lib at build/alsa/, nothing is
+ * installed), against a real vwired. No sound card is involved anywhere.
+ *  - a sine aplay'd into a cable comes out of arecord sample for sample, and sox measures its
+ *    frequency and level;
+ *  - the cable is the clock: 10 s of audio take 10 s (±1 %) to play and to record; with no writer
+ *    a reader gets silence at rate, with no reader a writer is consumed at rate;
+ *  - a reader held with SIGSTOP counts an overrun and records on after it;
+ *  - two readers get the same frames; two writers are mixed, saturating;
+ *  - a reader at 44.1 kHz of a 48 kHz cable (ALSA's plug converts) gets the right frequency;
+ *  - [file] format = wav records a cable into a WAV that sox reads;
+ *  - a missing cable, a stopped vwired and a plugin of another protocol version fail at once
+ *    with an error that says so; doctor reports the version skew; aplay -L lists vwire.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define RATE 48000
+#define FRAME 4 /* S16_LE stereo */
+
+static const char cable_conf[] = "[audio c1]\n"
+                                 "format = S16_LE\n"
+                                 "rate = 48000\n"
+                                 "channels = 2\n"
+                                 "period = 256\n"
+                                 "buffer = 4096\n";
+
+static const char *env_or(const char *name, const char *def)
+{
+        const char *v = getenv(name);
+
+        return v && *v ? v : def;
+}
+
+/* vwired on `conf`, and the plugin pointed at it */
+static void cable_start(const char *conf)
+{
+        vwt_config(conf);
+        vwt_start();
+        setenv("VWIRE_RUNTIME_DIR", vwt()->run, 1);
+        setenv("ALSA_CONFIG_PATH", env_or("VWIRE_TEST_ALSA_CONFIG", ""), 1);
+}
+
+/* Where `prog` is on PATH, into buf (the harness runs programs by path). */
+static bool find_on_path(const char *prog, char *buf, size_t size)
+{
+        const char *path = env_or("PATH", "/usr/bin:/bin");
+
+        for (const char *p = path; *p;) {
+                size_t n = strcspn(p, ":");
+
+                snprintf(buf, size, "%.*s/%s", (int)n, p, prog);
+                if (access(buf, X_OK) == 0)
+                        return true;
+                p += n + (p[n] == ':');
+        }
+        return false;
+}
+
+static const char *prog(const char *name)
+{
+        char buf[4096];
+
+        if (!find_on_path(name, buf, sizeof(buf)))
+                vwt_fail("%s is not on PATH", name);
+        return vwt_strf("%s", buf);
+}
+
+static const char *sox(void)
+{
+        return prog("sox");
+}
+
+/* A stereo S16 sine of `secs` seconds at `freq` Hz and amplitude `vol` (of full scale). */
+static const char *make_sine(const char *name, double secs, unsigned freq, double vol, unsigned rate)
+{
+        const char *path = vwt_path(name);
+        struct vwt_output o;
+
+        ck_assert_int_eq(vwt_run(&o, sox(), "-n", "-r", vwt_strf("%u", rate), "-c", "2", "-b", "16", "-e",
+                                 "signed-integer", path, "synth", vwt_strf("%g", secs), "sine", vwt_strf("%u", freq),
+                                 "vol", vwt_strf("%g", vol)),
+                         0);
+        return path;
+}
+
+/* Raw S16 stereo frames, every sample `value`. */
+static const char *make_constant(const char *name, size_t frames, int16_t value)
+{
+        const char *path = vwt_path(name);
+        int16_t *s = malloc(frames * FRAME);
+        FILE *f = fopen(path, "we");
+
+        ck_assert_ptr_nonnull(s);
+        ck_assert_ptr_nonnull(f);
+        for (size_t i = 0; i < frames * 2; i++)
+                s[i] = value;
+        ck_assert_uint_eq(fwrite(s, FRAME, frames, f), frames);
+        ck_assert_int_eq(fclose(f), 0);
+        free(s);
+        return path;
+}
+
+struct pcm {
+        const uint8_t *data;
+        size_t len;
+};
+
+/* The samples of a WAV file: the "data" chunk, found by walking the RIFF chunks. */
+static struct pcm read_wav(const char *path)
+{
+        struct stat st;
+        char *f;
+        size_t off = 12;
+
+        ck_assert_msg(stat(path, &st) == 0, "%s is missing", path);
+        f = vwt_read_file(path);
+        ck_assert_ptr_nonnull(f);
+        ck_assert_msg(st.st_size > 44 && memcmp(f, "RIFF", 4) == 0 && memcmp(f + 8, "WAVE", 4) == 0,
+                      "%s is not a WAV file", path);
+        while (off + 8 <= (size_t)st.st_size) {
+                uint32_t len;
+
+                memcpy(&len, f + off + 4, 4);
+                if (memcmp(f + off, "data", 4) == 0) {
+                        size_t have = (size_t)st.st_size - off - 8;
+
+                        return (struct pcm){ (const uint8_t *)f + off + 8, MIN((size_t)len, have) };
+                }
+                off += 8 + len + (len & 1);
+        }
+        vwt_fail("%s has no data chunk", path);
+}
+
+static size_t count_nonzero_frames(struct pcm p)
+{
+        size_t n = 0;
+
+        for (size_t i = 0; i + FRAME <= p.len; i += FRAME)
+                n += memcmp(p.data + i, "\0\0\0\0", FRAME) != 0;
+        return n;
+}
+
+/* Where src's samples are in rec, byte for byte and whole; fails the case if they are not. */
+static size_t find_exact(struct pcm rec, struct pcm src, const char *what)
+{
+        /* the first frames of a sine are tiny: anchor on frames from its first hundredth */
+        size_t anchor = 480 * FRAME, needle = 256 * FRAME;
+        const uint8_t *hit;
+        size_t at;
+
+        ck_assert(src.len > anchor + needle);
+        hit = memmem(rec.data, rec.len, src.data + anchor, needle);
+        ck_assert_msg(hit, "%s: the played samples are not in the recording", what);
+        at = (size_t)(hit - rec.data);
+        ck_assert_msg(at >= anchor && at - anchor + src.len <= rec.len,
+                      "%s: the recording starts or ends inside the played sound", what);
+        at -= anchor;
+        ck_assert_msg(memcmp(rec.data + at, src.data, src.len) == 0, "%s: the recording differs from what was played",
+                      what);
+        return at / FRAME;
+}
+
+/* sox's `stat` of the left channel of `frames` frames from frame `from`: rough frequency, RMS. */
+static void sox_stat(const char *path, size_t from, size_t frames, double *freq, double *rms)
+{
+        struct vwt_output o;
+        const char *f, *r;
+
+        /* the left channel alone: sox's rough frequency of a stereo file is off by sqrt(2) */
+        ck_assert_int_eq(vwt_run(&o, sox(), path, "-n", "remix", "1", "trim", vwt_strf("%zus", from),
+                                 vwt_strf("%zus", frames), "stat"),
+                         0);
+        f = strstr(o.err, "Rough   frequency:");
+        r = strstr(o.err, "RMS     amplitude:");
+        ck_assert_msg(f && r, "sox stat said: %s", o.err);
+        ck_assert_int_eq(sscanf(f, "Rough   frequency: %lf", freq), 1);
+        ck_assert_int_eq(sscanf(r, "RMS     amplitude: %lf", rms), 1);
+        vwt_note("sox stat: frequency %g Hz, RMS %g", *freq, *rms);
+}
+
+/* A background arecord of the cable (`args` after -D): stderr to <name>.stderr. */
+static struct vwt_proc *record_start(const char *device, const char *file, const char *secs, const char *rate)
+{
+        return vwt_proc_start(0, "/bin/sh", "-c",
+                              vwt_strf("exec arecord -q -D %s -f S16_LE -c 2 -r %s -d %s %s 2>%s.stderr", device, rate,
+                                       secs, file, file));
+}
+
+static int play(struct vwt_output *o, int timeout_ms, const char *device, const char *file)
+{
+        return vwt_runv(o, timeout_ms, NULL, 0, (const char *const[]){ prog("aplay"), "-q", "-D", device, file, NULL });
+}
+
+static int64_t detail(const char *key)
+{
+        return vwt_jint(vwt_ctl_json("show", "c1"), vwt_strf("endpoint.details.%s", key));
+}
+
+/* Has an arecord of the cable connected? */
+static bool readers_are(int64_t n)
+{
+        return detail("readers") == n;
+}
+
+VWT_TEST(sine_roundtrip_exact)
+{
+        const char *sine = make_sine("sine.wav", 2, 1000, 0.5, RATE), *rec = vwt_path("rec.wav");
+        struct vwt_proc *r;
+        struct vwt_output o;
+        struct pcm got, src;
+        double freq, rms;
+        size_t at;
+
+        cable_start(cable_conf);
+        r = record_start("vwire:c1", rec, "4", "48000");
+        ck_assert(VWT_WAIT_FOR(5000, readers_are(1)));
+        ck_assert_msg(play(&o, 15000, "vwire:c1", sine) == 0, "aplay failed: %s", o.err);
+        ck_assert_int_eq(vwt_proc_wait(r, 15000), 0);
+
+        src = read_wav(sine);
+        got = read_wav(rec);
+        ck_assert_uint_eq(got.len, 4 * RATE * FRAME);
+        at = find_exact(got, src, "aplay -> arecord");
+        sox_stat(rec, at, 2 * RATE, &freq, &rms);
+        ck_assert_msg(freq > 990 && freq < 1010, "frequency %g Hz, expected 1000", freq);
+        ck_assert_msg(rms > 0.35 && rms < 0.357, "RMS %g, expected 0.3536 (a sine at half scale)", rms);
+        ck_assert_int_eq(detail("underruns"), 0);
+        ck_assert_int_eq(detail("overruns"), 0);
+        vwt_stop();
+}
+
+VWT_TEST(cable_is_the_clock)
+{
+        const char *ten = make_sine("ten.wav", 10, 440, 0.3, RATE), *rec = vwt_path("rec.wav");
+        struct vwt_proc *r;
+        struct vwt_output o;
+        uint64_t t0, played, recorded;
+
+        cable_start(cable_conf);
+        /* playing with nobody reading: consumed at rate, not at disk speed */
+        t0 = vwt_now_ms();
+        ck_assert_msg(play(&o, 30000, "vwire:c1", ten) == 0, "aplay failed: %s", o.err);
+        played = vwt_now_ms() - t0;
+        vwt_note("aplay of 10 s took %llu ms", (unsigned long long)played);
+        ck_assert_msg(played >= 9900 && played <= 10100, "10 s of audio played in %llu ms", (unsigned long long)played);
+        ck_assert_int_ge(detail("discarded_frames"), 10 * RATE - 8192);
+
+        /* recording with nobody playing: silence, at rate */
+        t0 = vwt_now_ms();
+        r = record_start("vwire:c1", rec, "10", "48000");
+        ck_assert_int_eq(vwt_proc_wait(r, 30000), 0);
+        recorded = vwt_now_ms() - t0;
+        vwt_note("arecord of 10 s took %llu ms", (unsigned long long)recorded);
+        ck_assert_msg(recorded >= 9900 && recorded <= 10100, "10 s recorded in %llu ms", (unsigned long long)recorded);
+        ck_assert_uint_eq(read_wav(rec).len, 10 * RATE * FRAME);
+        ck_assert_uint_eq(count_nonzero_frames(read_wav(rec)), 0);
+        ck_assert_int_ge(detail("silence_frames"), 10 * RATE);
+        vwt_stop();
+}
+
+VWT_TEST(stopped_reader_overruns_and_recovers)
+{
+        const char *rec = vwt_path("rec.wav");
+        struct vwt_proc *r;
+        char *err;
+
+        cable_start(cable_conf);
+        r = record_start("vwire:c1", rec, "3", "48000");
+        ck_assert(VWT_WAIT_FOR(5000, readers_are(1)));
+        vwt_sleep_ms(500);
+        /* the cable's buffer is 4096 frames (85 ms): half a second stopped overruns it */
+        ck_assert_int_eq(kill(r->pid, SIGSTOP), 0);
+        vwt_sleep_ms(500);
+        ck_assert_int_ge(detail("overruns"), 1);
+        ck_assert_int_eq(kill(r->pid, SIGCONT), 0);
+        ck_assert_int_eq(vwt_proc_wait(r, 15000), 0);
+        err = vwt_read_file(vwt_strf("%s.stderr", rec));
+        ck_assert_msg(err && strstr(err, "overrun"), "arecord did not report the overrun: %s", err ? err : "");
+        /* recovered: it recorded its 3 s in full after the overrun */
+        ck_assert_uint_eq(read_wav(rec).len, 3 * RATE * FRAME);
+        ck_assert_int_eq(detail("overruns"), 1);
+        vwt_stop();
+}
+
+VWT_TEST(two_readers_same_frames)
+{
+        const char *sine = make_sine("sine.wav", 1, 1000, 0.5, RATE);
+        const char *rec1 = vwt_path("rec1.wav"), *rec2 = vwt_path("rec2.wav");
+        struct vwt_proc *r1, *r2;
+        struct vwt_output o;
+        struct pcm src;
+
+        cable_start(cable_conf);
+        r1 = record_start("vwire:c1", rec1, "3", "48000");
+        r2 = record_start("vwire:c1", rec2, "3", "48000");
+        ck_assert(VWT_WAIT_FOR(5000, readers_are(2)));
+        ck_assert_msg(play(&o, 15000, "vwire:c1", sine) == 0, "aplay failed: %s", o.err);
+        ck_assert_int_eq(vwt_proc_wait(r1, 15000), 0);
+        ck_assert_int_eq(vwt_proc_wait(r2, 15000), 0);
+        src = read_wav(sine);
+        (void)find_exact(read_wav(rec1), src, "first reader");
+        (void)find_exact(read_wav(rec2), src, "second reader");
+        vwt_stop();
+}
+
+/* Frames of rec whose both samples are `v`. */
+static size_t count_frames_of(struct pcm p, int16_t v)
+{
+        size_t n = 0;
+
+        for (size_t i = 0; i + FRAME <= p.len; i += FRAME) {
+                int16_t s[2];
+
+                memcpy(s, p.data + i, FRAME);
+                n += s[0] == v && s[1] == v;
+        }
+        return n;
+}
+
+VWT_TEST(two_writers_mix_saturating)
+{
+        const char *a = make_constant("a.raw", 2 * RATE, 1000), *b = make_constant("b.raw", 2 * RATE, 2000);
+        const char *big = make_constant("big.raw", 2 * RATE, 30000), *rec = vwt_path("rec.wav");
+        const char *raw[] = { prog("aplay"), "-q",     "-D", "vwire:c1", "-t", "raw",
+                              "-f",          "S16_LE", "-c", "2",        "-r", "48000" };
+        struct vwt_proc *r, *pa, *pb;
+        struct pcm got;
+
+        cable_start(cable_conf);
+        r = record_start("vwire:c1", rec, "5", "48000");
+        ck_assert(VWT_WAIT_FOR(5000, readers_are(1)));
+        pa = vwt_proc_start(0, raw[0], raw[1], raw[2], raw[3], raw[4], raw[5], raw[6], raw[7], raw[8], raw[9], raw[10],
+                            raw[11], a);
+        pb = vwt_proc_start(0, raw[0], raw[1], raw[2], raw[3], raw[4], raw[5], raw[6], raw[7], raw[8], raw[9], raw[10],
+                            raw[11], b);
+        ck_assert_int_eq(vwt_proc_wait(pa, 15000), 0);
+        ck_assert_int_eq(vwt_proc_wait(pb, 15000), 0);
+        /* two writers at 30000: the sum saturates at 32767 */
+        pa = vwt_proc_start(0, raw[0], raw[1], raw[2], raw[3], raw[4], raw[5], raw[6], raw[7], raw[8], raw[9], raw[10],
+                            raw[11], big);
+        pb = vwt_proc_start(0, raw[0], raw[1], raw[2], raw[3], raw[4], raw[5], raw[6], raw[7], raw[8], raw[9], raw[10],
+                            raw[11], big);
+        ck_assert_int_eq(vwt_proc_wait(pa, 15000), 0);
+        ck_assert_int_eq(vwt_proc_wait(pb, 15000), 0);
+        ck_assert_int_eq(vwt_proc_wait(r, 15000), 0);
+        got = read_wav(rec);
+        /* the two start within a few periods of each other: most of the 2 s overlap */
+        ck_assert_msg(count_frames_of(got, 3000) > 3 * RATE / 2, "only %zu frames of 1000 + 2000 = 3000",
+                      count_frames_of(got, 3000));
+        ck_assert_msg(count_frames_of(got, 32767) > 3 * RATE / 2, "only %zu saturated frames",
+                      count_frames_of(got, 32767));
+        vwt_stop();
+}
+
+VWT_TEST(rate_converted_reader)
+{
+        const char *sine = make_sine("sine.wav", 2, 1000, 0.5, RATE), *rec = vwt_path("rec.wav");
+        struct vwt_proc *r;
+        struct vwt_output o;
+        double freq, rms;
+
+        cable_start(cable_conf);
+        r = record_start("vwire:c1", rec, "4", "44100");
+        ck_assert(VWT_WAIT_FOR(5000, readers_are(1)));
+        ck_assert_msg(play(&o, 15000, "vwire:c1", sine) == 0, "aplay failed: %s", o.err);
+        ck_assert_int_eq(vwt_proc_wait(r, 15000), 0);
+        ck_assert_int_eq(vwt_run(&o, prog("soxi"), "-r", rec), 0);
+        ck_assert_str_eq(o.out, "44100\n");
+        /* the middle second of the sine, wherever it starts: the loudest stretch */
+        ck_assert_uint_gt(count_nonzero_frames(read_wav(rec)), 2 * 44100 - 4410);
+        {
+                struct pcm p = read_wav(rec);
+                size_t first = 0;
+
+                while (first + FRAME <= p.len && memcmp(p.data + first, "\0\0\0\0", FRAME) == 0)
+                        first += FRAME;
+                sox_stat(rec, first / FRAME + 22050, 44100, &freq, &rms);
+        }
+        ck_assert_msg(freq > 980 && freq < 1020, "frequency %g Hz at 44.1 kHz, expected 1000", freq);
+        ck_assert_msg(rms > 0.33 && rms < 0.37, "RMS %g, expected about 0.354", rms);
+        vwt_stop();
+}
+
+VWT_TEST(speaker_test_tone)
+{
+        const char *rec = vwt_path("rec.wav");
+        struct vwt_proc *r;
+        struct vwt_output o;
+        double freq, rms;
+        struct pcm p;
+        size_t first = 0;
+
+        cable_start(cable_conf);
+        r = record_start("vwire:c1", rec, "4", "48000");
+        ck_assert(VWT_WAIT_FOR(5000, readers_are(1)));
+        ck_assert_msg(vwt_runv(&o, 20000, NULL, 0,
+                               (const char *const[]){ prog("speaker-test"), "-D", "vwire:c1", "-c", "2", "-r", "48000",
+                                                      "-t", "sine", "-f", "440", "-l", "1", "-s", "1", NULL }) == 0,
+                      "speaker-test failed: %s%s", o.out, o.err);
+        ck_assert_int_eq(vwt_proc_wait(r, 15000), 0);
+        p = read_wav(rec);
+        while (first + FRAME <= p.len && memcmp(p.data + first, "\0\0\0\0", FRAME) == 0)
+                first += FRAME;
+        ck_assert_msg(first + RATE * FRAME / 2 < p.len, "speaker-test's tone is not in the recording");
+        sox_stat(rec, first / FRAME + 2400, RATE / 4, &freq, &rms);
+        ck_assert_msg(freq > 430 && freq < 450, "speaker-test's sine at %g Hz, expected 440", freq);
+        vwt_stop();
+}
+
+VWT_TEST(fails_fast_and_clearly)
+{
+        const char *sine = make_sine("sine.wav", 1, 1000, 0.5, RATE);
+        struct vwt_output o;
+        uint64_t t0;
+
+        cable_start(cable_conf);
+        t0 = vwt_now_ms();
+        ck_assert_int_ne(play(&o, 15000, "vwire:nosuch", sine), 0);
+        ck_assert_msg(strstr(o.err, "no cable 'nosuch'") && strstr(o.err, "[audio nosuch]"), "aplay said: %s", o.err);
+        ck_assert_uint_lt(vwt_now_ms() - t0, 2000);
+        vwt_stop();
+
+        /* vwired gone: its socket went with it */
+        ck_assert_int_ne(play(&o, 15000, "vwire:c1", sine), 0);
+        ck_assert_msg(strstr(o.err, "vwired is not running"), "aplay said: %s", o.err);
+}
+
+VWT_TEST(other_protocol_version)
+{
+        const char *sine = make_sine("sine.wav", 1, 1000, 0.5, RATE);
+        struct vwt_output o;
+        json_object *doc;
+        const char *text;
+
+        cable_start(cable_conf);
+        /* vwire99: the same plugin built to speak protocol 99 */
+        ck_assert_int_ne(play(&o, 15000, "vwire99:c1", sine), 0);
+        ck_assert_msg(strstr(o.err, "this plugin speaks audio protocol 99") &&
+                              strstr(o.err, "vwired speaks protocol 1 (vwire "),
+                      "aplay said: %s", o.err);
+        ck_assert_int_eq(detail("version_mismatches"), 1);
+        doc = vwt_ctl_json("doctor");
+        text = json_object_to_json_string(doc);
+        ck_assert_msg(strstr(text, "audio protocol 99") && strstr(text, "\"warn\""), "doctor: %s", text);
+        vwt_stop();
+}
+
+VWT_TEST(aplay_lists_vwire)
+{
+        struct vwt_output o;
+
+        setenv("ALSA_CONFIG_PATH", env_or("VWIRE_TEST_ALSA_CONFIG", ""), 1);
+        ck_assert_int_eq(vwt_run(&o, prog("aplay"), "-L"), 0);
+        ck_assert_msg(strstr(o.out, "\nvwire\n") || strncmp(o.out, "vwire\n", 6) == 0, "aplay -L: %s", o.out);
+        ck_assert_msg(strstr(o.out, "vwire virtual audio cable"), "aplay -L: %s", o.out);
+}
+
+int main(void)
+{
+        static const char *const progs[] = { "aplay", "arecord", "speaker-test", "sox", "soxi" };
+        Suite *s = suite_create("audio");
+        char buf[4096];
+
+        for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++)
+                if (!find_on_path(progs[i], buf, sizeof(buf))) {
+                        fprintf(stderr,
+                                "\n*** SKIPPED: suite audio needs %s (alsa-utils, sox: tools/install-deps "
+                                "--test) ***\n\n",
+                                progs[i]);
+                        return 77;
+                }
+
+        VWT_ADD(s, sine_roundtrip_exact);
+        VWT_ADD(s, cable_is_the_clock);
+        VWT_ADD(s, stopped_reader_overruns_and_recovers);
+        VWT_ADD(s, two_readers_same_frames);
+        VWT_ADD(s, two_writers_mix_saturating);
+        VWT_ADD(s, rate_converted_reader);
+        VWT_ADD(s, speaker_test_tone);
+        VWT_ADD(s, fails_fast_and_clearly);
+        VWT_ADD(s, other_protocol_version);
+        VWT_ADD(s, aplay_lists_vwire);
+        return vwt_main(s);
+}
