@@ -9,6 +9,10 @@ extern const struct vw_endpoint_ops vw_socket_ops;
 extern const struct vw_endpoint_ops vw_file_ops;
 extern const struct vw_endpoint_ops vw_net_tun_ops;
 extern const struct vw_endpoint_ops vw_audio_ops;
+#if HAVE_SNDFILE
+extern const struct vw_endpoint_ops vw_file_wav_ops;
+extern const struct vw_endpoint_ops vw_file_flac_ops;
+#endif
 #if HAVE_UINPUT
 extern const struct vw_endpoint_ops vw_input_uinput_ops;
 #endif
@@ -26,6 +30,10 @@ const struct vw_endpoint_ops *const vw_backends[] = {
         &vw_socket_ops,
         &vw_file_ops,
         &vw_net_tun_ops,
+#if HAVE_SNDFILE
+        &vw_file_wav_ops,
+        &vw_file_flac_ops,
+#endif
         &vw_audio_ops,
 #if HAVE_UINPUT
         &vw_input_uinput_ops,

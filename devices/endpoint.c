@@ -6,6 +6,22 @@
 #include "endpoint.h"
 #include "log.h"
 
+static bool strv_contains(const char *const *v, const char *s)
+{
+        for (; *v; v++)
+                if (streq(*v, s))
+                        return true;
+        return false;
+}
+
+static bool keys_have(const struct vw_key *keys, const char *name)
+{
+        for (const struct vw_key *k = keys; k && k->name; k++)
+                if (streq(k->name, name))
+                        return true;
+        return false;
+}
+
 const struct vw_endpoint_ops *vw_backend_for_section(const struct vw_section *s, struct vw_errors *errs)
 {
         const struct vw_endpoint_ops *first = NULL;
@@ -31,12 +47,14 @@ const struct vw_endpoint_ops *vw_backend_for_section(const struct vw_section *s,
                                 return o;
                         continue;
                 }
-                if (streq(sel->value, o->backend))
+                if (streq(sel->value, o->backend) || (o->selector_values && strv_contains(o->selector_values, sel->value)))
                         return o;
                 if (streq(sel->value, "auto") && (!o->available || o->available()))
                         return o;
                 snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s", names[0] ? ", " : "",
                          o->backend);
+                for (const char *const *v = o->selector_values; v && *v; v++)
+                        snprintf(names + strlen(names), sizeof(names) - strlen(names), ", %s", *v);
         }
         if (!sel && first)
                 return first;
@@ -54,7 +72,8 @@ const struct vw_endpoint_ops *vw_backend_for_section(const struct vw_section *s,
 void *vw_endpoint_parse_config(const struct vw_endpoint_ops *ops, const struct vw_section *s,
                                struct vw_errors *errs)
 {
-        const char *skip[] = { ops->selector, NULL };
+        /* the selector is the registry's, unless the backend's own table parses it too */
+        const char *skip[] = { ops->selector && !keys_have(ops->keys, ops->selector) ? ops->selector : NULL, NULL };
         size_t before = errs->n;
         void *config = calloc(1, MAX(ops->config_size, (size_t)1));
 

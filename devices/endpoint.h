@@ -40,6 +40,10 @@ struct vw_endpoint_ops {
          * NULL when the kind has one ops table. */
         const char *selector;
         bool is_default;      /* chosen when the selector key is absent */
+        /* More values of the selector that choose this backend (NULL-terminated, optional). A
+         * backend whose own key table has the selector key parses it itself, e.g. [file]'s
+         * format = raw | pcap, beside format = wav | flac of another backend. */
+        const char *const *selector_values;
         const struct vw_key *keys;   /* accepted keys, NULL-terminated; the selector is implied */
         size_t config_size;          /* size of the struct the keys fill */
         void (*init_config)(void *config);   /* defaults, before keys are applied (optional) */

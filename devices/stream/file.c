@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "endpoint.h"
+#include "file.h"
 #include "log.h"
 #include "pace.h"
 #include "pcap.h"
@@ -40,6 +41,8 @@ static const char *const file_modes[] = { "capture", "replay", NULL };
 
 enum { FORMAT_RAW, FORMAT_PCAP };
 static const char *const file_formats[] = { "raw", "pcap", NULL };
+/* the other value of `format` that selects this backend ("raw" is its name) */
+static const char *const file_pcap_format[] = { "pcap", NULL };
 static const char *const file_linktypes[] = { "raw", "ethernet", NULL };
 
 struct file_config {
@@ -396,59 +399,72 @@ static void file_routes_changed(struct vw_endpoint *ep)
         }
 }
 
-static int file_adopt(struct vw_endpoint *ep);
 static int file_watch(struct vw_endpoint *ep);
+
+/* The descriptor came with the Add: the client opened the file with its own rights. */
+static int file_adopt(struct vw_endpoint *ep, const char *path, bool capture, int *ret_fd)
+{
+        int fl, acc, fd;
+        struct stat st;
+
+        fl = fcntl(ep->section->fd, F_GETFL);
+        if (fl < 0 || fstat(ep->section->fd, &st) < 0)
+                return log_error_errno(errno, "file %s: the descriptor passed for %s is not usable", ep->name, path);
+        acc = fl & O_ACCMODE;
+        if (capture ? acc == O_RDONLY : acc == O_WRONLY)
+                return log_error_errno(EBADF, "file %s: the descriptor passed for %s is not open for %s", ep->name,
+                                       path, capture ? "writing" : "reading");
+        if (S_ISSOCK(st.st_mode) || S_ISDIR(st.st_mode))
+                return log_error_errno(EBADF, "file %s: the descriptor passed for %s is a %s, not a file", ep->name,
+                                       path, S_ISDIR(st.st_mode) ? "directory" : "socket");
+        fd = fcntl(ep->section->fd, F_DUPFD_CLOEXEC, 3);
+        if (fd < 0)
+                return negative_errno();
+        if (!(fl & O_NONBLOCK) && fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
+                int r = negative_errno();
+
+                safe_close(fd);
+                return r;
+        }
+        if (capture && (fl & O_APPEND) == 0)
+                (void)lseek(fd, 0, SEEK_END);
+        *ret_fd = fd;
+        return 0;
+}
+
+int vw_file_open(struct vw_endpoint *ep, const char *path, bool capture, bool append, int *ret_fd)
+{
+        int flags, fd;
+
+        if (ep->section->fd >= 0)
+                return file_adopt(ep, path, capture, ret_fd);
+        if (!vw_caller_is_root(ep->section->caller))
+                return log_error_errno(EPERM, "file %s: uid %u must pass %s as a descriptor (vwirectl add opens it "
+                                       "for you); vwired does not open files for other users "
+                                       "(rule: names are resolved with the caller's rights)",
+                                       ep->name, (unsigned)ep->section->caller->uid, path);
+        if (capture)
+                flags = O_WRONLY | O_CREAT | O_APPEND | (append ? 0 : O_TRUNC);
+        else
+                flags = O_RDONLY;
+        /* O_NONBLOCK: a FIFO without a reader must not hang the daemon (ENXIO instead) */
+        fd = open(path, flags | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0644);
+        if (fd < 0)
+                return log_error_errno(errno, "file %s: cannot open %s for %s", ep->name, path,
+                                       capture ? "capture" : "replay");
+        *ret_fd = fd;
+        return 0;
+}
 
 static int file_open(struct vw_endpoint *ep)
 {
         struct file_config *c = ep->config;
         struct file_ep *f = ep->data;
-        int flags;
+        int r;
 
-        if (ep->section->fd >= 0)
-                return file_adopt(ep);
-        if (!vw_caller_is_root(ep->section->caller))
-                return log_error_errno(EPERM, "file %s: uid %u must pass %s as a descriptor (vwirectl add opens it "
-                                       "for you); vwired does not open files for other users "
-                                       "(rule: names are resolved with the caller's rights)",
-                                       ep->name, (unsigned)ep->section->caller->uid, c->path);
-        if (c->mode == FILE_CAPTURE)
-                flags = O_WRONLY | O_CREAT | O_APPEND | (c->append ? 0 : O_TRUNC);
-        else
-                flags = O_RDONLY;
-        /* O_NONBLOCK: a FIFO without a reader must not hang the daemon (ENXIO instead) */
-        f->fd = open(c->path, flags | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0644);
-        if (f->fd < 0)
-                return log_error_errno(errno, "file %s: cannot open %s for %s", ep->name, c->path,
-                                       file_modes[c->mode]);
-        return file_watch(ep);
-}
-
-/* The descriptor came with the Add: the client opened the file with its own rights. */
-static int file_adopt(struct vw_endpoint *ep)
-{
-        struct file_config *c = ep->config;
-        struct file_ep *f = ep->data;
-        int fl, acc;
-        struct stat st;
-
-        fl = fcntl(ep->section->fd, F_GETFL);
-        if (fl < 0 || fstat(ep->section->fd, &st) < 0)
-                return log_error_errno(errno, "file %s: the descriptor passed for %s is not usable", ep->name, c->path);
-        acc = fl & O_ACCMODE;
-        if (c->mode == FILE_CAPTURE ? acc == O_RDONLY : acc == O_WRONLY)
-                return log_error_errno(EBADF, "file %s: the descriptor passed for %s is not open for %s",
-                                       ep->name, c->path, c->mode == FILE_CAPTURE ? "writing" : "reading");
-        if (S_ISSOCK(st.st_mode) || S_ISDIR(st.st_mode))
-                return log_error_errno(EBADF, "file %s: the descriptor passed for %s is a %s, not a file",
-                                       ep->name, c->path, S_ISDIR(st.st_mode) ? "directory" : "socket");
-        f->fd = fcntl(ep->section->fd, F_DUPFD_CLOEXEC, 3);
-        if (f->fd < 0)
-                return negative_errno();
-        if (!(fl & O_NONBLOCK) && fcntl(f->fd, F_SETFL, fl | O_NONBLOCK) < 0)
-                return negative_errno();
-        if (c->mode == FILE_CAPTURE && (fl & O_APPEND) == 0)
-                (void)lseek(f->fd, 0, SEEK_END);
+        r = vw_file_open(ep, c->path, c->mode == FILE_CAPTURE, c->append, &f->fd);
+        if (r < 0)
+                return r;
         return file_watch(ep);
 }
 
@@ -583,8 +599,12 @@ static char *file_claim(const struct vw_section *s, const struct vw_setting **st
 
 const struct vw_endpoint_ops vw_file_ops = {
         .kind = "file",
-        .backend = "file",
-        .selector = NULL,
+        .backend = "raw",
+        /* format = raw | pcap is this backend's (its table parses the key); wav and flac are
+         * devices/audio/audio-file.c */
+        .selector = "format",
+        .is_default = true,
+        .selector_values = file_pcap_format,
         .keys = file_keys,
         .config_size = sizeof(struct file_config),
         .init_config = file_init_config,
