@@ -78,6 +78,25 @@ static const char *prog(const char *name)
         return vwt_strf("%s", buf);
 }
 
+/*
+ * In a sanitizer build the plugin needs the sanitizer runtimes in the program that loads it:
+ * VWIRE_TEST_ALSA_PRELOAD names them. Leak checks are off there: they would report alsa-lib's
+ * configuration cache, kept until exit, not the plugin.
+ */
+static const char *alsa_env(void)
+{
+        const char *p = env_or("VWIRE_TEST_ALSA_PRELOAD", "");
+
+        return *p ? vwt_strf("LD_PRELOAD='%s' ASAN_OPTIONS=detect_leaks=0 ", p) : "";
+}
+
+/* Run an ALSA program (argv[0] a name on PATH) with alsa_env(), through sh. */
+static int run_alsa(struct vwt_output *o, int timeout_ms, const char *cmd)
+{
+        return vwt_runv(o, timeout_ms, NULL, 0,
+                        (const char *const[]){ "/bin/sh", "-c", vwt_strf("%sexec %s", alsa_env(), cmd), NULL });
+}
+
 static const char *sox(void)
 {
         return prog("sox");
@@ -195,13 +214,19 @@ static void sox_stat(const char *path, size_t from, size_t frames, double *freq,
 static struct vwt_proc *record_start(const char *device, const char *file, const char *secs, const char *rate)
 {
         return vwt_proc_start(0, "/bin/sh", "-c",
-                              vwt_strf("exec arecord -q -D %s -f S16_LE -c 2 -r %s -d %s %s 2>%s.stderr", device, rate,
-                                       secs, file, file));
+                              vwt_strf("%sexec arecord -q -D %s -f S16_LE -c 2 -r %s -d %s %s 2>%s.stderr", alsa_env(),
+                                       device, rate, secs, file, file));
 }
 
 static int play(struct vwt_output *o, int timeout_ms, const char *device, const char *file)
 {
-        return vwt_runv(o, timeout_ms, NULL, 0, (const char *const[]){ prog("aplay"), "-q", "-D", device, file, NULL });
+        return run_alsa(o, timeout_ms, vwt_strf("aplay -q -D %s %s", device, file));
+}
+
+/* A background ALSA player: `cmd` and the file. */
+static struct vwt_proc *play_start(const char *cmd, const char *file)
+{
+        return vwt_proc_start(0, "/bin/sh", "-c", vwt_strf("%sexec %s %s", alsa_env(), cmd, file));
 }
 
 static int64_t detail(const char *key)
@@ -358,25 +383,20 @@ VWT_TEST(two_writers_mix_saturating)
 {
         const char *a = make_constant("a.raw", 2 * RATE, 1000), *b = make_constant("b.raw", 2 * RATE, 2000);
         const char *big = make_constant("big.raw", 2 * RATE, 30000), *rec = vwt_path("rec.wav");
-        const char *raw[] = { prog("aplay"), "-q",     "-D", "vwire:c1", "-t", "raw",
-                              "-f",          "S16_LE", "-c", "2",        "-r", "48000" };
+        const char *raw = "aplay -q -D vwire:c1 -t raw -f S16_LE -c 2 -r 48000";
         struct vwt_proc *r, *pa, *pb;
         struct pcm got;
 
         cable_start(cable_conf);
         r = record_start("vwire:c1", rec, "5", "48000");
         ck_assert(VWT_WAIT_FOR(5000, readers_are(1)));
-        pa = vwt_proc_start(0, raw[0], raw[1], raw[2], raw[3], raw[4], raw[5], raw[6], raw[7], raw[8], raw[9], raw[10],
-                            raw[11], a);
-        pb = vwt_proc_start(0, raw[0], raw[1], raw[2], raw[3], raw[4], raw[5], raw[6], raw[7], raw[8], raw[9], raw[10],
-                            raw[11], b);
+        pa = play_start(raw, a);
+        pb = play_start(raw, b);
         ck_assert_int_eq(vwt_proc_wait(pa, 15000), 0);
         ck_assert_int_eq(vwt_proc_wait(pb, 15000), 0);
         /* two writers at 30000: the sum saturates at 32767 */
-        pa = vwt_proc_start(0, raw[0], raw[1], raw[2], raw[3], raw[4], raw[5], raw[6], raw[7], raw[8], raw[9], raw[10],
-                            raw[11], big);
-        pb = vwt_proc_start(0, raw[0], raw[1], raw[2], raw[3], raw[4], raw[5], raw[6], raw[7], raw[8], raw[9], raw[10],
-                            raw[11], big);
+        pa = play_start(raw, big);
+        pb = play_start(raw, big);
         ck_assert_int_eq(vwt_proc_wait(pa, 15000), 0);
         ck_assert_int_eq(vwt_proc_wait(pb, 15000), 0);
         ck_assert_int_eq(vwt_proc_wait(r, 15000), 0);
@@ -430,9 +450,7 @@ VWT_TEST(speaker_test_tone)
         cable_start(cable_conf);
         r = record_start("vwire:c1", rec, "4", "48000");
         ck_assert(VWT_WAIT_FOR(5000, readers_are(1)));
-        ck_assert_msg(vwt_runv(&o, 20000, NULL, 0,
-                               (const char *const[]){ prog("speaker-test"), "-D", "vwire:c1", "-c", "2", "-r", "48000",
-                                                      "-t", "sine", "-f", "440", "-l", "1", "-s", "1", NULL }) == 0,
+        ck_assert_msg(run_alsa(&o, 20000, "speaker-test -D vwire:c1 -c 2 -r 48000 -t sine -f 440 -l 1 -s 1") == 0,
                       "speaker-test failed: %s%s", o.out, o.err);
         ck_assert_int_eq(vwt_proc_wait(r, 15000), 0);
         p = read_wav(rec);
@@ -548,7 +566,7 @@ VWT_TEST(aplay_lists_vwire)
         struct vwt_output o;
 
         setenv("ALSA_CONFIG_PATH", env_or("VWIRE_TEST_ALSA_CONFIG", ""), 1);
-        ck_assert_int_eq(vwt_run(&o, prog("aplay"), "-L"), 0);
+        ck_assert_int_eq(run_alsa(&o, VWT_CMD_TIMEOUT, "aplay -L"), 0);
         ck_assert_msg(strstr(o.out, "\nvwire\n") || strncmp(o.out, "vwire\n", 6) == 0, "aplay -L: %s", o.out);
         ck_assert_msg(strstr(o.out, "vwire virtual audio cable"), "aplay -L: %s", o.out);
 }
