@@ -233,10 +233,12 @@ static void replay_run(struct vw_endpoint *ep)
                 if (f->buf_off == f->buf_len && replay_fill(ep) <= 0)
                         return;
                 room = vw_port_room(ep->port);
-                /* whole frames only, so the cable never gets half a sample */
-                n = MIN(f->buf_len - f->buf_off, room) / f->frame_bytes * f->frame_bytes;
-                if (n == 0)
+                if (room == 0)
                         return; /* a block route is full: ep->room brings us back */
+                /* Whole frames only, so the cable never gets half a sample. Room for less than
+                 * a frame: write one anyway, so that the router says no (-EAGAIN) and marks the
+                 * port blocked, or nothing would ever wake us (ARCHITECTURE.md, room wake-ups). */
+                n = MAX(MIN(f->buf_len - f->buf_off, room) / f->frame_bytes * f->frame_bytes, (size_t)f->frame_bytes);
                 r = vw_port_write(ep->port, VW_CHUNK_BYTES, f->buf + f->buf_off, n);
                 if (r == -EAGAIN)
                         return;
