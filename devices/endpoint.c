@@ -47,7 +47,8 @@ const struct vw_endpoint_ops *vw_backend_for_section(const struct vw_section *s,
                                 return o;
                         continue;
                 }
-                if (streq(sel->value, o->backend) || (o->selector_values && strv_contains(o->selector_values, sel->value)))
+                if (streq(sel->value, o->backend) ||
+                    (o->selector_values && strv_contains(o->selector_values, sel->value)))
                         return o;
                 if (streq(sel->value, "auto") && (!o->available || o->available()))
                         return o;

@@ -439,7 +439,8 @@ int vw_file_open(struct vw_endpoint *ep, const char *path, bool capture, bool ap
         if (ep->section->fd >= 0)
                 return file_adopt(ep, path, capture, ret_fd);
         if (!vw_caller_is_root(ep->section->caller))
-                return log_error_errno(EPERM, "file %s: uid %u must pass %s as a descriptor (vwirectl add opens it "
+                return log_error_errno(EPERM,
+                                       "file %s: uid %u must pass %s as a descriptor (vwirectl add opens it "
                                        "for you); vwired does not open files for other users "
                                        "(rule: names are resolved with the caller's rights)",
                                        ep->name, (unsigned)ep->section->caller->uid, path);
