@@ -440,6 +440,36 @@ class MemberAttacks(RootDaemonTest):
         with socket.create_connection(("127.0.0.1", port), timeout=3):
             pass
 
+    def test_udp_port_below_1024_and_wildcard(self):
+        """[socket] udp: follows the tcp: rules (issue 13)."""
+        port = h.free_tcp_port()
+        for addr, rule in ((f"udp:127.0.0.1:53", "1024"), (f"udp:*:{port}", "wildcard"),
+                           (f"udp:0.0.0.0:{port}", "wildcard")):
+            with self.subTest(addr=addr):
+                name = uniq("udp")
+                r = self.add(self.m, "socket", name, f"listen={addr}")
+                self.assertRefused(r, PERM, ("rule", rule), f"listen={addr}")
+                self.assertNotAdded(name)
+
+    def test_twin_udp_listen_on_loopback_high_port(self):
+        port = h.free_tcp_port()
+        self.assertOk(self.add(self.m, "socket", "udpok", f"listen=udp:127.0.0.1:{port}"), "udp on 127.0.0.1")
+
+    def test_net_adapters_are_root_only(self):
+        """A member may not create tun/tap adapters nor put one in a namespace (CAP_NET_ADMIN, issue 13)."""
+        cases = (("type=tun",), ("type=tap", "persist=yes"), ("type=tun", "netns=vwsec-nonexistent"),
+                 ("type=tap", "ifname=eth0"))
+        for settings in cases:
+            with self.subTest(settings=settings):
+                name = uniq("net")
+                ifname = "vwsec" + name[-8:]
+                extra = settings if any(x.startswith("ifname=") for x in settings) else settings + (f"ifname={ifname}",)
+                r = self.add(self.m, "net", name, *extra)
+                self.assertRefused(r, PERM, ("rule", "net"), f"[net] {settings}")
+                self.assertNotAdded(name)
+                if not any(x.startswith("ifname=eth0") for x in settings):
+                    self.assertFalse(os.path.exists(f"/sys/class/net/{ifname}"), f"adapter {ifname} was created")
+
     def test_abstract_unix_sockets(self):
         for key in ("listen", "connect"):
             with self.subTest(key=key):
