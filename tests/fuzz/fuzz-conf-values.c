@@ -194,7 +194,8 @@ static void check_value(const struct parser *p, const char *text, const union va
                                    (v->addr.path[0] == '/' || v->addr.path[0] == '@'));
                 else
                         FUZZ_CHECK((v->addr.family == VW_ADDR_TCP || v->addr.family == VW_ADDR_UDP) &&
-                                   v->addr.host && v->addr.host[0] && v->addr.port > 0);
+                                   v->addr.host && v->addr.host[0] && v->addr.port > 0 &&
+                                   strneq(text, v->addr.family == VW_ADDR_UDP ? "udp:" : "tcp:", 4));
         }
 }
 
