@@ -349,11 +349,13 @@ static int create_here(void *userdata)
                 return x->why = "an adapter of that name exists (not made by this vwired)", -EEXIST;
         n->fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
         if (n->fd < 0)
-                return x->why = "cannot open /dev/net/tun", -errno;
+                return x->why = errno == EPERM || errno == EACCES ? "cannot open /dev/net/tun (under systemd: "
+                                "install the [net] drop-in, vwired(8) SYSTEMD)" : "cannot open /dev/net/tun", -errno;
         ifr.ifr_flags = (short)((x->c->type == NET_TAP ? IFF_TAP : IFF_TUN) | IFF_NO_PI);
         snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", x->ifname);
         if (ioctl(n->fd, TUNSETIFF, &ifr) < 0)
-                return x->why = "TUNSETIFF", -errno;
+                return x->why = errno == EPERM ? "TUNSETIFF needs CAP_NET_ADMIN (under systemd: install the [net] "
+                                "drop-in, vwired(8) SYSTEMD)" : "TUNSETIFF", -errno;
         snprintf(n->ifname, sizeof(n->ifname), "%s", ifr.ifr_name);
         if (x->c->owner != (uid_t)-1 && ioctl(n->fd, TUNSETOWNER, (unsigned long)x->c->owner) < 0)
                 return x->why = "TUNSETOWNER", -errno;

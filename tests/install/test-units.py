@@ -66,6 +66,52 @@ class Units(unittest.TestCase):
         print(f"exposure: {m.group(1)}")
         self.assertLess(float(m.group(1)), 2.0, r.stdout)
 
+    def test_net_dropin(self):
+        """systemd/vwired-net.conf, the drop-in for [net] (not active by default): it verifies with the
+        unit, and the unit without it keeps no CAP_NET_ADMIN, no /dev/net/tun and no AF_NETLINK."""
+        if not ANALYZE:
+            self.skipTest("systemd-analyze is not installed")
+        d = os.path.join(self.tmp, "vwired.service.d")
+        os.makedirs(d, exist_ok=True)
+        shutil.copy(os.path.join(E["VWIRE_BUILD_ROOT"], "systemd", "vwired-net.conf"), os.path.join(d, "net.conf"))
+        try:
+            man = [] if shutil.which("man") else ["--man=no"]
+            r = self.analyze("verify", *man, self.units["vwired.service"])
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertEqual(r.stderr.strip(), "", "systemd-analyze verify warned with the [net] drop-in")
+            r = self.analyze("security", "--offline=yes", "--no-pager", self.units["vwired.service"])
+            m = re.search(r"Overall exposure level for \S+: (\d+\.\d+)", r.stdout)
+            self.assertTrue(m, r.stdout + r.stderr)
+            print(f"exposure with the [net] drop-in: {m.group(1)}")
+        finally:
+            shutil.rmtree(d)
+        with open(self.units["vwired.service"]) as f:
+            unit = f.read()
+        for needle in ("CAP_NET_ADMIN", "/dev/net/tun", "AF_NETLINK"):
+            self.assertNotIn(needle + " ", re.sub(r"(?m)^#.*$", "", unit) + " ", f"the default unit grants {needle}")
+
+    def test_networkmanager_dropin_syntax(self):
+        """90-vwire-unmanaged.conf: an INI NetworkManager reads, [keyfile] unmanaged-devices as a list
+        of TYPE:VALUE specs separated by ';', matching vwire's default names and not others."""
+        import configparser
+        import fnmatch
+        path = os.path.join(E["VWIRE_SOURCE_ROOT"], "systemd", "90-vwire-unmanaged.conf")
+        cp = configparser.ConfigParser(interpolation=None, strict=True)
+        with open(path) as f:
+            cp.read_file(f)
+        self.assertEqual(cp.sections(), ["keyfile"])
+        specs = [x for x in cp["keyfile"]["unmanaged-devices"].split(";") if x]
+        self.assertTrue(specs)
+        globs = []
+        for spec in specs:
+            m = re.fullmatch(r"(interface-name|mac|type|driver)(:=|:~|:)([^;,\s]+)", spec)
+            self.assertTrue(m, f"not a NetworkManager device spec: {spec!r}")
+            if m.group(1) == "interface-name":
+                globs.append(m.group(3))
+        match = lambda name: any(fnmatch.fnmatchcase(name, g) for g in globs)
+        self.assertTrue(match("vw-tun0") and match("vwta12"), "vwire's names are not unmanaged")
+        self.assertFalse(match("eth0") or match("wlan0") or match("tun0"), "other adapters are unmanaged")
+
     def test_unit_settings(self):
         with open(self.units["vwired.service"]) as f:
             text = f.read()
