@@ -8,6 +8,7 @@
 
 #include "evemu.h"
 #include "input-convert.h"
+#include "packet-convert.h"
 #include "input-wire.h"
 #include "keymap.h"
 #include "macro.h"
@@ -361,7 +362,8 @@ static const struct {
 
 const char *vw_converter_names(void)
 {
-        return "text-to-keys, evemu-to-events, events-to-evemu, wire-to-events, events-to-wire";
+        return "text-to-keys, evemu-to-events, events-to-evemu, wire-to-events, events-to-wire, "
+               VW_PACKET_CONVERTER_NAMES;
 }
 
 
@@ -371,6 +373,16 @@ int vw_converter_new(const char *name, const char *layout, struct vw_converter *
         void *state;
         int r;
 
+        /* the packet framings (packet-convert.h) are in the same namespace of names */
+        r = vw_packet_converter_new(name, ret);
+        if (r != -ENOENT) {
+                if (r >= 0 && layout) {
+                        vw_converter_done(ret);
+                        vw_errorf(error, "a layout applies only to text-to-keys, not to %s", name);
+                        return -EINVAL;
+                }
+                return r;
+        }
         for (size_t i = 0; i < ELEMENTSOF(converters); i++) {
                 if (!streq(converters[i].ops->name, name))
                         continue;
