@@ -2,18 +2,23 @@
 /*
  * What [net] reads from outside: address and MAC values of a section (common/net-addr.c), the
  * ifalias mark of any adapter on the machine (common/net-mark.c, which decides what vwire may
- * delete) and the records of <runtime>/owned-netdevs (devices/net/net-ledger.c). The first byte
- * picks the parser. Invariants: a parsed prefix printed and parsed again is the same prefix; a
- * parsed mark formatted again parses to the same name and pid; a ledger record has a valid
- * namespace and interface name.
+ * delete), the records of <runtime>/owned-netdevs (devices/net/net-ledger.c), and SLIP/KISS
+ * byte streams from a serial line (codecs/slip.c). The first byte picks the parser; for SLIP and
+ * KISS the second byte sets the piece size the stream is fed in. Invariants: a parsed prefix
+ * printed and parsed again is the same prefix; a parsed mark formatted again parses to the same
+ * name and pid; a ledger record has a valid namespace and interface name; every decoded frame is
+ * at most VW_SLIP_MAX_FRAME bytes and, encoded again and decoded, is itself.
  */
 #include <arpa/inet.h>
+#include <errno.h>
+#include <stdbool.h>
 
 #include "fuzz.h"
 #include "net-addr.h"
 #include "net-ledger.h"
 #include "net-mark.h"
 #include "rtnl.h"
+#include "slip.h"
 
 static void prefix(const char *s)
 {
@@ -54,6 +59,56 @@ static void record(const char *s)
         FUZZ_CHECK(strcmp(r.netns, "-") == 0 || vw_netns_name_is_valid(r.netns));
 }
 
+struct again {
+        const uint8_t *want;
+        size_t len;
+        unsigned n;
+};
+
+static int same_frame(void *userdata, const uint8_t *frame, size_t len)
+{
+        struct again *a = userdata;
+
+        FUZZ_CHECK(len == a->len && memcmp(frame, a->want, len) == 0);
+        a->n++;
+        return 0;
+}
+
+static int reencode(void *userdata, const uint8_t *frame, size_t len)
+{
+        bool kiss = *(bool *)userdata;
+        static uint8_t out[2 * VW_SLIP_MAX_FRAME + 4];
+        struct vw_slip_decoder d;
+        struct again a = { .want = frame, .len = len };
+        size_t n;
+
+        FUZZ_CHECK(len > 0 && len <= VW_SLIP_MAX_FRAME);
+        n = vw_slip_encode(frame, len, kiss, out);
+        FUZZ_CHECK(n <= vw_slip_encoded_max(len));
+        FUZZ_CHECK(vw_slip_decoder_init(&d, kiss) == 0);
+        FUZZ_CHECK(vw_slip_decode(&d, out, n, same_frame, &a) == 0 && a.n == 1);
+        vw_slip_decoder_done(&d);
+        return 0;
+}
+
+static void slip(const uint8_t *data, size_t size, bool kiss)
+{
+        struct vw_slip_decoder d;
+        size_t piece;
+
+        if (size < 1)
+                return;
+        piece = (size_t)data[0] + 1;
+        data++;
+        size--;
+        FUZZ_CHECK(vw_slip_decoder_init(&d, kiss) == 0);
+        for (size_t off = 0; off < size; off += piece) {
+                int r = vw_slip_decode(&d, data + off, size - off < piece ? size - off : piece, reencode, &kiss);
+                FUZZ_CHECK(r == 0 || r == -EILSEQ);
+        }
+        vw_slip_decoder_done(&d);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         char *s;
@@ -61,6 +116,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
         if (size < 1)
                 return 0;
+        if (data[0] % 6 >= 4) {
+                slip(data + 1, size - 1, data[0] % 6 == 5);
+                return 0;
+        }
         s = fuzz_strndup(data + 1, size - 1);
         switch (data[0] % 4) {
         case 0:
