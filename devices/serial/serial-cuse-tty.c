@@ -22,13 +22,32 @@ static struct cuse_port *port_of(void *userdata)
 
 /* ---- line state ---- */
 
+/* What the peers see: RTS is down while CRTSCTS input is throttled, whatever the program set. */
+void cuse_send_outputs(struct cuse_port *p)
+{
+        struct vw_serial_line l = p->line;
+
+        if (p->throttled)
+                l.outputs &= ~(uint32_t)TIOCM_RTS;
+        vw_serial_line_send_modem(&l, p->ep->port);
+}
+
 void cuse_set_outputs(struct cuse_port *p, uint32_t outputs)
 {
         outputs &= TIOCM_DTR | TIOCM_RTS;
         if (outputs == p->line.outputs)
                 return;
         p->line.outputs = outputs;
-        vw_serial_line_send_modem(&p->line, p->ep->port);
+        cuse_send_outputs(p);
+}
+
+void cuse_throttle(struct cuse_port *p, bool on)
+{
+        if (p->throttled == on)
+                return;
+        p->throttled = on;
+        if (p->line.outputs & TIOCM_RTS)
+                cuse_send_outputs(p);
 }
 
 static void miwait_free(struct parked *pk)
@@ -100,7 +119,10 @@ static void tty_set_termios(void *userdata, const struct termios2 *t)
                 vw_pace_start(&p->pace, cuse_now(p));
         }
         vw_port_signal(p->ep->port, &sig);
-        /* parked writes may go at the new rate */
+        cuse_input_termios_changed(p);
+        /* parked writes may go at the new rate, or were held by IXON/CRTSCTS no longer set */
+        if (!(t->c_iflag & IXON))
+                p->flow_stopped = false;
         p->ep->room(p->ep);
 }
 
@@ -187,8 +209,8 @@ static void tty_get_line(void *u, struct vw_serial_line *ret) { *ret = port_of(u
 static void tty_set_outputs(void *u, uint32_t outputs) { cuse_set_outputs(port_of(u), outputs); }
 static void tty_get_winsize(void *u, struct winsize *ret) { *ret = port_of(u)->winsize; }
 static void tty_set_winsize(void *u, const struct winsize *ws) { port_of(u)->winsize = *ws; }
-static size_t tty_input_pending(void *u) { return vw_sink_pending(((struct cuse_open *)u)->sink); }
-static void tty_flush_input(void *u) { vw_sink_discard(((struct cuse_open *)u)->sink); }
+static size_t tty_input_pending(void *u) { return cuse_input_pending(u); }
+static void tty_flush_input(void *u) { cuse_flush_input(u); }
 static void tty_send_char(void *u, uint8_t ch) { (void)vw_port_write(port_of(u)->ep->port, VW_CHUNK_BYTES, &ch, 1); }
 static void tty_set_exclusive(void *u, bool on) { port_of(u)->excl = on; }
 /* clang-format on */

@@ -26,7 +26,6 @@
 #include "udev-hint.h"
 #include "varlink.h"
 
-#define READ_IOV_MAX 64
 #define INIT_TIMEOUT_MS 5000
 
 static const char *const readers_names[] = { "broadcast", "exclusive", NULL };
@@ -95,107 +94,6 @@ static void parked_free(struct parked *pk)
 
 /* ---- reads ---- */
 
-/* The bytes a line event reads as, following the reader's termios (like n_tty). */
-static size_t line_event_bytes(struct cuse_port *p, const struct vw_line_event *ev, uint8_t out[3])
-{
-        tcflag_t iflag = p->termios.c_iflag;
-
-        if (ev->type == VW_LINE_BREAK) {
-                p->line.counts.brk++;
-                if (iflag & IGNBRK)
-                        return 0;
-        } else if (ev->type == VW_LINE_FRAME_ERROR) {
-                p->line.counts.frame++;
-        } else if (ev->type == VW_LINE_PARITY_ERROR) {
-                p->line.counts.parity++;
-        }
-        if (ev->type != VW_LINE_BREAK && (iflag & IGNPAR))
-                return 0;
-        if (iflag & PARMRK) {
-                out[0] = 0377;
-                out[1] = 0;
-                out[2] = 0;
-                return 3;
-        }
-        out[0] = 0;
-        return 1;
-}
-
-/* Fill a read of up to `size` bytes from the open's sink; 0 when nothing is there. */
-static size_t serve_read(struct cuse_open *o, fuse_req_t req, size_t size)
-{
-        struct cuse_port *p = o->port;
-        struct iovec iov[READ_IOV_MAX];
-        uint8_t stash[READ_IOV_MAX][3];
-        unsigned n = 0;
-        size_t got = 0;
-        struct vw_chunk c;
-        struct vw_line_params own;
-        bool mismatch;
-
-        cuse_termios_to_params(&p->termios, &own);
-        mismatch = p->line.have_peer && !vw_line_params_compatible(&p->line.peer, &own);
-
-        /* Consuming does not overwrite the ring: the iovecs stay valid until the reply is sent. */
-        while (got < size && n < READ_IOV_MAX && vw_sink_peek(o->sink, &c)) {
-                if (c.type == VW_CHUNK_LINE) {
-                        struct vw_line_event ev = {};
-                        size_t k;
-
-                        memcpy(&ev, c.data, MIN(sizeof(ev), (size_t)c.len));
-                        k = line_event_bytes(p, &ev, stash[n]);
-                        if (k > size - got)
-                                break;
-                        vw_sink_consume(o->sink, c.len);
-                        if (k) {
-                                iov[n] = (struct iovec){ .iov_base = stash[n], .iov_len = k };
-                                n++;
-                                got += k;
-                        }
-                        continue;
-                }
-                size_t k = MIN((size_t)c.len, size - got);
-                iov[n++] = (struct iovec){ .iov_base = (void *)c.data, .iov_len = k };
-                got += k;
-                vw_sink_consume(o->sink, k);
-        }
-        if (got == 0)
-                return 0;
-        if (mismatch)
-                p->line.counts.frame += (uint32_t)got; /* the ends disagree on the line settings */
-        p->line.counts.rx += (uint32_t)got;
-        fuse_reply_iov(req, iov, (int)n);
-        return got;
-}
-
-static void read_interrupted(fuse_req_t req, void *data)
-{
-        struct parked *pk = data;
-
-        fuse_reply_err(req, EINTR);
-        parked_free(pk);
-}
-
-static void serve_parked_reads(struct cuse_open *o)
-{
-        vw_list_for_each_safe(i, tmp, &o->reads) {
-                struct parked *pk = vw_list_entry(i, struct parked, link);
-
-                if (serve_read(o, pk->req, pk->size) == 0)
-                        break;
-                parked_free(pk);
-        }
-}
-
-static void notify_poll(struct cuse_open *o)
-{
-        if (!o->ph)
-                return;
-        (void)fuse_lowlevel_notify_poll(o->ph);
-        fuse_pollhandle_destroy(o->ph);
-        o->ph = NULL;
-}
-
 /* Keep at most a ring's worth of unread data while closed, dropping the oldest (when-closed = buffer). */
 static void holder_trim(struct cuse_port *p)
 {
@@ -224,8 +122,7 @@ static void sink_ready(struct vw_sink *s, void *userdata)
                 struct cuse_open *o = vw_list_entry(i, struct cuse_open, link);
                 if (o->sink != s)
                         continue;
-                serve_parked_reads(o);
-                notify_poll(o);
+                cuse_input(o);
         }
 }
 
@@ -241,18 +138,32 @@ static void sink_ready(struct vw_sink *s, void *userdata)
 static size_t accept_bytes(struct cuse_port *p, const uint8_t *data, size_t len)
 {
         struct cuse_config *c = p->ep->config;
+        bool post = !vw_ldisc_output_raw(&p->termios);
         size_t done = 0;
 
-        while (done < len && !p->output_stopped) {
-                size_t n = MIN(len - done, vw_port_room(p->ep->port));
+        while (done < len && !cuse_output_held(p)) {
+                size_t allow = vw_port_room(p->ep->port), n, used;
+                const uint8_t *w = data + done;
+                uint8_t out[2 * 4096];
 
                 if (c->pacing)
-                        n = MIN(n, vw_pace_allow(&p->pace, cuse_now(p)));
-                if (n == 0 || vw_port_write(p->ep->port, VW_CHUNK_BYTES, data + done, n) < 0)
+                        allow = MIN(allow, vw_pace_allow(&p->pace, cuse_now(p)));
+                n = used = MIN(len - done, allow);
+                if (n > 0 && post) {
+                        /* OPOST: NL may become CR NL. An expansion that does not fit waits: for room
+                         * (vw_port_has_room marks the port blocked, so the wake-up comes) or the pace */
+                        n = vw_ldisc_output(&p->termios, w, MIN(n, sizeof(out)), out, MIN(allow, sizeof(out)), &used);
+                        if (used == 0) {
+                                (void)vw_port_has_room(p->ep->port, 2);
+                                break;
+                        }
+                        w = out;
+                }
+                if (n == 0 || vw_port_write(p->ep->port, VW_CHUNK_BYTES, w, n) < 0)
                         break;
                 if (c->pacing)
                         vw_pace_take(&p->pace, n);
-                done += n;
+                done += used;
         }
         p->line.counts.tx += (uint32_t)done;
         return done;
@@ -264,7 +175,7 @@ static void arm_pace_timer(struct cuse_port *p)
         struct parked *pk;
         uint64_t when;
 
-        if (!c->pacing || vw_list_empty(&p->writes) || p->output_stopped)
+        if (!c->pacing || vw_list_empty(&p->writes) || cuse_output_held(p))
                 return;
         /* A parked request leaves p->writes before it is freed (parked_free unlinks first); the
          * analyzer loses the list link across calls and reports a use after free here. */
@@ -311,7 +222,7 @@ static void port_room(struct vw_endpoint *ep)
         serve_parked_writes(p);
         if (vw_list_empty(&p->writes))
                 vw_list_for_each(i, &p->opens)
-                        notify_poll(vw_list_entry(i, struct cuse_open, link));
+                        cuse_notify_poll(vw_list_entry(i, struct cuse_open, link));
 }
 
 static int on_timer(sd_event_source *s, uint64_t usec, void *userdata)
@@ -320,23 +231,11 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata)
         return 0;
 }
 
-static void cuse_park(struct cuse_port *p, struct parked *pk)
+static void park_write(struct cuse_port *p, struct parked *pk)
 {
-        switch (pk->kind) {
-        case PARKED_READ:
-                vw_list_insert_tail(&pk->open->reads, &pk->link);
-                fuse_req_interrupt_func(pk->req, read_interrupted, pk);
-                break;
-        case PARKED_WRITE:
-                vw_list_insert_tail(&p->writes, &pk->link);
-                fuse_req_interrupt_func(pk->req, write_interrupted, pk);
-                arm_pace_timer(p);
-                break;
-        default:
-                vw_list_insert_tail(&p->waits, &pk->link);
-                fuse_req_interrupt_func(pk->req, read_interrupted, pk);
-                break;
-        }
+        vw_list_insert_tail(&p->writes, &pk->link);
+        fuse_req_interrupt_func(pk->req, write_interrupted, pk);
+        arm_pace_timer(p);
 }
 
 /* ---- CUSE operations ---- */
@@ -419,12 +318,19 @@ static void op_open(fuse_req_t req, struct fuse_file_info *fi)
                 return;
         }
         o->port = p;
-        vw_list_init(&o->reads);
+        r = cuse_input_open(o);
+        if (r < 0) {
+                cuse_input_close(o, 0);
+                free(o);
+                fuse_reply_err(req, -r);
+                return;
+        }
         if (p->n_opens == 0 && p->holder && c->when_closed != WHEN_CLOSED_DROP) {
                 o->sink = TAKE_PTR(p->holder); /* what arrived while closed is read first */
         } else {
                 r = vw_sink_new(p->ep->port, sink_ready, p, &o->sink);
                 if (r < 0) {
+                        cuse_input_close(o, 0);
                         free(o);
                         fuse_reply_err(req, -r);
                         return;
@@ -451,13 +357,7 @@ static void op_release(fuse_req_t req, struct fuse_file_info *fi)
         struct cuse_open *o = open_of(fi);
         struct cuse_port *p = o->port;
 
-        vw_list_for_each_safe(i, tmp, &o->reads) {
-                struct parked *pk = vw_list_entry(i, struct parked, link);
-                fuse_reply_err(pk->req, EBADF);
-                parked_free(pk);
-        }
-        if (o->ph)
-                fuse_pollhandle_destroy(o->ph);
+        cuse_input_close(o, EBADF);
         vw_list_remove(&o->link);
         p->n_opens--;
         p->ep->clients = p->n_opens;
@@ -475,26 +375,7 @@ static void op_release(fuse_req_t req, struct fuse_file_info *fi)
 
 static void op_read(fuse_req_t req, size_t size, off_t off, struct fuse_file_info *fi)
 {
-        struct cuse_open *o = open_of(fi);
-        struct parked *pk;
-
-        if (size == 0) {
-                fuse_reply_buf(req, NULL, 0);
-                return;
-        }
-        if (serve_read(o, req, size) > 0)
-                return;
-        if (fi->flags & O_NONBLOCK) {
-                fuse_reply_err(req, EAGAIN);
-                return;
-        }
-        pk = calloc(1, sizeof(*pk));
-        if (!pk) {
-                fuse_reply_err(req, ENOMEM);
-                return;
-        }
-        *pk = (struct parked){ .kind = PARKED_READ, .req = req, .port = o->port, .open = o, .size = size };
-        cuse_park(o->port, pk);
+        cuse_read(open_of(fi), req, size, fi->flags & O_NONBLOCK);
 }
 
 static void op_write(fuse_req_t req, const char *buf, size_t size, off_t off, struct fuse_file_info *fi)
@@ -536,7 +417,7 @@ static void op_write(fuse_req_t req, const char *buf, size_t size, off_t off, st
         pk->open = o;
         pk->size = size;
         pk->done = n;
-        cuse_park(p, pk);
+        park_write(p, pk);
 }
 
 /*
@@ -548,7 +429,7 @@ static bool can_write_now(struct cuse_port *p)
 {
         struct cuse_config *c = p->ep->config;
 
-        if (!vw_list_empty(&p->writes) || p->output_stopped || vw_port_room(p->ep->port) == 0)
+        if (!vw_list_empty(&p->writes) || cuse_output_held(p) || vw_port_room(p->ep->port) == 0)
                 return false;
         if (c->pacing && vw_pace_allow(&p->pace, cuse_now(p)) == 0) {
                 (void)sd_event_source_set_time(p->timer, vw_pace_when(&p->pace, 1));
@@ -562,10 +443,9 @@ static void op_poll(fuse_req_t req, struct fuse_file_info *fi, struct fuse_pollh
 {
         struct cuse_open *o = open_of(fi);
         struct cuse_port *p = o->port;
-        struct vw_chunk c;
         unsigned revents = 0;
 
-        if (vw_sink_peek(o->sink, &c))
+        if (cuse_readable(o))
                 revents |= POLLIN | POLLRDNORM;
         if (can_write_now(p))
                 revents |= POLLOUT | POLLWRNORM;
@@ -613,6 +493,8 @@ static void cuse_signal(struct vw_endpoint *ep, const struct vw_signal *sig)
                 changed = vw_serial_line_peer_modem(&p->line, sig->modem);
                 if (changed)
                         cuse_wake_miwait(p, changed);
+                if ((changed & TIOCM_CTS) && (p->termios.c_cflag & CRTSCTS))
+                        ep->room(ep); /* CRTSCTS: CTS came back, parked writes go on */
                 break;
         case VW_SIGNAL_PARAMS:
                 p->line.peer = sig->params;
@@ -632,7 +514,7 @@ static void cuse_routes_changed(struct vw_endpoint *ep)
                 return;
         cuse_termios_to_params(&p->termios, &sig.params);
         vw_port_signal(ep->port, &sig);
-        vw_serial_line_send_modem(&p->line, ep->port);
+        cuse_send_outputs(p);
 }
 
 /* ---- the session ---- */
@@ -829,13 +711,7 @@ static void cuse_stop(struct vw_endpoint *ep)
         }
         vw_list_for_each_safe(i, tmp, &p->opens) {
                 struct cuse_open *o = vw_list_entry(i, struct cuse_open, link);
-                vw_list_for_each_safe(j, tmp2, &o->reads) {
-                        struct parked *pk = vw_list_entry(j, struct parked, link);
-                        fuse_reply_err(pk->req, EIO);
-                        parked_free(pk);
-                }
-                if (o->ph)
-                        fuse_pollhandle_destroy(o->ph);
+                cuse_input_close(o, EIO);
                 vw_sink_free(o->sink);
                 vw_list_remove(&o->link);
                 free(o);

@@ -15,6 +15,7 @@
 
 #include "cuse-ioctl.h"
 #include "endpoint.h"
+#include "ldisc.h"
 #include "list.h"
 #include "pace.h"
 #include "serial-line.h"
@@ -41,7 +42,10 @@ struct cuse_open {
         struct vw_sink *sink;
         struct vw_list reads;      /* parked read requests */
         struct fuse_pollhandle *ph;
-        bool got_line;             /* pending line event turned into bytes, see cuse_read_line */
+        sd_event_source *vtimer; /* VTIME of the oldest parked read */
+        uint64_t last_rx;        /* when bytes last came for this open (VTIME between bytes) */
+        uint64_t read_since;     /* when the oldest parked read began waiting (VMIN 0) */
+        struct vw_ldisc ld;      /* the termios applied to what this open reads */
 };
 
 enum parked_kind { PARKED_READ, PARKED_WRITE, PARKED_MIWAIT, PARKED_DRAIN };
@@ -84,6 +88,8 @@ struct cuse_port {
         struct vw_serial_line line;
         bool break_on;
         bool output_stopped;       /* TCXONC TCOOFF */
+        bool flow_stopped;         /* IXON: the peer sent the stop character */
+        bool throttled;            /* CRTSCTS: input backs up, RTS is shown down to the peers */
 
         struct vw_list writes;     /* parked writes, in order */
         struct vw_list waits;      /* TIOCMIWAIT */
@@ -99,9 +105,34 @@ static inline uint64_t cuse_now(struct cuse_port *p)
         return now;
 }
 
+/* Written data waits: TCOOFF, the peer's XOFF (IXON), or CRTSCTS with the peer's RTS (our CTS) down. */
+static inline bool cuse_output_held(const struct cuse_port *p)
+{
+        return p->output_stopped || p->flow_stopped ||
+               ((p->termios.c_cflag & CRTSCTS) && !(p->line.inputs & TIOCM_CTS));
+}
+
+/* serial-cuse-read.c: what reads get, and when (the line discipline, VMIN/VTIME) */
+int cuse_input_open(struct cuse_open *o);
+/* Answer the parked reads with err, stop the timer, drop the poll handle. */
+void cuse_input_close(struct cuse_open *o, int err);
+/* New data in the open's sink: cook it, answer reads that may return, tell pollers. */
+void cuse_input(struct cuse_open *o);
+void cuse_read(struct cuse_open *o, fuse_req_t req, size_t size, bool nonblock);
+bool cuse_readable(struct cuse_open *o);
+size_t cuse_input_pending(struct cuse_open *o);
+void cuse_flush_input(struct cuse_open *o);
+/* The port's termios changed: every open's line discipline follows, reads may return now. */
+void cuse_input_termios_changed(struct cuse_port *p);
+void cuse_notify_poll(struct cuse_open *o);
+
 /* serial-cuse-tty.c */
 /* Assert these of TIOCM_DTR | TIOCM_RTS (others are ignored) and tell the peers when they change. */
 void cuse_set_outputs(struct cuse_port *p, uint32_t outputs);
+/* Tell the peers our outputs as they are on the line (RTS down while throttled). */
+void cuse_send_outputs(struct cuse_port *p);
+/* CRTSCTS input flow control: hold the peer back (RTS down) or let it go. */
+void cuse_throttle(struct cuse_port *p, bool on);
 /* Answer the TIOCMIWAITs waiting for one of the `changed` input lines. */
 void cuse_wake_miwait(struct cuse_port *p, uint32_t changed);
 /* Run the ioctls that waited for output (wait_drain) once no write is parked any more. */

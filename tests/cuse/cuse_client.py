@@ -188,9 +188,17 @@ def cmd_plug(path):
     s.close()
 
 
+def cmd_xonxoff(path):
+    """pyserial's test_WriteTimeout, shared with the PTY suite (tests/integration)."""
+    import runpy
+    here = os.path.dirname(os.path.abspath(__file__))
+    mod = runpy.run_path(os.path.join(here, "..", "integration", "serial_xonxoff.py"))
+    check(mod["check_port"](path) == 0, "pyserial: XOFF makes a write time out, XON lets it go")
+
+
 def main():
     cmds = {"baud": cmd_baud, "modem": cmd_modem, "stream": cmd_stream, "broadcast": cmd_broadcast,
-            "pacing": cmd_pacing, "plug": cmd_plug}
+            "pacing": cmd_pacing, "plug": cmd_plug, "xonxoff": cmd_xonxoff}
     if len(sys.argv) < 2 or sys.argv[1] not in cmds:
         print("usage: cuse_client.py " + "|".join(cmds) + " ARGS...", file=sys.stderr)
         return 2

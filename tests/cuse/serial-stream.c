@@ -6,7 +6,12 @@
  * a reader thread does blocking read()s of --read bytes (issue 10's stall). --nonblock does the
  * same with O_NONBLOCK and one poll() loop over both ends instead.
  *
- *   serial-stream [--bytes N] [--block N] [--read N] [--both] [--nonblock] [--stall SEC] A B
+ *   serial-stream [--bytes N] [--block N] [--read N] [--both] [--nonblock] [--stall SEC]
+ *                 [--rtscts] [--pause-at N --pause SEC] A B
+ *
+ * --rtscts sets CRTSCTS on both ends; --pause-at makes the (blocking) reader stop for --pause
+ * seconds once N bytes arrived, and checks that the writer was held back meanwhile: it may get
+ * at most --held bytes (default 1 MiB: the route's buffer and what is in flight) ahead.
  *
  * Every byte is checked in place (the stream is a fixed pseudo-random pattern indexed by its
  * offset), so a lost, doubled or reordered byte is a mismatch at a named offset. Exit status:
@@ -25,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -43,6 +49,9 @@ struct flow {
 
 static uint8_t pattern[PATTERN_LEN];
 static size_t block_size = 4096, read_size = 65536;
+static bool rtscts;
+static uint64_t pause_at = UINT64_MAX, held_max = 1u << 20;
+static unsigned pause_s;
 
 static void make_pattern(void)
 {
@@ -95,6 +104,8 @@ static int set_raw(int fd)
                 return -errno;
         cfmakeraw(&t);
         t.c_cflag |= CLOCAL | CREAD;
+        if (rtscts)
+                t.c_cflag |= CRTSCTS;
         t.c_cc[VMIN] = 1;
         t.c_cc[VTIME] = 0;
         cfsetspeed(&t, B115200);
@@ -150,11 +161,42 @@ static void *writer_main(void *arg)
         return NULL;
 }
 
+/* The reader stops for pause_s seconds: the writer must stop too, within held_max bytes. */
+static void reader_pause(struct flow *f)
+{
+        uint64_t w0, w1;
+
+        sleep(pause_s / 2);
+        w0 = atomic_load(&f->written);
+        sleep(pause_s - pause_s / 2);
+        w1 = atomic_load(&f->written);
+        if (w1 - atomic_load(&f->got) > held_max || w1 != w0) {
+                fprintf(stderr,
+                        "%s: the writer was not held back: %" PRIu64 " bytes ahead, %" PRIu64
+                        " written while the reader paused\n",
+                        f->name, w1 - atomic_load(&f->got), w1 - w0);
+                atomic_store(&f->failed, 1);
+        }
+        if (rtscts) {
+                int lines = 0;
+                /* CRTSCTS: the reader's port dropped RTS, so the writer sees CTS down */
+                if (ioctl(f->wfd, TIOCMGET, &lines) < 0 || (lines & TIOCM_CTS)) {
+                        fprintf(stderr, "%s: CTS still up at the writer while the reader paused\n", f->name);
+                        atomic_store(&f->failed, 1);
+                }
+        }
+        printf("%s: paused at %" PRIu64 ", the writer held %" PRIu64 " bytes ahead\n", f->name, atomic_load(&f->got),
+               w1 - atomic_load(&f->got));
+        pause_at = UINT64_MAX;
+}
+
 static void *reader_main(void *arg)
 {
         struct flow *f = arg;
 
         while (atomic_load(&f->got) < f->total && !atomic_load(&f->failed)) {
+                if (atomic_load(&f->got) >= pause_at)
+                        reader_pause(f);
                 ssize_t r = read_step(f);
                 if (r < 0 && r != -EILSEQ) {
                         fprintf(stderr, "%s: read: %s\n", f->name, strerror((int)-r));
@@ -275,6 +317,10 @@ int main(int argc, char **argv)
                 { "both", no_argument, NULL, 'b' },
                 { "nonblock", no_argument, NULL, 'N' },
                 { "stall", required_argument, NULL, 's' },
+                { "rtscts", no_argument, NULL, 'c' },
+                { "pause-at", required_argument, NULL, 'p' },
+                { "pause", required_argument, NULL, 'P' },
+                { "held", required_argument, NULL, 'H' },
                 {},
         };
         uint64_t total = 64ull << 20;
@@ -303,6 +349,18 @@ int main(int argc, char **argv)
                         break;
                 case 's':
                         stall_s = (unsigned)strtoul(optarg, NULL, 0);
+                        break;
+                case 'c':
+                        rtscts = true;
+                        break;
+                case 'p':
+                        pause_at = strtoull(optarg, NULL, 0);
+                        break;
+                case 'P':
+                        pause_s = (unsigned)strtoul(optarg, NULL, 0);
+                        break;
+                case 'H':
+                        held_max = strtoull(optarg, NULL, 0);
                         break;
                 default:
                         usage();

@@ -5,7 +5,8 @@
  * while a reader does blocking 64 KiB read()s (the pattern that stalled after ~1-3 MiB: a
  * parked write nobody woke), then the same with the ends swapped, both directions at once, and
  * O_NONBLOCK with poll(). 64 MiB a direction, on the default ring and on a ring smaller than
- * one write. A stall (no byte moved for 20 s) fails with the route's counters.
+ * one write; and a CRTSCTS stream whose reader stops for a while. A stall (no byte moved for
+ * 20 s) fails with the route's counters.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,9 @@ static const char *const none[] = { NULL };
 static const char *const both[] = { "--both", NULL };
 static const char *const nonblock[] = { "--nonblock", NULL };
 static const char *const nonblock_both[] = { "--nonblock", "--both", NULL };
+/* CRTSCTS on both ends; the reader stops for 6 s after 8 MiB: the writer must be held by CTS
+ * (the reader's port drops RTS as its input backs up), then all 64 MiB arrive intact */
+static const char *const rtscts_pause[] = { "--rtscts", "--pause-at", "8388608", "--pause", "6", NULL };
 
 /* clang-format off */
 VWT_TEST(test_blocking_writer_default_ring) { stream("64K", "a", "b", none); }
@@ -70,6 +74,7 @@ VWT_TEST(test_blocking_both_ways) { stream("64K", "a", "b", both); }
 VWT_TEST(test_blocking_both_ways_small_ring) { stream("2K", "a", "b", both); }
 VWT_TEST(test_nonblock_poll) { stream("64K", "a", "b", nonblock); }
 VWT_TEST(test_nonblock_poll_both_small_ring) { stream("2K", "a", "b", nonblock_both); }
+VWT_TEST(test_rtscts_reader_stops) { stream("64K", "a", "b", rtscts_pause); }
 /* clang-format on */
 
 int main(void)
@@ -84,5 +89,6 @@ int main(void)
         VWT_ADD(s, test_blocking_both_ways_small_ring);
         VWT_ADD(s, test_nonblock_poll);
         VWT_ADD(s, test_nonblock_poll_both_small_ring);
+        VWT_ADD(s, test_rtscts_reader_stops);
         return vwt_main(s);
 }

@@ -452,6 +452,164 @@ VWT_TEST(test_loopback_plug_lines)
         vwt_stop();
 }
 
+/* The line discipline of a CUSE port (core/ldisc.c), with the same inputs as the PTY tests in
+ * tests/integration/test-serial-tty.c, whose answers are the kernel's n_tty's. */
+static void set_flags(int fd, tcflag_t iflag, tcflag_t oflag, tcflag_t lflag, int vmin, int vtime)
+{
+        struct termios2 t;
+
+        ck_assert_int_eq(ioctl(fd, TCGETS2, &t), 0);
+        t.c_iflag = iflag;
+        t.c_oflag = oflag;
+        t.c_lflag = lflag;
+        t.c_cc[VMIN] = (cc_t)vmin;
+        t.c_cc[VTIME] = (cc_t)vtime;
+        ck_assert_int_eq(ioctl(fd, TCSETS2, &t), 0);
+}
+
+VWT_TEST(test_ldisc_vmin_vtime)
+{
+        char buf[16];
+        uint64_t t0, dt;
+        int fa, fb;
+
+        pair_config("", "", "");
+        vwt_start();
+        fa = open_dev(dev("a"), O_RDWR);
+        fb = open_dev(dev("b"), O_RDWR);
+        set_flags(fa, 0, 0, 0, 0, 5); /* VMIN 0, VTIME 5: 0.5 s, then 0 */
+        t0 = vwt_now_ms();
+        ck_assert_int_eq(read(fa, buf, sizeof(buf)), 0);
+        dt = vwt_now_ms() - t0;
+        ck_assert_msg(dt >= 400 && dt < 5000, "VTIME=5 read took %llu ms", (unsigned long long)dt);
+        set_flags(fa, 0, 0, 0, 4, 3); /* VMIN 4, VTIME 3: what came, 0.3 s after the last byte */
+        ck_assert_int_eq(write(fb, "xy", 2), 2);
+        t0 = vwt_now_ms();
+        ck_assert_int_eq(read(fa, buf, sizeof(buf)), 2);
+        dt = vwt_now_ms() - t0;
+        ck_assert_msg(dt >= 200 && dt < 5000, "VMIN=4 VTIME=3 read took %llu ms", (unsigned long long)dt);
+        set_flags(fa, 0, 0, 0, 3, 0); /* VMIN 3, VTIME 0: three bytes, however long */
+        ck_assert_int_eq(write(fb, "12", 2), 2);
+        pid_t child = fork();
+        if (child == 0) {
+                usleep(600 * 1000);
+                _exit(write(fb, "3", 1) == 1 ? 0 : 1);
+        }
+        t0 = vwt_now_ms();
+        ck_assert_int_eq(read(fa, buf, sizeof(buf)), 3);
+        ck_assert_int_ge(vwt_now_ms() - t0, 400);
+        ck_assert_int_eq(memcmp(buf, "123", 3), 0);
+        ck_assert_int_eq(wait_child(child, 5000), 0);
+        set_flags(fa, 0, 0, 0, 0, 0); /* VMIN 0, VTIME 0: never waits */
+        ck_assert_int_eq(read(fa, buf, sizeof(buf)), 0);
+        close(fa);
+        close(fb);
+        vwt_stop();
+}
+
+VWT_TEST(test_ldisc_xoff_xon)
+{
+        char buf[16];
+        pid_t child;
+        int fa, fb;
+
+        pair_config("", "", "");
+        vwt_start();
+        fa = open_dev(dev("a"), O_RDWR);
+        fb = open_dev(dev("b"), O_RDWR);
+        set_flags(fa, IXON, 0, 0, 1, 0);
+        ck_assert_int_eq(write(fb, "\023", 1), 1); /* XOFF */
+        vwt_sleep_ms(300);
+        child = fork();
+        if (child == 0)
+                _exit(write(fa, "held back", 9) == 9 ? 0 : 1);
+        ck_assert_msg(vwt_quiet(fb, 500), "a's output went on after XOFF");
+        ck_assert_int_eq(wait_child(child, 1), -1);
+        ck_assert_int_eq(write(fb, "\021", 1), 1); /* XON */
+        ck_assert(vwt_read_exact(fb, buf, 9, NULL, 5000));
+        ck_assert_int_eq(memcmp(buf, "held back", 9), 0);
+        ck_assert_int_eq(wait_child(child, 5000), 0);
+        ck_assert(vwt_quiet(fa, 200)); /* the flow characters were not data */
+        close(fa);
+        close(fb);
+        vwt_stop();
+}
+
+VWT_TEST(test_ldisc_canonical_echo)
+{
+        char buf[64];
+        size_t got;
+        ssize_t n;
+        int fa, fb;
+
+        pair_config("", "", "");
+        vwt_start();
+        fa = open_dev(dev("a"), O_RDWR | O_NONBLOCK);
+        fb = open_dev(dev("b"), O_RDWR);
+        /* the kernel's defaults for a terminal (stty sane) */
+        set_flags(fa, ICRNL | IXON, OPOST | ONLCR, ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN, 1,
+                  0);
+        ck_assert_int_eq(write(fb, "ab", 2), 2);
+        vwt_sleep_ms(300);
+        n = read(fa, buf, sizeof(buf));
+        ck_assert_msg(n < 0 && errno == EAGAIN, "a canonical read returned %zd before the newline", n);
+        ck_assert_int_eq(write(fb, "\177c\r", 3), 3);
+        ck_assert(VWT_WAIT_FOR(3000, (n = read(fa, buf, sizeof(buf))) > 0));
+        ck_assert_int_eq(n, 3);
+        ck_assert_int_eq(memcmp(buf, "ac\n", 3), 0);
+        ck_assert(vwt_read_exact(fb, buf, 8, &got, 3000));
+        ck_assert_int_eq(memcmp(buf, "ab\b \bc\r\n", 8), 0);
+        ck_assert_int_eq(write(fa, "x\n", 2), 2);
+        ck_assert(vwt_read_exact(fb, buf, 3, &got, 3000));
+        ck_assert_int_eq(memcmp(buf, "x\r\n", 3), 0);
+        close(fa);
+        close(fb);
+        vwt_stop();
+}
+
+/* CRTSCTS: a's written data waits while its CTS (b's RTS) is down, and goes when it comes up. */
+VWT_TEST(test_crtscts_holds_output)
+{
+        struct termios2 t;
+        char buf[16];
+        pid_t child;
+        int fa, fb, rts = TIOCM_RTS;
+
+        pair_config("", "", "");
+        vwt_start();
+        fa = open_dev(dev("a"), O_RDWR);
+        fb = open_dev(dev("b"), O_RDWR);
+        ck_assert_int_eq(ioctl(fa, TCGETS2, &t), 0);
+        t.c_cflag |= CRTSCTS;
+        ck_assert_int_eq(ioctl(fa, TCSETS2, &t), 0);
+        ck_assert_int_eq(ioctl(fb, TIOCMBIC, &rts), 0);
+        vwt_sleep_ms(200);
+        child = fork();
+        if (child == 0)
+                _exit(write(fa, "rts", 3) == 3 ? 0 : 1);
+        ck_assert_msg(vwt_quiet(fb, 500), "a sent with CTS down");
+        ck_assert_int_eq(wait_child(child, 1), -1);
+        ck_assert_int_eq(ioctl(fb, TIOCMBIS, &rts), 0);
+        ck_assert(vwt_read_exact(fb, buf, 3, NULL, 5000));
+        ck_assert_int_eq(memcmp(buf, "rts", 3), 0);
+        ck_assert_int_eq(wait_child(child, 5000), 0);
+        close(fa);
+        close(fb);
+        vwt_stop();
+}
+
+/* pyserial's test_WriteTimeout (tests/integration/serial_xonxoff.py) on a CUSE port with a plug. */
+VWT_TEST(test_ldisc_pyserial_write_timeout)
+{
+        vwt_configf("[serial a]\nbackend = cuse\npath = %s\n"
+                    "[loopback plug]\nmode = echo\nlines = loop\n"
+                    "[route r]\nfrom = a\nto = plug\nduplex = yes\n",
+                    dev("a"));
+        vwt_start();
+        py_ok(60000, (const char *const[]){ "xonxoff", dev("a"), NULL });
+        vwt_stop();
+}
+
 int main(void)
 {
         Suite *s = suite_create("cuse");
@@ -474,5 +632,10 @@ int main(void)
         VWT_ADD(s, test_cuse_name_rules);
         VWT_ADD(s, test_drain_waits_for_parked_write);
         VWT_ADD(s, test_loopback_plug_lines);
+        VWT_ADD(s, test_ldisc_vmin_vtime);
+        VWT_ADD(s, test_ldisc_xoff_xon);
+        VWT_ADD(s, test_ldisc_canonical_echo);
+        VWT_ADD(s, test_ldisc_pyserial_write_timeout);
+        VWT_ADD(s, test_crtscts_holds_output);
         return vwt_main(s);
 }

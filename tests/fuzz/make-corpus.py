@@ -318,4 +318,23 @@ write("fuzz-audio-proto", "start", audio(1, 5))
 write("fuzz-audio-proto", "reply", audio(1, 8, struct.pack("<i", -32) + astr(b"gone")))
 write("fuzz-audio-proto", "version-other", audio(2, 0, astr(b"0.2.0")))
 
+# fuzz-ldisc: steps of [op, operands]: 0 SET (8-9 bytes of flag bits, VMIN, VTIME, cc slot, value),
+# 1 RECV n bytes, 2 READ size, 3 LIT n bytes, 4 FLUSH, 5 OUT n bytes
+clear("fuzz-ldisc")
+def step(op, *parts):
+    return bytes([op]) + b"".join(parts)
+def recv(b, op=1):
+    return step(op, bytes([len(b)]), b)
+SANE = step(0, bytes([0x12, 0x00, 0x03, 0xff, 0x01, 1, 0, 0, 0]))       # ICRNL IXON, OPOST ONLCR, ICANON..IEXTEN
+RAW = step(0, bytes([0, 0, 0, 0, 0, 1, 0, 0, 0]))
+write("fuzz-ldisc", "canonical-edit", SANE + recv(b"ab\x7fc\r") + step(2, b"\x40") + recv(b"junk\x15one two\x17x\n\x04\x04") +
+      step(2, b"\x03") + step(2, b"\x40") + step(2, b"\x40"))
+write("fuzz-ldisc", "ixon-ixany", step(0, bytes([0x50, 0, 0, 0, 0, 1, 0, 0, 0])) + recv(b"a\x13b\x11c\x13d") + step(2, b"\x10"))
+write("fuzz-ldisc", "vmin-vtime", step(0, bytes([0, 0, 0, 0, 0, 4, 3, 0, 0])) + recv(b"xy") + step(2, b"\x02") + step(2, b"\x10"))
+write("fuzz-ldisc", "parmrk-literal", step(0, bytes([0x80, 0, 0, 0, 0, 1, 0, 0, 0])) + recv(b"\xff\x00") +
+      recv(b"\xff\x00\x00", 3) + step(2, b"\x10"))
+write("fuzz-ldisc", "output", SANE + recv(b"a\nb\r\n", 5) + RAW + recv(b"\n", 5))
+write("fuzz-ldisc", "switch-modes", RAW + recv(b"abc") + SANE + step(2, b"\x10") + recv(b"half") + RAW + step(2, b"\x10") +
+      step(4))
+
 print("wrote seeds under", os.path.join(here, "corpus"), file=sys.stderr)

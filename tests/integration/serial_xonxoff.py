@@ -17,8 +17,8 @@ import time
 import serial
 
 
-def main():
-    port = serial.serial_for_url(sys.argv[1], do_not_open=True)
+def check_port(path):
+    port = serial.serial_for_url(path, do_not_open=True)
     port.write_timeout = 1.0
     port.xonxoff = True
     port.open()
@@ -58,4 +58,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(check_port(sys.argv[1]))

@@ -1,0 +1,342 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests for the userspace line discipline (core/ldisc.c): what n_tty does with the same
+ * flags, byte for byte -- tests/integration/test-serial-tty.c checks the kernel's own n_tty on a
+ * PTY with the same inputs, so the two can be compared.
+ */
+#include <string.h>
+
+#include "ldisc.h"
+#include "test-common.h"
+
+static struct vw_ldisc ld;
+static struct vw_ldisc_effects fx;
+static struct termios2 t;
+
+/* The kernel's defaults for a new tty (stty sane), 9600 8N1. */
+static void cooked(void)
+{
+        memset(&t, 0, sizeof(t));
+        t.c_iflag = ICRNL | IXON;
+        t.c_oflag = OPOST | ONLCR;
+        t.c_cflag = B9600 | CS8 | CREAD;
+        t.c_lflag = ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN;
+        t.c_cc[VINTR] = 003;
+        t.c_cc[VQUIT] = 034;
+        t.c_cc[VERASE] = 0177;
+        t.c_cc[VKILL] = 025;
+        t.c_cc[VEOF] = 004;
+        t.c_cc[VSTART] = 021;
+        t.c_cc[VSTOP] = 023;
+        t.c_cc[VSUSP] = 032;
+        t.c_cc[VWERASE] = 027;
+        t.c_cc[VLNEXT] = 026;
+        t.c_cc[VMIN] = 1;
+}
+
+/* cfmakeraw() */
+static void raw(void)
+{
+        cooked();
+        t.c_iflag = 0;
+        t.c_oflag = 0;
+        t.c_lflag = 0;
+}
+
+static void setup(void)
+{
+        vw_ldisc_init(&ld);
+        memset(&fx, 0, sizeof(fx));
+        cooked();
+}
+
+static size_t feed(const char *s)
+{
+        return vw_ldisc_receive(&ld, &t, (const uint8_t *)s, strlen(s), &fx);
+}
+
+/* Read what there is (up to 255 bytes) as a string. */
+static const char *take(void)
+{
+        static char buf[256];
+        uint8_t x;
+        size_t n = vw_ldisc_read(&ld, &t, (uint8_t *)buf, sizeof(buf) - 1, &x);
+
+        buf[n] = 0;
+        return buf;
+}
+
+static bool echo_is(const char *s)
+{
+        bool ok = fx.echo_len == strlen(s) && memcmp(fx.echo, s, fx.echo_len) == 0;
+
+        fx.echo_len = 0;
+        return ok;
+}
+
+START_TEST(test_raw_passes_everything)
+{
+        static const uint8_t all[] = { 0, '\r', '\n', 0x11, 0x13, 0x03, 0x7f, 0xff };
+        uint8_t out[16], x;
+
+        raw();
+        ck_assert(vw_ldisc_input_raw(&t));
+        ck_assert(vw_ldisc_output_raw(&t));
+        ck_assert_uint_eq(vw_ldisc_receive(&ld, &t, all, sizeof(all), &fx), sizeof(all));
+        ck_assert_uint_eq(fx.echo_len, 0);
+        ck_assert_uint_eq(vw_ldisc_read(&ld, &t, out, sizeof(out), &x), sizeof(all));
+        ck_assert_mem_eq(out, all, sizeof(all));
+        cooked();
+        ck_assert(!vw_ldisc_input_raw(&t));
+        ck_assert(!vw_ldisc_output_raw(&t));
+}
+END_TEST
+
+START_TEST(test_vmin_vtime)
+{
+        raw();
+        /* VMIN 0, VTIME 0: never waits */
+        t.c_cc[VMIN] = 0;
+        ck_assert(vw_ldisc_read_ready(&ld, &t, 10, 0, false));
+        /* VMIN 0, VTIME 5: the first byte or the timeout */
+        t.c_cc[VTIME] = 5;
+        ck_assert(!vw_ldisc_read_ready(&ld, &t, 10, 0, false));
+        ck_assert(vw_ldisc_read_ready(&ld, &t, 10, 0, true));
+        ck_assert(vw_ldisc_read_ready(&ld, &t, 10, 1, false));
+        ck_assert(!vw_ldisc_readable(&ld, &t, 0));
+        ck_assert(vw_ldisc_readable(&ld, &t, 1));
+        /* VMIN 4, VTIME 0: four bytes, or fewer when the read asks for fewer */
+        t.c_cc[VMIN] = 4;
+        t.c_cc[VTIME] = 0;
+        ck_assert(!vw_ldisc_read_ready(&ld, &t, 10, 3, true));
+        ck_assert(vw_ldisc_read_ready(&ld, &t, 10, 4, false));
+        ck_assert(vw_ldisc_read_ready(&ld, &t, 2, 2, false));
+        ck_assert(!vw_ldisc_readable(&ld, &t, 3)); /* poll waits for VMIN too */
+        ck_assert(vw_ldisc_readable(&ld, &t, 4));
+        /* VMIN 4, VTIME 3: four bytes, or the inter-byte timeout once one came */
+        t.c_cc[VTIME] = 3;
+        ck_assert(!vw_ldisc_read_ready(&ld, &t, 10, 0, true));
+        ck_assert(!vw_ldisc_read_ready(&ld, &t, 10, 2, false));
+        ck_assert(vw_ldisc_read_ready(&ld, &t, 10, 2, true));
+        ck_assert(vw_ldisc_readable(&ld, &t, 1));
+        /* bytes held in the module count as well as those outside */
+        feed("ab");
+        ck_assert(vw_ldisc_read_ready(&ld, &t, 10, 2, false));
+}
+END_TEST
+
+START_TEST(test_input_mapping)
+{
+        raw();
+        t.c_iflag = ICRNL;
+        feed("a\rb\n");
+        ck_assert_str_eq(take(), "a\nb\n");
+        t.c_iflag = INLCR;
+        feed("a\rb\n");
+        ck_assert_str_eq(take(), "a\rb\r");
+        t.c_iflag = IGNCR | ICRNL;
+        feed("a\r\nb");
+        ck_assert_str_eq(take(), "a\nb");
+        t.c_iflag = ISTRIP;
+        ck_assert_uint_eq(vw_ldisc_receive(&ld, &t, (const uint8_t *)"\xc1\xe2", 2, &fx), 2);
+        ck_assert_str_eq(take(), "Ab");
+}
+END_TEST
+
+START_TEST(test_canonical_editing)
+{
+        feed("ab");
+        ck_assert(!vw_ldisc_has_line(&ld));
+        ck_assert(!vw_ldisc_read_ready(&ld, &t, 100, 0, true));
+        ck_assert(!vw_ldisc_readable(&ld, &t, 0));
+        feed("\177c\r"); /* DEL erases b; CR is NL (ICRNL) */
+        ck_assert(vw_ldisc_has_line(&ld));
+        ck_assert(vw_ldisc_readable(&ld, &t, 0));
+        ck_assert_str_eq(take(), "ac\n");
+        /* kill, word erase, and a read that takes one line at a time, in pieces */
+        feed("junk\025one two\027three\nsecond\n");
+        ck_assert_uint_eq(vw_ldisc_available(&ld), 10); /* "one three\n" */
+        {
+                uint8_t b[4], x;
+                ck_assert_uint_eq(vw_ldisc_read(&ld, &t, b, 4, &x), 4);
+                ck_assert_mem_eq(b, "one ", 4);
+        }
+        ck_assert_str_eq(take(), "three\n");
+        ck_assert_str_eq(take(), "second\n");
+        ck_assert(!vw_ldisc_has_line(&ld));
+        /* VEOF: ends a line without itself; on an empty line a read returns 0 */
+        feed("abc\004\004");
+        ck_assert_str_eq(take(), "abc");
+        ck_assert(vw_ldisc_has_line(&ld));
+        ck_assert_str_eq(take(), "");
+        ck_assert(!vw_ldisc_has_line(&ld));
+        /* VEOL ends a line with itself; VLNEXT makes the next byte a plain one */
+        t.c_cc[VEOL] = ';';
+        feed("x;\026\025y\n");
+        ck_assert_str_eq(take(), "x;");
+        ck_assert_str_eq(take(), "\025y\n");
+}
+END_TEST
+
+START_TEST(test_echo)
+{
+        feed("ab\177c\r");
+        ck_assert(echo_is("ab\b \bc\n")); /* ONLCR makes the NL CR NL on the way out */
+        feed("\001\177");
+        ck_assert(echo_is("^A\b \b\b \b"));
+        t.c_lflag &= ~(tcflag_t)ECHOE;
+        feed("z\177");
+        ck_assert(echo_is("z^?"));
+        t.c_lflag |= ECHOE;
+        t.c_lflag &= ~(tcflag_t)ECHOKE;
+        feed("xy\025");
+        ck_assert(echo_is("xy^U\n")); /* ECHOK: the kill character, then NL */
+        t.c_lflag &= ~(tcflag_t)ECHO;
+        feed("hidden\n");
+        ck_assert(echo_is(""));
+        t.c_lflag |= ECHONL;
+        feed("x\n");
+        ck_assert(echo_is("\n"));
+        take();
+        /* ISIG: ^C is echoed and flushes the line; no byte reaches the reader */
+        t.c_lflag |= ECHO;
+        feed("lost\003kept\n");
+        ck_assert(echo_is("lost^Ckept\n"));
+        ck_assert_str_eq(take(), "kept\n");
+}
+END_TEST
+
+START_TEST(test_ixon)
+{
+        raw();
+        t.c_iflag = IXON;
+        feed("a\023b");
+        ck_assert(ld.stopped);
+        ck_assert(fx.output_changed);
+        fx.output_changed = false;
+        feed("c\021d");
+        ck_assert(!ld.stopped);
+        ck_assert(fx.output_changed);
+        ck_assert_str_eq(take(), "abcd"); /* the flow characters are not data */
+        /* without IXANY other bytes leave output stopped; with it any byte restarts */
+        feed("\023x");
+        ck_assert(ld.stopped);
+        t.c_iflag |= IXANY;
+        feed("y");
+        ck_assert(!ld.stopped);
+        ck_assert_str_eq(take(), "xy");
+        /* without IXON they are plain data */
+        t.c_iflag = 0;
+        feed("\023\021");
+        ck_assert(!ld.stopped);
+        ck_assert_str_eq(take(), "\023\021");
+}
+END_TEST
+
+START_TEST(test_ixoff_and_backpressure)
+{
+        static uint8_t block[VW_LDISC_BUF];
+        uint8_t out[VW_LDISC_BUF], x;
+
+        raw();
+        memset(block, 'q', sizeof(block));
+        t.c_iflag = IXOFF;
+        ck_assert_uint_eq(vw_ldisc_receive(&ld, &t, block, VW_LDISC_BUF / 2, &fx), VW_LDISC_BUF / 2);
+        ck_assert(!fx.xchar_set);
+        /* three quarters full: ask the peer to stop; a full buffer takes no more */
+        ck_assert_uint_eq(vw_ldisc_receive(&ld, &t, block, sizeof(block), &fx), VW_LDISC_BUF / 2);
+        ck_assert(fx.xchar_set);
+        ck_assert_uint_eq(fx.xchar, 023);
+        ck_assert_uint_eq(vw_ldisc_receive(&ld, &t, block, 1, &fx), 0);
+        ck_assert_uint_eq(vw_ldisc_read(&ld, &t, out, VW_LDISC_BUF / 2, &x), VW_LDISC_BUF / 2);
+        ck_assert_uint_eq(x, 0);
+        ck_assert_uint_eq(vw_ldisc_read(&ld, &t, out, VW_LDISC_BUF / 2, &x), VW_LDISC_BUF / 2);
+        ck_assert_uint_eq(x, 021); /* drained: let it go on */
+}
+END_TEST
+
+START_TEST(test_canonical_full_line)
+{
+        static uint8_t block[VW_LDISC_BUF + 10];
+
+        memset(block, 'w', sizeof(block));
+        t.c_lflag &= ~(tcflag_t)ECHO;
+        /* an endless line: bytes past the last place are dropped, the newline still fits */
+        ck_assert_uint_eq(vw_ldisc_receive(&ld, &t, block, sizeof(block), &fx), sizeof(block));
+        ck_assert(!vw_ldisc_has_line(&ld));
+        feed("\n");
+        ck_assert(vw_ldisc_has_line(&ld));
+        ck_assert_uint_eq(vw_ldisc_available(&ld), VW_LDISC_BUF);
+}
+END_TEST
+
+START_TEST(test_parmrk_and_literal)
+{
+        uint8_t out[8], x;
+
+        raw();
+        t.c_iflag = PARMRK;
+        ck_assert_uint_eq(vw_ldisc_receive(&ld, &t, (const uint8_t *)"\377", 1, &fx), 1);
+        ck_assert_uint_eq(vw_ldisc_receive_literal(&ld, &t, (const uint8_t *)"\377\0\0", 3), 3);
+        ck_assert_uint_eq(vw_ldisc_read(&ld, &t, out, sizeof(out), &x), 5);
+        ck_assert_mem_eq(out, "\377\377\377\0\0", 5);
+}
+END_TEST
+
+START_TEST(test_mode_switch)
+{
+        raw();
+        feed("abc");
+        cooked();
+        vw_ldisc_set_termios(&ld, &t);
+        ck_assert(vw_ldisc_has_line(&ld)); /* raw bytes waiting are one line */
+        ck_assert_str_eq(take(), "abc");
+        feed("half");
+        raw();
+        vw_ldisc_set_termios(&ld, &t);
+        ck_assert_uint_eq(vw_ldisc_available(&ld), 4); /* the edit is readable at once */
+        ck_assert_str_eq(take(), "half");
+}
+END_TEST
+
+START_TEST(test_output)
+{
+        uint8_t out[16];
+        size_t used, n;
+
+        n = vw_ldisc_output(&t, (const uint8_t *)"a\nb\r", 4, out, sizeof(out), &used);
+        ck_assert_uint_eq(used, 4);
+        ck_assert_uint_eq(n, 5);
+        ck_assert_mem_eq(out, "a\r\nb\r", 5);
+        t.c_oflag |= OCRNL;
+        n = vw_ldisc_output(&t, (const uint8_t *)"\r", 1, out, sizeof(out), &used);
+        ck_assert_uint_eq(out[0], '\n');
+        /* an expansion is never split: with room for 2, "a\n" gives "a" and waits */
+        n = vw_ldisc_output(&t, (const uint8_t *)"a\n", 2, out, 2, &used);
+        ck_assert_uint_eq(n, 1);
+        ck_assert_uint_eq(used, 1);
+        t.c_oflag = ONLCR; /* without OPOST nothing changes */
+        n = vw_ldisc_output(&t, (const uint8_t *)"\n", 1, out, sizeof(out), &used);
+        ck_assert_uint_eq(n, 1);
+}
+END_TEST
+
+int main(void)
+{
+        Suite *s = suite_create("ldisc");
+        TCase *tc = vw_test_case(s, "ldisc");
+
+        tcase_add_checked_fixture(tc, setup, NULL);
+        tcase_add_test(tc, test_raw_passes_everything);
+        tcase_add_test(tc, test_vmin_vtime);
+        tcase_add_test(tc, test_input_mapping);
+        tcase_add_test(tc, test_canonical_editing);
+        tcase_add_test(tc, test_echo);
+        tcase_add_test(tc, test_ixon);
+        tcase_add_test(tc, test_ixoff_and_backpressure);
+        tcase_add_test(tc, test_canonical_full_line);
+        tcase_add_test(tc, test_parmrk_and_literal);
+        tcase_add_test(tc, test_mode_switch);
+        tcase_add_test(tc, test_output);
+        return vw_test_run(s);
+}
