@@ -150,7 +150,8 @@ static int f_wait_drain(void *u, void *req, const struct vw_cuse_ioctl *call)
         ck_assert_uint_le(call->in_size, sizeof(port.drain_in));
         port.drain_req = req;
         port.drain_call = *call;
-        memcpy(port.drain_in, call->in, call->in_size);
+        if (call->in_size)
+                memcpy(port.drain_in, call->in, call->in_size);
         port.drain_call.in = port.drain_in;
         note("drain ");
         return VW_CUSE_IOCTL_PARKED;
