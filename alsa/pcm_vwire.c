@@ -139,6 +139,8 @@ static int call(struct vwire_pcm *v, const struct vw_audio_msg *req, struct vw_a
         unsigned got = 0;
         int len = vw_audio_msg_encode(req, buf, sizeof(buf)), r;
 
+        /* an answer that fails to decode leaves nothing half-read behind for the error paths */
+        memset(ret, 0, sizeof(*ret));
         if (len < 0)
                 return len;
         if (send(v->fd, buf, (size_t)len, MSG_NOSIGNAL) != len) {

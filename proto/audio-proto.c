@@ -111,6 +111,7 @@ static bool put_str(struct writer *w, const char *s, size_t max)
         return true;
 }
 
+/* NOLINTNEXTLINE(readability-non-const-parameter): written through struct writer's p */
 int vw_audio_msg_encode(const struct vw_audio_msg *m, uint8_t *buf, size_t size)
 {
         struct writer w = { .p = buf, .size = size };

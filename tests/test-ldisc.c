@@ -310,6 +310,7 @@ START_TEST(test_output)
         ck_assert_mem_eq(out, "a\r\nb\r", 5);
         t.c_oflag |= OCRNL;
         n = vw_ldisc_output(&t, (const uint8_t *)"\r", 1, out, sizeof(out), &used);
+        ck_assert_uint_ge(n, 1);
         ck_assert_uint_eq(out[0], '\n');
         /* an expansion is never split: with room for 2, "a\n" gives "a" and waits */
         n = vw_ldisc_output(&t, (const uint8_t *)"a\n", 2, out, 2, &used);

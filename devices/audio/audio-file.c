@@ -426,8 +426,8 @@ static char *sf_claim(const struct vw_section *s, const struct vw_setting **st)
 
 #define SNDFILE_OPS(fmt, check_fn)                                                                                \
         {                                                                                                         \
-                .kind = "file", .backend = fmt, .selector = "format", .keys = sf_keys,                            \
-                .config_size = sizeof(struct sf_config), .init_config = sf_init_config, .check = check_fn,        \
+                .kind = "file", .backend = (fmt), .selector = "format", .keys = sf_keys,                          \
+                .config_size = sizeof(struct sf_config), .init_config = sf_init_config, .check = (check_fn),      \
                 .start = sf_start, .stop = sf_stop, .describe = sf_describe, .routes_changed = sf_routes_changed, \
                 .claim = sf_claim,                                                                                \
         }

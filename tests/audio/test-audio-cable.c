@@ -205,8 +205,14 @@ static void sox_stat(const char *path, size_t from, size_t frames, double *freq,
         f = strstr(o.err, "Rough   frequency:");
         r = strstr(o.err, "RMS     amplitude:");
         ck_assert_msg(f && r, "sox stat said: %s", o.err);
-        ck_assert_int_eq(sscanf(f, "Rough   frequency: %lf", freq), 1);
-        ck_assert_int_eq(sscanf(r, "RMS     amplitude: %lf", rms), 1);
+        {
+                char *end1, *end2;
+
+                *freq = strtod(f + strlen("Rough   frequency:"), &end1);
+                *rms = strtod(r + strlen("RMS     amplitude:"), &end2);
+                ck_assert_msg(end1 != f + strlen("Rough   frequency:") && end2 != r + strlen("RMS     amplitude:"),
+                              "sox stat said: %s", o.err);
+        }
         vwt_note("sox stat: frequency %g Hz, RMS %g", *freq, *rms);
 }
 
