@@ -555,9 +555,11 @@ VWT_TEST(test_evemu_replay_and_capture)
         expect_at(__FILE__, __LINE__, p, want, ELEMENTSOF(want), t);
         vwt_note("offsets: %llu %llu %llu us", (unsigned long long)(t[3] - t[1]), (unsigned long long)(t[5] - t[1]),
                  (unsigned long long)(t[7] - t[5]));
-        ck_assert_uint_ge(t[3] - t[1], 290000);
+        /* The replay is scheduled from one start time (no drift), so a first frame that leaves late under a
+         * loaded VM with ASan makes the later gaps look shorter by that lateness: allow 40 ms of it. */
+        ck_assert_uint_ge(t[3] - t[1], 260000);
         ck_assert_uint_le(t[3] - t[1], 450000);
-        ck_assert_uint_ge(t[5] - t[1], 690000);
+        ck_assert_uint_ge(t[5] - t[1], 660000);
         ck_assert_uint_le(t[5] - t[1], 900000);
         close(fd);
         expect_no_more(p);
