@@ -314,6 +314,21 @@ static size_t lane_expansion(const struct lane *l)
         return c->ops ? MAX(c->ops->expansion, (size_t)1) : 1;
 }
 
+/* Ring bytes a lane's converter may still emit for input it already holds (a split frame). */
+static size_t lane_held(const struct lane *l)
+{
+        const struct vw_converter *c = &l->route->params.convert[l->reverse];
+
+        return c->ops && c->ops->held ? c->ops->held(c->state) * lane_expansion(l) : 0;
+}
+
+/* What writing len bytes into a lane must find free in its ring: never more than the ring can
+ * ever offer, or a held giant frame would stop the writer for good (it is dropped instead). */
+static size_t lane_need(const struct lane *l, size_t len)
+{
+        return MIN(len * lane_expansion(l) + lane_held(l), MAX(vw_ring_max_chunk(l->ring), len));
+}
+
 struct emit_ctx {
         struct lane *lane;
         struct vw_port *writer;
@@ -351,8 +366,15 @@ size_t vw_port_room(struct vw_port *p)
                 size_t x = lane_expansion(p->out[i]);
 
                 room = MIN(room, vw_ring_max_chunk(ring) / x);
-                if (vw_ring_policy(ring) == VW_OVERFLOW_BLOCK)
-                        room = MIN(room, vw_ring_room(ring) / x);
+                if (vw_ring_policy(ring) == VW_OVERFLOW_BLOCK) {
+                        size_t free_ = vw_ring_room(ring), held = lane_held(p->out[i]);
+                        size_t fits = free_ > held ? (free_ - held) / x : 0;
+
+                        /* an empty ring takes anything lane_need() caps at its size */
+                        if (fits == 0 && free_ >= vw_ring_max_chunk(ring))
+                                fits = free_ / x;
+                        room = MIN(room, fits);
+                }
         }
         if (room == 0)
                 p->blocked = true;
@@ -385,9 +407,9 @@ int vw_port_write(struct vw_port *p, enum vw_chunk_type type, const void *data, 
         for (size_t i = 0; i < p->n_out; i++) {
                 struct vw_ring *ring = p->out[i]->ring;
 
-                size_t need = len * lane_expansion(p->out[i]);
+                size_t need = lane_need(p->out[i], len);
 
-                if (need > vw_ring_max_chunk(ring))
+                if (len * lane_expansion(p->out[i]) > vw_ring_max_chunk(ring))
                         return -EMSGSIZE;
                 if (vw_ring_policy(ring) == VW_OVERFLOW_BLOCK && vw_ring_n_cursors(ring) > 0 &&
                     vw_ring_room(ring) < need) {

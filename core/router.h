@@ -114,6 +114,10 @@ struct vw_converter_ops {
         /* Returns 0, or a negative errno: the chunk is dropped and counted. */
         int (*convert)(void *state, const struct vw_chunk *in, vw_emit_fn emit, void *ctx);
         void (*free)(void *state);
+        /* Decoders: input bytes of a frame begun in earlier chunks, which the next chunk may
+         * complete; the router reserves room for them too, so that under overflow = block a
+         * frame split between reads is not lost. NULL: nothing is ever held. */
+        size_t (*held)(const void *state);
 };
 
 struct vw_converter {

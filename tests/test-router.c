@@ -85,6 +85,65 @@ START_TEST(test_has_room_wakes)
 }
 END_TEST
 
+/* A converter that passes chunks on as they are and says it holds `held` bytes of a frame. */
+static size_t fake_held_bytes;
+
+static int fake_convert(void *state, const struct vw_chunk *in, vw_emit_fn emit, void *ctx)
+{
+        (void)state;
+        return emit(ctx, in->type, in->data, in->len);
+}
+
+static void fake_free(void *state)
+{
+        (void)state;
+}
+
+static size_t fake_held(const void *state)
+{
+        (void)state;
+        return fake_held_bytes;
+}
+
+/* What a decoder holds of a split frame counts in the room a writer is offered and must find
+ * (so overflow = block never loses a frame's completion), but never stops the writer for good. */
+START_TEST(test_converter_held_reserved)
+{
+        static const struct vw_converter_ops ops = { "fake", 2, fake_convert, fake_free, fake_held };
+        struct vw_port *a = port("a"), *b = port("b");
+        struct vw_route_params params = { .overflow = VW_OVERFLOW_BLOCK, .buffer = 4096 };
+        struct vw_route *r = NULL;
+        struct tsink *sb = sink(b);
+        uint8_t data[512] = { 0 };
+        size_t empty_room, room;
+
+        params.convert[0] = (struct vw_converter){ .ops = &ops };
+        ck_assert_int_eq(vw_route_new(w.router, "r", &params, &a, 1, &b, 1, &r), 0);
+        fake_held_bytes = 0;
+        empty_room = vw_port_room(a);
+        ck_assert_int_eq(vw_port_write(a, VW_CHUNK_DATAGRAM, data, sizeof(data)), 0);
+        room = vw_port_room(a);
+        ck_assert_uint_lt(room, empty_room);
+        fake_held_bytes = 100; /* 200 ring bytes to come for what is held */
+        ck_assert_uint_le(vw_port_room(a), room - 100);
+        /* a write that fits without the held frame, not with it, waits */
+        fake_held_bytes = 1000;
+        ck_assert_int_eq(vw_port_write(a, VW_CHUNK_DATAGRAM, data, vw_port_room(a) + 16), -EAGAIN);
+        /* held more than the ring can ever give: once the ring is empty the writer goes on */
+        fake_held_bytes = 1 << 20;
+        ck_assert_uint_eq(vw_port_room(a), 0);
+        {
+                struct vw_chunk ch;
+
+                while (vw_sink_peek(sb->sink, &ch))
+                        sink_consume(sb, ch.len);
+        }
+        ck_assert_uint_gt(vw_port_room(a), 0);
+        ck_assert_int_eq(vw_port_write(a, VW_CHUNK_DATAGRAM, data, 16), 0);
+        fake_held_bytes = 0;
+}
+END_TEST
+
 START_TEST(test_datagrams_kept_whole)
 {
         struct vw_port *a = port("a"), *b = port("b"), *c = port("c");
@@ -751,6 +810,7 @@ static Suite *router_suite(void)
         tcase_add_test(tc, test_datagrams_kept_whole);
         tcase_add_test(tc, test_datagrams_dropped_whole);
         tcase_add_test(tc, test_has_room_wakes);
+        tcase_add_test(tc, test_converter_held_reserved);
 
         return s;
 }
