@@ -484,7 +484,9 @@ START_TEST(test_convert_new)
         ck_assert_str_eq(e2, "a layout applies only to text-to-keys, not to wire-to-events");
         ck_assert_int_eq(vw_converter_new("morse", NULL, &c, &e3), -ENOENT);
         ck_assert_str_eq(e3, "unknown converter 'morse' (known: text-to-keys, evemu-to-events, events-to-evemu, "
-                             "wire-to-events, events-to-wire, slip-encode, slip-decode, kiss-encode, kiss-decode)");
+                             "wire-to-events, events-to-wire, slip-encode, slip-decode, kiss-encode, kiss-decode, "
+                             "length-encode, "
+                             "length-decode)");
         ck_assert_ptr_null(c.ops);
         for (const char *n = "evemu-to-events\0events-to-evemu\0wire-to-events\0events-to-wire\0"; *n;
              n += strlen(n) + 1) {

@@ -3,17 +3,20 @@
  * What [net] reads from outside: address and MAC values of a section (common/net-addr.c), the
  * ifalias mark of any adapter on the machine (common/net-mark.c, which decides what vwire may
  * delete), the records of <runtime>/owned-netdevs (devices/net/net-ledger.c), and SLIP/KISS
- * byte streams from a serial line (codecs/slip.c). The first byte picks the parser; for SLIP and
- * KISS the second byte sets the piece size the stream is fed in. Invariants: a parsed prefix
+ * byte streams from a serial line (codecs/slip.c), and length-prefixed packet streams from a
+ * stream socket (codecs/lenframe.c). The first byte picks the parser (modulo 7); for SLIP, KISS
+ * and length framing the second byte sets the piece size the stream is fed in. Invariants: a parsed prefix
  * printed and parsed again is the same prefix; a parsed mark formatted again parses to the same
  * name and pid; a ledger record has a valid namespace and interface name; every decoded frame is
- * at most VW_SLIP_MAX_FRAME bytes and, encoded again and decoded, is itself.
+ * at most VW_SLIP_MAX_FRAME bytes and, encoded again and decoded, is itself; length-prefixed
+ * packets come out the same whatever the piece size, and are never empty.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdbool.h>
 
 #include "fuzz.h"
+#include "lenframe.h"
 #include "net-addr.h"
 #include "net-ledger.h"
 #include "net-mark.h"
@@ -109,6 +112,44 @@ static void slip(const uint8_t *data, size_t size, bool kiss)
         vw_slip_decoder_done(&d);
 }
 
+struct lf_log {
+        uint8_t h[32]; /* a running fold of the packets, to compare two feeds */
+        size_t n, bytes;
+};
+
+static int lf_collect(void *userdata, const uint8_t *frame, size_t len)
+{
+        struct lf_log *l = userdata;
+
+        FUZZ_CHECK(len > 0 && len <= VW_LENFRAME_MAX);
+        for (size_t i = 0; i < len; i++)
+                l->h[(l->bytes + i) % sizeof(l->h)] ^= (uint8_t)(frame[i] + len);
+        l->n++;
+        l->bytes += len;
+        return 0;
+}
+
+static void lenframe(const uint8_t *data, size_t size)
+{
+        static struct vw_lenframe_decoder d, whole;
+        struct lf_log a = {}, b = {};
+        size_t piece;
+
+        if (size < 1)
+                return;
+        piece = (size_t)data[0] + 1;
+        data++;
+        size--;
+        vw_lenframe_decoder_init(&d);
+        vw_lenframe_decoder_init(&whole);
+        for (size_t off = 0; off < size; off += piece)
+                FUZZ_CHECK(vw_lenframe_decode(&d, data + off, size - off < piece ? size - off : piece, lf_collect,
+                                              &a) == 0);
+        FUZZ_CHECK(vw_lenframe_decode(&whole, data, size, lf_collect, &b) == 0);
+        FUZZ_CHECK(a.n == b.n && a.bytes == b.bytes && memcmp(a.h, b.h, sizeof(a.h)) == 0);
+        FUZZ_CHECK(d.frames == a.n && d.need == whole.need && d.have == whole.have);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         char *s;
@@ -116,12 +157,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
         if (size < 1)
                 return 0;
-        if (data[0] % 6 >= 4) {
-                slip(data + 1, size - 1, data[0] % 6 == 5);
+        if (data[0] % 7 == 6) {
+                lenframe(data + 1, size - 1);
+                return 0;
+        }
+        if (data[0] % 7 >= 4) {
+                slip(data + 1, size - 1, data[0] % 7 == 5);
                 return 0;
         }
         s = fuzz_strndup(data + 1, size - 1);
-        switch (data[0] % 4) {
+        switch (data[0] % 7) {
         case 0:
                 prefix(s);
                 break;

@@ -289,7 +289,8 @@ write("fuzz-cuse-ioctl", "flow-break", call("TCFLSH", arg=2) + call("TCXONC", ar
 write("fuzz-cuse-ioctl", "short-retry", call("TCSETS2", termios2(B9600 | CS8), flags=0x10) + call("TCGETS", flags=0x00))
 write("fuzz-cuse-ioctl", "unknown", b"\xff\x02\0\0\0\0" + struct.pack("<I", 0x5401 + 0x100) + call("TIOCSSERIAL", bytes(72)))
 
-# fuzz-net: first byte 0 prefix, 1 MAC, 2 ifalias mark, 3 owned-netdevs record, 4 SLIP, 5 KISS
+# fuzz-net: first byte (mod 7) 0 prefix, 1 MAC, 2 ifalias mark, 3 owned-netdevs record, 4 SLIP, 5 KISS,
+# 6 length-prefixed packets
 clear("fuzz-net")
 for name, sel_, text in [("prefix4", 0, b"10.9.0.1/24"), ("prefix6", 0, b"fd00::1/64"), ("host", 0, b"10.9.0.2"),
                          ("mac", 1, b"02:00:00:00:00:01"), ("mark", 2, b"vwire:tun0 pid=4242"),
@@ -297,7 +298,8 @@ for name, sel_, text in [("prefix4", 0, b"10.9.0.1/24"), ("prefix6", 0, b"fd00::
                          ("record-netns", 3, b"vwire-netdev 1 12 blue vwtb0\n"),
                          ("slip", 4, b"\x07\xc0\x45\x00\xdb\xdc\x01\xdb\xdd\xc0\xc0\x02\xc0"),
                          ("slip-bad-escape", 4, b"\xff\xc0\x01\xdb\x41\xc0\x03\xc0"),
-                         ("kiss", 5, b"\x02\xc0\x00\x45\x01\xc0\xc0\x01\x32\xc0\xc0\x10\x05\xc0")]:
+                         ("kiss", 5, b"\x02\xc0\x00\x45\x01\xc0\xc0\x01\x32\xc0\xc0\x10\x05\xc0"),
+                         ("lenframe", 6, b"\x02\x00\x03abc\x00\x00\x01\x00" + bytes(256) + b"\x00\x01\xff\x00")]:
     write("fuzz-net", name, bytes([sel_]) + text)
 
 # fuzz-audio-proto: one packet each way, as proto/audio-proto.c lays them out
