@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Packets over stream sockets with length framing (issue 13): each namespace's tun is routed
+# through length-encode / length-decode to a [socket]; one side listens, the other connects, once
+# over TCP and once over a unix stream socket. ping both ways with small and 1400-byte packets,
+# then a 4 MiB TCP stream inside the tunnel, checksummed: every packet one chunk, none split or
+# merged, however the stream socket cut the bytes.
+. "$(dirname "$0")/lib.sh"
+need_root_tun
+
+for kind in tcp unix; do
+        A=vwl-a$kind$TAG B=vwl-b$kind$TAG
+        netns_add "$A"
+        netns_add "$B"
+        if [ "$kind" = tcp ]; then
+                PORT=$(free_port)
+                listen="tcp:127.0.0.1:$PORT" connect="tcp:127.0.0.1:$PORT"
+        else
+                listen="unix:$T/tunnel.sock" connect="unix:$T/tunnel.sock"
+        fi
+        cat >"$T/$kind.conf" <<CONF
+[net a]
+ifname = vwl${kind:0:1}a$TAG
+netns = $A
+address = 10.82.0.1/24
+[net b]
+ifname = vwl${kind:0:1}b$TAG
+netns = $B
+address = 10.82.0.2/24
+[socket sa]
+listen = $listen
+[socket sb]
+connect = $connect
+[route a-out]
+from = a
+to = sa
+convert = length-encode
+[route a-in]
+from = sa
+to = a
+convert = length-decode
+[route b-out]
+from = b
+to = sb
+convert = length-encode
+[route b-in]
+from = sb
+to = b
+convert = length-decode
+CONF
+        start_vwired "d$kind" "$T/$kind.conf"
+        for _ in $(seq 100); do shows "clients: *1" ctl "d$kind" show sa && break; sleep 0.05; done
+        ip netns exec "$A" ping -c 3 -i 0.2 -W 2 10.82.0.2 >"$T/ping-$kind.log" ||
+                fail "$kind: ping a -> b: $(cat "$T/ping-$kind.log")"
+        ip netns exec "$B" ping -c 3 -i 0.2 -W 2 -s 1400 10.82.0.1 >"$T/ping-$kind-b.log" ||
+                fail "$kind: ping b -> a with 1400-byte packets: $(cat "$T/ping-$kind-b.log")"
+        ok "$kind: ping both ways through length-framed packets"
+
+        head -c $((4 << 20)) /dev/urandom >"$T/payload"
+        want=$(sha256sum <"$T/payload" | cut -d' ' -f1)
+        rm -f "$T/listening"
+        ip netns exec "$B" python3 -c '
+import hashlib, socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("10.82.0.2", 5002)); s.listen(1); s.settimeout(30)
+open(sys.argv[1], "w").write("listening")
+c, _ = s.accept(); c.settimeout(30); h = hashlib.sha256(); n = 0
+while True:
+    b = c.recv(65536)
+    if not b: break
+    h.update(b); n += len(b)
+print(n, h.hexdigest())' "$T/listening" >"$T/received" &
+        server=$!
+        PIDS+=($server)
+        for _ in $(seq 100); do [ -s "$T/listening" ] && break; sleep 0.05; done
+        ip netns exec "$A" python3 -c '
+import socket, sys
+c = socket.create_connection(("10.82.0.2", 5002), timeout=30)
+c.sendall(open(sys.argv[1], "rb").read()); c.shutdown(socket.SHUT_WR); c.recv(1)' "$T/payload" ||
+                fail "$kind: TCP client failed"
+        wait "$server" || fail "$kind: TCP server failed"
+        read -r n got <"$T/received"
+        [ "$n" = $((4 << 20)) ] || fail "$kind: received $n bytes, sent $((4 << 20))"
+        [ "$got" = "$want" ] || fail "$kind: SHA-256 differs"
+        ok "$kind: 4 MiB TCP stream inside the length-framed tunnel, SHA-256 intact"
+        # overflow = block: the decoding routes dropped nothing, however the socket cut the stream
+        # (a frame split between reads has its room reserved). The encoding ones may have: what
+        # an adapter sends before the connecting socket is up is discarded by design.
+        for r in a-in b-in; do
+                shows "bytes_dropped: *0$" ctl "d$kind" show "$r" || fail "$kind: route $r dropped: $(ctl "d$kind" show "$r")"
+        done
+        for e in a b; do
+                shows "details.tx_errors: *0$" ctl "d$kind" show "$e" ||
+                        fail "$kind: adapter $e refused packets: $(ctl "d$kind" show "$e")"
+        done
+        eval "kill \$PID_d$kind"
+        eval "wait \$PID_d$kind" || true
+done
