@@ -315,16 +315,35 @@ int vw_parse_address(const char *v, void *dst, const struct vw_key *k, char **er
 {
         struct vw_address a = {}, *out = dst;
 
-        if (strneq(v, "unix:", 5)) {
-                _cleanup_free_ char *x = vw_conf_expand(v + 5);
+        static const struct {
+                const char *prefix;
+                enum vw_socket_kind kind;
+        } unix_kinds[] = { { "unix:", VW_SOCK_STREAM },
+                           { "unix-seqpacket:", VW_SOCK_SEQPACKET },
+                           { "unix-dgram:", VW_SOCK_DGRAM } };
+        size_t u = ELEMENTSOF(unix_kinds);
+
+        for (size_t i = 0; i < ELEMENTSOF(unix_kinds); i++)
+                if (strneq(v, unix_kinds[i].prefix, strlen(unix_kinds[i].prefix)))
+                        u = i;
+        if (u < ELEMENTSOF(unix_kinds)) {
+                char *x = vw_conf_expand(v + strlen(unix_kinds[u].prefix));
+                int r = 0;
+
                 if (!x)
                         return -ENOMEM;
                 if (x[0] != '/' && x[0] != '@')
-                        return vw_errorf(err, "expected unix:/absolute/path (or unix:@abstract), got '%s'", v);
-                if (strlen(x) >= 108)
-                        return vw_errorf(err, "unix socket path longer than 107 bytes: '%s'", x);
+                        r = vw_errorf(err, "expected %s/absolute/path (or %s@abstract), got '%s'", unix_kinds[u].prefix,
+                                      unix_kinds[u].prefix, v);
+                else if (strlen(x) >= 108)
+                        r = vw_errorf(err, "unix socket path longer than 107 bytes: '%s'", x);
+                if (r < 0) {
+                        free(x);
+                        return r;
+                }
                 a.family = VW_ADDR_UNIX;
-                a.path = TAKE_PTR(x);
+                a.kind = unix_kinds[u].kind;
+                a.path = x;
         } else if (strneq(v, "tcp:", 4) || strneq(v, "udp:", 4)) {
                 /* "tcp" or "udp": the same HOST:PORT after it */
                 const char *proto = strneq(v, "udp:", 4) ? "UDP" : "TCP", *h = v + 4, *colon;
@@ -352,9 +371,13 @@ int vw_parse_address(const char *v, void *dst, const struct vw_key *k, char **er
                         return vw_errorf(err, "invalid %s port in '%s' (1..65535)", proto, v);
                 }
                 a.family = proto[0] == 'U' ? VW_ADDR_UDP : VW_ADDR_TCP;
+                a.kind = proto[0] == 'U' ? VW_SOCK_DGRAM : VW_SOCK_STREAM;
                 a.port = (uint16_t)port;
         } else {
-                return vw_errorf(err, "expected unix:PATH, tcp:HOST:PORT or udp:HOST:PORT, got '%s'", v);
+                return vw_errorf(err,
+                                 "expected unix:PATH, unix-seqpacket:PATH, unix-dgram:PATH, tcp:HOST:PORT or "
+                                 "udp:HOST:PORT, got '%s'",
+                                 v);
         }
         a.text = strdup(v);
         if (!a.text) {

@@ -29,9 +29,13 @@ struct vw_key {
 };
 
 enum vw_address_family { VW_ADDR_UNIX, VW_ADDR_TCP, VW_ADDR_UDP };
+/* What a socket of the address carries: a byte stream (tcp:, unix:), packets with a connection
+ * (unix-seqpacket:) or datagrams (udp:, unix-dgram:). */
+enum vw_socket_kind { VW_SOCK_STREAM, VW_SOCK_SEQPACKET, VW_SOCK_DGRAM };
 
 struct vw_address {
         enum vw_address_family family;
+        enum vw_socket_kind kind;
         char *path;      /* unix */
         char *host;      /* tcp, udp: numeric or name; "*" listens on all */
         uint16_t port;

@@ -236,19 +236,44 @@ START_TEST(test_parse_address)
                 int family; /* -1: rejected */
                 const char *host_or_path;
                 unsigned port;
+                enum vw_socket_kind kind; /* udp: is VW_SOCK_DGRAM, checked below */
         } cases[] = {
-                { "tcp:localhost:4001", VW_ADDR_TCP, "localhost", 4001 }, { "tcp:*:1", VW_ADDR_TCP, "*", 1 },
-                { "tcp:192.0.2.1:65535", VW_ADDR_TCP, "192.0.2.1", 65535 }, { "tcp:[::1]:80", VW_ADDR_TCP, "::1", 80 },
+                { "tcp:localhost:4001", VW_ADDR_TCP, "localhost", 4001 },
+                { "tcp:*:1", VW_ADDR_TCP, "*", 1 },
+                { "tcp:192.0.2.1:65535", VW_ADDR_TCP, "192.0.2.1", 65535 },
+                { "tcp:[::1]:80", VW_ADDR_TCP, "::1", 80 },
                 { "tcp:[fe80::1%eth0]:80", VW_ADDR_TCP, "fe80::1%eth0", 80 },
-                { "unix:/run/x.sock", VW_ADDR_UNIX, "/run/x.sock" }, { "unix:@abstract", VW_ADDR_UNIX, "@abstract" },
-                { "unix:%t/s", VW_ADDR_UNIX, "/run/t/s" }, { "tcp:localhost:0", -1 }, { "tcp:localhost:65536", -1 },
-                { "tcp:localhost:99999999999999999999", -1 }, { "tcp:localhost:http", -1 }, { "tcp:localhost:80x", -1 },
-                { "tcp:localhost:-1", -1 }, { "tcp:localhost:", -1 }, { "tcp::4001", -1 }, { "tcp:localhost", -1 },
-                { "tcp:", -1 }, { "tcp:[::1]4001", -1 }, { "tcp:[::1", -1 }, { "tcp:[]:80", -1 },
-                { "unix:relative.sock", -1 }, { "unix:", -1 }, { "unix:%%t/s", -1 },
-                { "udp:localhost:1", VW_ADDR_UDP, "localhost", 1 }, { "udp:[::1]:5000", VW_ADDR_UDP, "::1", 5000 },
-                { "udp:localhost:0", -1 }, { "sctp:localhost:1", -1 },
-                { "/run/x.sock", -1 }, { "", -1 },
+                { "unix:/run/x.sock", VW_ADDR_UNIX, "/run/x.sock" },
+                { "unix:@abstract", VW_ADDR_UNIX, "@abstract" },
+                { "unix:%t/s", VW_ADDR_UNIX, "/run/t/s" },
+                { "tcp:localhost:0", -1 },
+                { "tcp:localhost:65536", -1 },
+                { "tcp:localhost:99999999999999999999", -1 },
+                { "tcp:localhost:http", -1 },
+                { "tcp:localhost:80x", -1 },
+                { "tcp:localhost:-1", -1 },
+                { "tcp:localhost:", -1 },
+                { "tcp::4001", -1 },
+                { "tcp:localhost", -1 },
+                { "tcp:", -1 },
+                { "tcp:[::1]4001", -1 },
+                { "tcp:[::1", -1 },
+                { "tcp:[]:80", -1 },
+                { "unix:relative.sock", -1 },
+                { "unix:", -1 },
+                { "unix:%%t/s", -1 },
+                { "udp:localhost:1", VW_ADDR_UDP, "localhost", 1 },
+                { "udp:[::1]:5000", VW_ADDR_UDP, "::1", 5000 },
+                { "udp:localhost:0", -1 },
+                { "sctp:localhost:1", -1 },
+                { "unix-seqpacket:/run/p", VW_ADDR_UNIX, "/run/p", 0, VW_SOCK_SEQPACKET },
+                { "unix-dgram:@d", VW_ADDR_UNIX, "@d", 0, VW_SOCK_DGRAM },
+                { "unix-dgram:%t/d", VW_ADDR_UNIX, "/run/t/d", 0, VW_SOCK_DGRAM },
+                { "unix-dgram:d", -1 },
+                { "unix-seqpacket:", -1 },
+                { "unix-stream:/x", -1 },
+                { "/run/x.sock", -1 },
+                { "", -1 },
         };
         char long_path[128];
 
@@ -265,6 +290,7 @@ START_TEST(test_parse_address)
                 }
                 ck_assert_msg(r == 0, "'%s': %s", cases[i].in, err);
                 ck_assert_int_eq(a.family, cases[i].family);
+                ck_assert_int_eq(a.kind, a.family == VW_ADDR_UDP ? VW_SOCK_DGRAM : cases[i].kind);
                 ck_assert_str_eq(a.text, cases[i].in);
                 if (a.family != VW_ADDR_UNIX) {
                         ck_assert_str_eq(a.host, cases[i].host_or_path);

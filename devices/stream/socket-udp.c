@@ -8,6 +8,11 @@
  * fatal. listen: bound; every datagram from anyone comes in, and what is routed goes to the peer
  * heard from last (it may move, as a roaming tunnel peer does); until one is heard, routed
  * datagrams are dropped and counted. Addresses are numeric (no name lookups for UDP).
+ *
+ * unix-dgram: works the same way over a unix datagram socket. listen binds the path (a socket
+ * file made and removed like any other, with its mode and owners); connect binds an abstract
+ * name the kernel picks (so the other side can answer) and sends to the path without
+ * connect(): a peer that is not there yet fails one send (ENOENT, ECONNREFUSED), counted.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -15,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "endpoint.h"
@@ -34,6 +40,8 @@ struct udp {
         sd_event_source *io;
         struct vw_sink *sink;
         bool listening;
+        bool unix_dgram;
+        struct vw_owned *bound; /* unix-dgram: listen on a path: the socket file we made */
         union vw_sockaddr peer;
         socklen_t peer_len;
         char peer_text[128];
@@ -52,13 +60,36 @@ static void udp_update_io(struct udp *u)
         (void)sd_event_source_set_enabled(u->io, ev ? SD_EVENT_ON : SD_EVENT_OFF);
 }
 
+static void udp_peer_text(struct udp *u)
+{
+        size_t n;
+
+        if (!u->unix_dgram) {
+                vw_sockaddr_peer_to_string(u->fd, &u->peer, u->peer_text, sizeof(u->peer_text));
+                return;
+        }
+        /* no credentials on a datagram socket: the sender's address, '@' for an abstract one */
+        n = u->peer_len > offsetof(struct sockaddr_un, sun_path) ? u->peer_len - offsetof(struct sockaddr_un, sun_path)
+                                                                 : 0;
+        if (n == 0) {
+                snprintf(u->peer_text, sizeof(u->peer_text), "unnamed unix socket");
+                return;
+        }
+        if (u->peer.un.sun_path[0] == '\0')
+                snprintf(u->peer_text, sizeof(u->peer_text), "@%.*s", (int)MIN(n - 1, (size_t)100),
+                         u->peer.un.sun_path + 1);
+        else
+                snprintf(u->peer_text, sizeof(u->peer_text), "%.*s",
+                         (int)strnlen(u->peer.un.sun_path, MIN(n, (size_t)108)), u->peer.un.sun_path);
+}
+
 static void udp_set_peer(struct udp *u, const union vw_sockaddr *sa, socklen_t len)
 {
         if (u->peer_len == len && memcmp(&u->peer, sa, len) == 0)
                 return;
         memcpy(&u->peer, sa, len);
         u->peer_len = len;
-        vw_sockaddr_peer_to_string(u->fd, &u->peer, u->peer_text, sizeof(u->peer_text));
+        udp_peer_text(u);
         log_info("socket %s: peer is %s", u->ep->name, u->peer_text);
         u->ep->clients = 1;
         u->ep->state = VW_STATE_ACTIVE;
@@ -114,8 +145,11 @@ static void udp_flush(struct udp *u)
                         vw_sink_consume(u->sink, ch.len);
                         continue;
                 }
-                n = sendto(u->fd, ch.data, ch.len, MSG_DONTWAIT | MSG_NOSIGNAL, u->listening ? &u->peer.sa : NULL,
-                           u->listening ? u->peer_len : 0);
+                /* an unconnected socket names its peer: udp listen, and unix-dgram both ways */
+                bool named = u->listening || u->unix_dgram;
+
+                n = sendto(u->fd, ch.data, ch.len, MSG_DONTWAIT | MSG_NOSIGNAL, named ? &u->peer.sa : NULL,
+                           named ? u->peer_len : 0);
                 if (n < 0 && errno == EINTR)
                         continue;
                 if (n < 0 && (errno == EAGAIN || errno == ENOBUFS)) {
@@ -174,6 +208,41 @@ static size_t pick_address(const struct vw_addr_list *al, bool wildcard)
         return 0;
 }
 
+static int unix_dgram_open(struct udp *u, const struct vw_address *a, mode_t mode, uid_t owner, gid_t group)
+{
+        struct vw_endpoint *ep = u->ep;
+        struct vw_addr_list al;
+        sa_family_t af = AF_UNIX;
+        int r;
+
+        r = vw_address_resolve_numeric(a, u->listening, &al, NULL);
+        if (r < 0)
+                return log_error_errno(r, "socket %s: %s: invalid address", ep->name, a->text);
+        u->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (u->fd < 0)
+                return log_error_errno(errno, "socket %s: cannot make a unix datagram socket", ep->name);
+        if (u->listening) {
+                if (a->path[0] == '/')
+                        return vw_endpoint_bind_unix(ep, u->fd, a->path, mode == (mode_t)-1 ? 0660 : mode, owner, group,
+                                                     &u->bound); /* says why itself */
+                if (bind(u->fd, &al.a[0].sa.sa, al.a[0].len) < 0)
+                        return log_error_errno(errno, "socket %s: cannot bind %s", ep->name, a->text);
+                return 0;
+        }
+        if (a->path[0] == '/') {
+                r = vw_policy_connect_unix(ep, a->path);
+                if (r < 0)
+                        return r;
+        }
+        /* autobind: an abstract name of the kernel's choosing, the address answers come back to */
+        if (bind(u->fd, (const struct sockaddr *)&af, sizeof(af)) < 0)
+                return log_error_errno(errno, "socket %s: cannot bind an address for answers", ep->name);
+        u->peer = al.a[0].sa;
+        u->peer_len = al.a[0].len;
+        udp_peer_text(u);
+        return 0;
+}
+
 static int udp_open(struct udp *u, const struct vw_address *a)
 {
         struct vw_endpoint *ep = u->ep;
@@ -207,7 +276,8 @@ static int udp_open(struct udp *u, const struct vw_address *a)
         return 0;
 }
 
-int vw_udp_start(struct vw_endpoint *ep, const struct vw_address *a, bool listening)
+int vw_udp_start(struct vw_endpoint *ep, const struct vw_address *a, bool listening, mode_t mode, uid_t owner,
+                 gid_t group)
 {
         struct udp *u;
         int r;
@@ -224,10 +294,11 @@ int vw_udp_start(struct vw_endpoint *ep, const struct vw_address *a, bool listen
         u->ep = ep;
         u->fd = -1;
         u->listening = listening;
+        u->unix_dgram = a->family == VW_ADDR_UNIX;
         u->need = UDP_NEED_MIN;
         r = vw_endpoint_set_path(ep, a->text);
         if (r >= 0)
-                r = udp_open(u, a);
+                r = u->unix_dgram ? unix_dgram_open(u, a, mode, owner, group) : udp_open(u, a);
         if (r >= 0)
                 r = vw_sink_new(ep->port, udp_ready, u, &u->sink);
         if (r >= 0)
@@ -249,6 +320,7 @@ void vw_udp_stop(struct vw_endpoint *ep)
         sd_event_source_disable_unref(u->io);
         vw_sink_free(u->sink);
         safe_close(u->fd);
+        vw_endpoint_unmake(ep, u->bound);
         free(u);
         ep->data = NULL;
         ep->room = NULL;
@@ -259,7 +331,7 @@ void vw_udp_describe(struct vw_endpoint *ep, json_object *d)
 {
         struct udp *u = ep->data;
 
-        json_object_object_add(d, "protocol", json_object_new_string("udp"));
+        json_object_object_add(d, "protocol", json_object_new_string(u && u->unix_dgram ? "unix-dgram" : "udp"));
         if (!u)
                 return;
         if (u->peer_len)

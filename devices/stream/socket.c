@@ -9,7 +9,9 @@
  * port (fan-in); a read takes at most what the routes have room for, and when they have none no
  * client is read at all until ep->room.
  *
- * udp: addresses go to socket-udp.c: one datagram socket, a datagram per chunk.
+ * udp: and unix-dgram: addresses go to socket-udp.c: one datagram socket, a datagram per chunk.
+ * unix-seqpacket: is handled here like a stream, but every read is one packet and becomes one
+ * datagram chunk, and every chunk is sent as one packet.
  *
  * A connect endpoint keeps one sink across reconnects: while it is not connected, what is
  * routed to it is discarded (counted as dropped), so a dead peer never holds a route.
@@ -89,6 +91,7 @@ struct sock {
         struct vw_list clients;
         unsigned n_clients;
         uint64_t accepted, refused;
+        size_t packet_need; /* unix-seqpacket: room a read must find (the largest packet so far) */
 
         /* connect */
         struct client *conn;
@@ -129,10 +132,16 @@ static void socket_init_config(void *config)
         c->group = (gid_t)-1;
 }
 
+/* udp: or unix-dgram: (socket-udp.c) */
 static bool is_udp(const struct socket_config *c)
 {
-        return (c->listen.text && c->listen.family == VW_ADDR_UDP) ||
-               (c->connect.text && c->connect.family == VW_ADDR_UDP);
+        return (c->listen.text && c->listen.kind == VW_SOCK_DGRAM) ||
+               (c->connect.text && c->connect.kind == VW_SOCK_DGRAM);
+}
+
+static int socket_type(const struct vw_address *a)
+{
+        return a->kind == VW_SOCK_SEQPACKET ? SOCK_SEQPACKET : SOCK_STREAM;
 }
 
 static bool key_in(const char *const *list, const char *key)
@@ -151,6 +160,7 @@ static void socket_check(const struct vw_section *s, const void *config, struct 
         const struct socket_config *c = config;
         const struct vw_setting *l = vw_section_get(s, "listen"), *k = vw_section_get(s, "connect");
         bool unix_file = l && c->listen.family == VW_ADDR_UNIX && c->listen.path[0] == '/';
+        bool dgram_file = unix_file && c->listen.kind == VW_SOCK_DGRAM;
         char label[128];
 
         if (!l && !k) {
@@ -165,9 +175,12 @@ static void socket_check(const struct vw_section *s, const void *config, struct 
         for (size_t i = 0; i < s->n_settings; i++) {
                 const struct vw_setting *st = &s->settings[i];
 
+                if (dgram_file && key_in(file_only, st->key))
+                        continue; /* a unix-dgram: socket file has a mode and owners */
                 if (is_udp(c) && (key_in(listen_only, st->key) || key_in(connect_only, st->key)))
-                        vw_errors_add(errs, s->file, st->line, "'%s' does not apply to udp: (no connections)",
-                                      st->key);
+                        vw_errors_add(errs, s->file, st->line, "'%s' does not apply to %s (no connections)", st->key,
+                                      l ? (c->listen.family == VW_ADDR_UDP ? "udp:" : "unix-dgram:")
+                                        : (c->connect.family == VW_ADDR_UDP ? "udp:" : "unix-dgram:"));
                 else if (k && key_in(listen_only, st->key))
                         vw_errors_add(errs, s->file, st->line, "'%s' only applies to listen", st->key);
                 else if (l && key_in(connect_only, st->key))
@@ -276,6 +289,12 @@ static void client_flush(struct client *c)
                                 want_out = true;
                                 break;
                         }
+                        if (errno == EMSGSIZE && c->sk->addr->kind == VW_SOCK_SEQPACKET) {
+                                /* larger than the socket's buffer: this packet only */
+                                vw_port_count_dropped(c->sk->ep->port, ch.len);
+                                vw_sink_consume(c->sink, ch.len);
+                                continue;
+                        }
                         /* EPIPE, ECONNRESET, ...: keep reading what the peer sent until EOF */
                         log_debug_errno(errno, "socket %s: cannot write to %s", c->sk->ep->name, c->peer);
                         c->write_dead = true;
@@ -318,14 +337,17 @@ static void client_read(struct client *c)
         struct sock *sk = c->sk;
         struct vw_endpoint *ep = sk->ep;
         size_t room = vw_port_room(ep->port);
+        bool packets = sk->addr->kind == VW_SOCK_SEQPACKET;
         ssize_t n;
         int r;
 
-        if (room == 0) {
+        /* a packet is taken whole or not at all: wait for room for the largest one seen */
+        if (room == 0 || (packets && !vw_port_has_room(ep->port, sk->packet_need))) {
                 sock_pause(sk, true); /* ep->room resumes every client */
                 return;
         }
-        n = recv(c->fd, sk->buf, MIN(room, sizeof(sk->buf)), MSG_DONTWAIT);
+        n = recv(c->fd, sk->buf, packets ? sizeof(sk->buf) : MIN(room, sizeof(sk->buf)),
+                 MSG_DONTWAIT | (packets ? MSG_TRUNC : 0));
         if (n < 0) {
                 if (errno != EINTR && errno != EAGAIN)
                         client_lost(c, -errno);
@@ -335,8 +357,16 @@ static void client_read(struct client *c)
                 client_lost(c, 0);
                 return;
         }
+        if (packets && (size_t)n > sizeof(sk->buf)) { /* MSG_TRUNC: the real length */
+                log_warning("socket %s: dropped a %zd-byte packet from %s (at most %zu)", ep->name, n, c->peer,
+                            sizeof(sk->buf));
+                vw_port_count_dropped(ep->port, (size_t)n);
+                return;
+        }
         c->bytes_in += (uint64_t)n;
-        r = vw_port_write(ep->port, VW_CHUNK_BYTES, sk->buf, (size_t)n);
+        if (packets && (size_t)n > sk->packet_need)
+                sk->packet_need = (size_t)n;
+        r = vw_port_write(ep->port, packets ? VW_CHUNK_DATAGRAM : VW_CHUNK_BYTES, sk->buf, (size_t)n);
         if (r < 0) {
                 log_error_errno(r, "socket %s: routes refused %zd bytes they had room for", ep->name, n);
                 vw_port_count_dropped(ep->port, (size_t)n);
@@ -500,7 +530,7 @@ static int listen_one(struct sock *sk, const union vw_sockaddr *sa, socklen_t le
         _cleanup_close_ int fd = -1;
         int r, one = 1;
 
-        fd = socket(sa->sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        fd = socket(sa->sa.sa_family, socket_type(sk->addr) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (fd < 0)
                 return negative_errno();
         if (sa->sa.sa_family != AF_UNIX)
@@ -728,7 +758,7 @@ static void conn_attempt(struct sock *sk)
                 int fd;
 
                 sk->next_target++;
-                fd = socket(sa->sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+                fd = socket(sa->sa.sa_family, socket_type(sk->addr) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
                 if (fd < 0) {
                         sk->round_error = -errno;
                         continue;
@@ -803,8 +833,13 @@ static int socket_start(struct vw_endpoint *ep)
         struct sock *sk;
         int r;
 
-        if (is_udp(cfg))
-                return vw_udp_start(ep, cfg->listen.text ? &cfg->listen : &cfg->connect, cfg->listen.text != NULL);
+        if (is_udp(cfg)) {
+                r = vw_policy_owner(ep, cfg->owner, cfg->group, cfg->mode); /* unix-dgram: files */
+                if (r < 0)
+                        return r;
+                return vw_udp_start(ep, cfg->listen.text ? &cfg->listen : &cfg->connect, cfg->listen.text != NULL,
+                                    cfg->mode, cfg->owner, cfg->group);
+        }
         sk = calloc(1, sizeof(*sk));
         if (!sk)
                 return -ENOMEM;
@@ -813,6 +848,7 @@ static int socket_start(struct vw_endpoint *ep)
         vw_list_init(&sk->clients);
         sk->listening = cfg->listen.text != NULL;
         sk->addr = sk->listening ? &cfg->listen : &cfg->connect;
+        sk->packet_need = 2048;
         ep->room = socket_room;
 
         r = vw_policy_owner(ep, cfg->owner, cfg->group, cfg->mode);

@@ -191,9 +191,17 @@ static void check_value(const struct parser *p, const char *text, const union va
                 FUZZ_CHECK(v->addr.text && streq(v->addr.text, text));
                 if (v->addr.family == VW_ADDR_UNIX)
                         FUZZ_CHECK(v->addr.path && strlen(v->addr.path) < 108 &&
-                                   (v->addr.path[0] == '/' || v->addr.path[0] == '@'));
+                                   (v->addr.path[0] == '/' || v->addr.path[0] == '@') &&
+                                   strneq(text,
+                                          v->addr.kind == VW_SOCK_SEQPACKET ? "unix-seqpacket:"
+                                          : v->addr.kind == VW_SOCK_DGRAM   ? "unix-dgram:"
+                                                                            : "unix:",
+                                          v->addr.kind == VW_SOCK_SEQPACKET ? 15
+                                          : v->addr.kind == VW_SOCK_DGRAM   ? 11
+                                                                            : 5));
                 else
                         FUZZ_CHECK((v->addr.family == VW_ADDR_TCP || v->addr.family == VW_ADDR_UDP) &&
+                                   v->addr.kind == (v->addr.family == VW_ADDR_UDP ? VW_SOCK_DGRAM : VW_SOCK_STREAM) &&
                                    v->addr.host && v->addr.host[0] && v->addr.port > 0 &&
                                    strneq(text, v->addr.family == VW_ADDR_UDP ? "udp:" : "tcp:", 4));
         }
