@@ -84,6 +84,25 @@ class Layout(unittest.TestCase):
         self.assertFile(self.path("VWIRE_MANDIR", "man5", "vwire.conf.5"))
         self.assertFile(self.path("VWIRE_BASHCOMPLETIONDIR", "vwirectl"))
 
+    def test_alsa_plugin_and_snippet(self):
+        if not E.get("VWIRE_ALSAPLUGINDIR"):
+            raise unittest.SkipTest("built without the ALSA plugin (-Dalsa=disabled or no libasound2-dev)")
+        self.assertFile(self.path("VWIRE_ALSAPLUGINDIR", "libasound_module_pcm_vwire.so"))
+        snippet = self.path("VWIRE_ALSACONFDIR", "50-vwire.conf")
+        self.assertFile(snippet)
+        with open(snippet) as f:
+            text = f.read()
+        # vwire:NAME and vwire_raw:NAME only: installing never changes ALSA's default device
+        self.assertIn("pcm.vwire {", text)
+        self.assertNotIn("pcm.!default", text)
+        self.assertNotIn("pcm.default", text)
+        self.assertNotIn("ctl.", text)
+        if E.get("VWIRE_ALSACONFLINKDIR"):
+            # alsa-lib loads its conf.d, not DATADIR: the link is what makes vwire:NAME known
+            link = self.path("VWIRE_ALSACONFLINKDIR", "50-vwire.conf")
+            self.assertTrue(os.path.islink(link), f"missing: {link}")
+            self.assertEqual(os.readlink(link), os.path.join(E["VWIRE_ALSACONFDIR"], "50-vwire.conf"))
+
     def test_edited_config_survives_reinstall(self):
         conf = self.path("VWIRE_SYSCONFDIR", "vwire", "vwire.conf")
         dropin = self.path("VWIRE_SYSCONFDIR", "vwire", "vwire.conf.d", "50-mine.conf")
