@@ -30,6 +30,13 @@
 #include "config.h"
 #include "macro.h"
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+/* Read from the file by `vwirectl doctor` (vw_audio_plugin_id_find), never at run time. */
+__attribute__((used)) static const char plugin_id[] =
+        VW_AUDIO_PLUGIN_ID VWIRE_VERSION " protocol " STR(VW_AUDIO_PROTOCOL);
+
 /* How long vwired may take to answer: it answers from its loop at once, so this is "hung". */
 #define ANSWER_TIMEOUT_MS 3000
 

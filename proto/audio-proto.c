@@ -53,6 +53,50 @@ bool vw_audio_name_is_valid(const char *s)
         return len > 0 && len <= VW_AUDIO_NAME_MAX && printable(s, len) && !strchr(s, '/');
 }
 
+static bool is_graph(uint8_t c)
+{
+        return c > 0x20 && c <= 0x7e;
+}
+
+static bool is_digit(uint8_t c)
+{
+        return c >= '0' && c <= '9';
+}
+
+int vw_audio_plugin_id_find(const uint8_t *buf, size_t len, char version[VW_AUDIO_VERSION_MAX + 1], unsigned *protocol)
+{
+        static const char mark[] = VW_AUDIO_PLUGIN_ID, sep[] = " protocol ";
+        size_t at = 0;
+
+        for (;;) {
+                const uint8_t *hit = memmem(buf + at, len - at, mark, sizeof(mark) - 1);
+                size_t v, i, vlen;
+                unsigned long n = 0;
+
+                if (!hit)
+                        return -ENOENT;
+                v = (size_t)(hit - buf) + sizeof(mark) - 1;
+                at = v;
+                for (i = v; i < len && is_graph(buf[i]);)
+                        i++;
+                vlen = i - v;
+                if (vlen == 0 || vlen > VW_AUDIO_VERSION_MAX || len - i < sizeof(sep) - 1 ||
+                    memcmp(buf + i, sep, sizeof(sep) - 1) != 0)
+                        continue;
+                i += sizeof(sep) - 1;
+                if (i >= len || !is_digit(buf[i]))
+                        continue;
+                for (; i < len && is_digit(buf[i]) && n <= 65535; i++)
+                        n = n * 10 + (unsigned long)(buf[i] - '0');
+                if (i >= len || buf[i] != '\0' || n > 65535)
+                        continue;
+                memcpy(version, buf + v, vlen);
+                version[vlen] = '\0';
+                *protocol = (unsigned)n;
+                return 0;
+        }
+}
+
 size_t vw_audio_shm_size(uint32_t ring_frames, uint32_t frame_bytes)
 {
         uint64_t data = (uint64_t)ring_frames * frame_bytes;

@@ -127,6 +127,16 @@ int vw_audio_msg_encode(const struct vw_audio_msg *m, uint8_t *buf, size_t size)
  */
 int vw_audio_msg_decode(const uint8_t *buf, size_t len, struct vw_audio_msg *ret);
 
+/*
+ * The plugin's file names its version, so `vwirectl doctor` can report a plugin and a vwired of
+ * different versions without loading the plugin: the bytes VW_AUDIO_PLUGIN_ID, the package
+ * version, " protocol ", the protocol number, NUL.
+ */
+#define VW_AUDIO_PLUGIN_ID "vwire-alsa-plugin version "
+/* Find that mark in the bytes of a file: 0 with version (printable, <= VW_AUDIO_VERSION_MAX)
+ * and *protocol set, or -ENOENT when there is none that is well formed. */
+int vw_audio_plugin_id_find(const uint8_t *buf, size_t len, char version[VW_AUDIO_VERSION_MAX + 1], unsigned *protocol);
+
 /* printable ASCII, 1..max bytes, no '/': what a cable name may be (it is in a socket path). */
 bool vw_audio_name_is_valid(const char *s);
 

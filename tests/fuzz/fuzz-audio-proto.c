@@ -6,7 +6,8 @@
  * Invariants: a packet that decodes has a known type and printable, terminated strings; encoded
  * again it is the same bytes (one encoding per message: reserved bytes are zero, nothing
  * trails); a packet of another version decodes to -EPROTO with its version, and a package name
- * only from a well-formed VERSION; nothing else is accepted.
+ * only from a well-formed VERSION; nothing else is accepted. The same bytes, as a plugin file,
+ * yield a version mark only when it is printable and bounded.
  */
 #include <errno.h>
 #include <string.h>
@@ -33,7 +34,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         struct vw_audio_msg m, again;
         uint8_t buf[VW_AUDIO_MSG_MAX];
+        char version[VW_AUDIO_VERSION_MAX + 1];
+        unsigned protocol = 0;
         int r = vw_audio_msg_decode(data, size, &m), len;
+
+        /* the same bytes as a plugin file that doctor looks for its version mark in */
+        if (vw_audio_plugin_id_find(data, size, version, &protocol) == 0) {
+                check_str(version, sizeof(version));
+                FUZZ_CHECK(version[0] != '\0' && protocol <= 65535);
+        }
 
         check_str(m.cable, sizeof(m.cable));
         check_str(m.program, sizeof(m.program));
