@@ -22,6 +22,11 @@ int verb_version(struct ctl *c, int argc, char **argv);
 int verb_net(struct ctl *c, int argc, char **argv);
 /* Leftover adapters as DoctorCheck objects, for `vwirectl doctor`. */
 void net_orphans_doctor(json_object *checks);
+/* cli/audio-commands.c: audio default; --unset, --user, --system (0 or CTL_ERR_USAGE, printed) */
+int verb_audio(struct ctl *c, int argc, char **argv);
+int audio_set_option(const char *name);
+/* The audio lines of `vwirectl doctor`: plugin, snippet, default device, snd-aloop. */
+void audio_doctor(struct ctl *c, json_object *checks, bool daemon_has_audio);
 /* cli/doctor.c */
 int verb_doctor(struct ctl *c, int argc, char **argv);
 

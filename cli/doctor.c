@@ -162,6 +162,18 @@ static void check_leftovers(json_object *checks, const char *dir)
                 vw_doctor_check_add(checks, "stale", "ok", dir, NULL, "no leftovers of an earlier vwired in %s", dir);
 }
 
+/* Does vwired have an [audio] cable (its checks name one)? */
+static bool has_audio(json_object *checks)
+{
+        for (size_t i = 0; i < json_object_array_length(checks); i++) {
+                const char *k = ctl_get_string(json_object_array_get_idx(checks, i), "check");
+
+                if (k && streq(k, "audio-protocol"))
+                        return true;
+        }
+        return false;
+}
+
 /* ---- output ---- */
 
 static const char *status_label(const char *s)
@@ -254,6 +266,7 @@ int verb_doctor(struct ctl *c, int argc, char **argv)
                         check_leftovers(checks, rundir);
         }
         check_caller(checks, daemon_ok);
+        audio_doctor(c, checks, has_audio(checks));
         net_orphans_doctor(checks);
         return print_checks(c, checks);
 }

@@ -35,10 +35,11 @@ enum {
 };
 
 enum {
-        VERB_HEX = 1 << 0,      /* takes --hex */
-        VERB_PERSIST = 1 << 1,  /* takes --persist */
-        VERB_TYPING = 1 << 2,   /* takes --layout, --delay, --hold (input-commands.c checks which) */
-        VERB_INJECT = 1 << 3,   /* takes --no-wait */
+        VERB_HEX = 1 << 0,     /* takes --hex */
+        VERB_PERSIST = 1 << 1, /* takes --persist */
+        VERB_TYPING = 1 << 2,  /* takes --layout, --delay, --hold (input-commands.c checks which) */
+        VERB_INJECT = 1 << 3,  /* takes --no-wait */
+        VERB_AUDIO = 1 << 4,   /* takes --unset, --user, --system */
 };
 
 #define ANY_ARGS (-1)
@@ -66,16 +67,21 @@ static const struct verb verbs[] = {
         { "net", 2, 2, 0, "net orphans [--json] [--grace SECONDS] [--force [NETNS/]IFNAME]", verb_net },
         { "reload", 1, 1, 0, "reload", verb_reload },
         { "version", 1, 1, 0, "version", verb_version },
+        { "audio", 2, 3, VERB_AUDIO, "audio default [--user|--system] [NAME] | audio default --unset", verb_audio },
         { "doctor", 1, 1, 0, "doctor", verb_doctor },
         { "key", 3, 4, VERB_TYPING | VERB_INJECT, "key NAME COMBO [tap|press|release] [--hold MS]", verb_key },
         { "type", 3, 3, VERB_TYPING | VERB_INJECT, "type NAME TEXT|- [--layout L] [--delay MS] [--hold MS]",
           verb_type },
-        { "pointer", 3, 6, VERB_INJECT, "pointer NAME move DX DY | click [BUTTON [COUNT]] | press BUTTON | "
-          "release BUTTON | scroll AMOUNT [HORIZONTAL]", verb_pointer },
+        { "pointer", 3, 6, VERB_INJECT,
+          "pointer NAME move DX DY | click [BUTTON [COUNT]] | press BUTTON | "
+          "release BUTTON | scroll AMOUNT [HORIZONTAL]",
+          verb_pointer },
         { "abs", 4, ANY_ARGS, VERB_INJECT, "abs NAME X Y [AXIS=VALUE...]", verb_abs },
         { "touch", 4, 6, VERB_INJECT, "touch NAME down|move SLOT X Y | touch NAME up SLOT", verb_touch },
-        { "gamepad", 4, 6, VERB_INJECT, "gamepad NAME stick left|right X Y | button BUTTON [press|release] | "
-          "trigger left|right VALUE | hat X Y", verb_gamepad },
+        { "gamepad", 4, 6, VERB_INJECT,
+          "gamepad NAME stick left|right X Y | button BUTTON [press|release] | "
+          "trigger left|right VALUE | hat X Y",
+          verb_gamepad },
         { "event", 5, ANY_ARGS, VERB_INJECT, "event NAME TYPE CODE VALUE [TYPE CODE VALUE...]", verb_event },
         { "help", 1, 1, 0, "help", verb_help },
 };
@@ -91,7 +97,7 @@ static void help(FILE *f)
                 "  status                          Show the daemon's state and totals\n"
                 "  list                            List endpoints and routes\n"
                 "  show NAME                       Show one endpoint or route in detail\n"
-                "  add KIND NAME [key=value...]    Add an endpoint (serial, loopback, socket, file, input)\n"
+                "  add KIND NAME [key=value...]    Add an endpoint (serial, loopback, socket, file, input, audio)\n"
                 "  remove NAME                     Remove an endpoint or route\n"
                 "  route add NAME from=A to=B [duplex=yes overflow=... buffer=...]\n"
                 "                                  Add a route\n"
@@ -105,6 +111,9 @@ static void help(FILE *f)
                 "  reload                          Re-read the configuration and apply the changes\n"
                 "  version                         Show the versions of vwirectl and vwired\n"
                 "  doctor                          Check the setup and report problems with their fixes\n"
+                "  audio default [--user|--system] NAME\n"
+                "                                  Make audio cable NAME ALSA's default device\n"
+                "  audio default --unset           Leave ALSA's default device as it was\n"
                 "\n"
                 "Input devices ([input NAME]; codes by evdev name, e.g. KEY_A, BTN_LEFT, ABS_X):\n"
                 "  key NAME COMBO [press|release]  Press and release a key combination: KEY_LEFTCTRL+KEY_C\n"
@@ -198,12 +207,13 @@ static int usage_error(const char *fmt, ...)
  * Options go anywhere (getopt permutes), so "vwirectl --json list" and "vwirectl list --json"
  * both work. Returns 1 to go on with a command, 0 when done (--help, --version).
  */
-static bool opt_typing, opt_no_wait;
+static bool opt_typing, opt_no_wait, opt_audio;
 static bool net_opts;  /* --force or --grace given */  /* input options given (input-commands.c keeps the values) */
 
 static int parse_argv(int argc, char **argv, struct ctl *c)
 {
         enum { ARG_VERSION = 0x100, ARG_SOCKET, ARG_JSON, ARG_HEX, ARG_PERSIST, ARG_INPUT, ARG_PCAP, ARG_FORCE, ARG_GRACE };
+        enum { ARG_AUDIO = ARG_GRACE + 1 };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
@@ -218,7 +228,10 @@ static int parse_argv(int argc, char **argv, struct ctl *c)
                 { "delay", required_argument, NULL, ARG_INPUT },
                 { "hold", required_argument, NULL, ARG_INPUT },
                 { "no-wait", no_argument, NULL, ARG_INPUT },
-                {}
+                { "unset", no_argument, NULL, ARG_AUDIO },
+                { "user", no_argument, NULL, ARG_AUDIO },
+                { "system", no_argument, NULL, ARG_AUDIO },
+                {},
         };
         int o, idx = 0, r;
 
@@ -265,6 +278,12 @@ static int parse_argv(int argc, char **argv, struct ctl *c)
                         net_opts = true;
                         break;
                 }
+                case ARG_AUDIO:
+                        r = audio_set_option(options[idx].name);
+                        if (r < 0)
+                                return r;
+                        opt_audio = true;
+                        break;
                 case ARG_INPUT:
                         r = input_set_option(options[idx].name, optarg);
                         if (r < 0)
@@ -331,6 +350,10 @@ int main(int argc, char **argv)
 
         if (net_opts && !streq(v->name, "net")) {
                 r = usage_error("--force and --grace are for 'net orphans', not '%s'", v->name);
+                goto finish;
+        }
+        if (opt_audio && !(v->flags & VERB_AUDIO)) {
+                r = usage_error("--unset, --user and --system are for 'audio default', not '%s'", v->name);
                 goto finish;
         }
         if (c.pcap_path && !streq(v->name, "monitor")) {

@@ -560,15 +560,16 @@ static void audio_doctor(struct vw_endpoint *ep, json_object *checks)
 
         if (!cb || cb->mismatches == 0) {
                 vw_doctor_check_add(checks, "audio-protocol", "ok", ep->name, NULL,
-                                    "no plugin of another protocol version has connected (vwired speaks %d)",
-                                    VW_AUDIO_PROTOCOL);
+                                    "audio %s: no plugin of another protocol version has connected (vwired speaks %d)",
+                                    ep->name, VW_AUDIO_PROTOCOL);
                 return;
         }
         vw_doctor_check_add(checks, "audio-protocol", "warn", ep->name,
                             "install the ALSA plugin (libasound_module_pcm_vwire.so) of the same vwire version as "
                             "vwired",
-                            "%" PRIu64 " connection(s) from %s; this vwired speaks audio protocol %d (vwire %s)",
-                            cb->mismatches, cb->mismatch, VW_AUDIO_PROTOCOL, VWIRE_VERSION);
+                            "audio %s: %" PRIu64
+                            " connection(s) from %s; this vwired speaks audio protocol %d (vwire %s)",
+                            ep->name, cb->mismatches, cb->mismatch, VW_AUDIO_PROTOCOL, VWIRE_VERSION);
 }
 
 const struct vw_endpoint_ops vw_audio_ops = {
