@@ -2,7 +2,10 @@
 /* Saturating mix of cable writers (audio-mix.h). Samples are little-endian on the wire and in
  * the rings, whatever the host. */
 #include <endian.h>
+#include <errno.h>
+#include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "audio-mix.h"
@@ -72,4 +75,51 @@ void vw_audio_mix_out(enum vw_audio_format f, const double *acc, void *dst, size
                         return;
                 }
         }
+}
+
+static unsigned gcd(unsigned a, unsigned b)
+{
+        while (b) {
+                unsigned t = a % b;
+
+                a = b;
+                b = t;
+        }
+        return a;
+}
+
+int vw_audio_tone(enum vw_audio_format f, unsigned rate, unsigned channels, unsigned freq, double level, uint8_t **ret,
+                  size_t *ret_len)
+{
+        unsigned bytes = vw_audio_format_bytes(f);
+        double scale = f == VW_AUDIO_S16_LE ? INT16_MAX : f == VW_AUDIO_S32_LE ? (double)INT32_MAX : 1.0;
+        size_t frames, n;
+        double *acc;
+        uint8_t *out;
+
+        if (bytes == 0 || rate == 0 || channels == 0 || freq == 0 || freq > rate / 2 || !(level >= 0 && level <= 1))
+                return -EINVAL;
+        frames = rate / gcd(rate, freq);
+        n = frames * channels;
+        acc = malloc(n * sizeof(double));
+        out = malloc(n * bytes);
+        if (!acc || !out) {
+                free(acc);
+                free(out);
+                return -ENOMEM;
+        }
+        for (size_t i = 0; i < frames; i++) {
+                /* the phase of frame i, reduced exactly in integers first: no error that grows with i */
+                double v = level * sin(2.0 * M_PI * (double)((uint64_t)i * freq % rate) / rate) * scale;
+
+                if (f != VW_AUDIO_FLOAT_LE)
+                        v = nearbyint(v);
+                for (unsigned c = 0; c < channels; c++)
+                        acc[i * channels + c] = v;
+        }
+        vw_audio_mix_out(f, acc, out, n);
+        free(acc);
+        *ret = out;
+        *ret_len = n * bytes;
+        return 0;
 }

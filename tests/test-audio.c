@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "audio-mix.h"
@@ -246,6 +247,57 @@ START_TEST(test_mix_saturates)
 }
 END_TEST
 
+/* One exact period, rounded samples, every channel alike; the seam repeats without a jump. */
+START_TEST(test_tone)
+{
+        uint8_t *t;
+        size_t len;
+        int16_t v[2];
+        float f;
+
+        ck_assert_int_eq(vw_audio_tone(VW_AUDIO_S16_LE, 48000, 2, 1000, 0.5, &t, &len), 0);
+        ck_assert_uint_eq(len, 48 * 4); /* 48 frames of S16 stereo */
+        memcpy(v, t, 4);
+        ck_assert_int_eq(v[0], 0);
+        memcpy(v, t + 12 * 4, 4); /* a quarter period: the peak */
+        ck_assert_int_eq(v[0], 16384);
+        ck_assert_int_eq(v[1], 16384);
+        memcpy(v, t + 36 * 4, 4);
+        ck_assert_int_eq(v[0], -16384);
+        free(t);
+
+        /* 441 Hz at 48 kHz: gcd 3, so 16000 frames make the period */
+        ck_assert_int_eq(vw_audio_tone(VW_AUDIO_FLOAT_LE, 48000, 1, 441, 1.0, &t, &len), 0);
+        ck_assert_uint_eq(len, 16000 * 4);
+        memcpy(&f, t + 4, 4);
+        ck_assert(fabs(f - sin(2 * M_PI * 441 / 48000)) < 1e-6);
+        free(t);
+
+        ck_assert_int_eq(vw_audio_tone(VW_AUDIO_S32_LE, 48000, 2, 24001, 0.5, &t, &len), -EINVAL);
+        ck_assert_int_eq(vw_audio_tone(VW_AUDIO_S32_LE, 48000, 2, 0, 0.5, &t, &len), -EINVAL);
+        ck_assert_int_eq(vw_audio_tone(VW_AUDIO_S32_LE, 48000, 2, 1000, 1.5, &t, &len), -EINVAL);
+        ck_assert_int_eq(vw_audio_tone(VW_AUDIO_S32_LE, 48000, 2, 1000, NAN, &t, &len), -EINVAL);
+}
+END_TEST
+
+/* The version mark doctor reads from a plugin file. */
+START_TEST(test_plugin_id)
+{
+        static const uint8_t file[] = "\x7f"
+                                      "ELF vwire-alsa-plugin version \0"
+                                      "vwire-alsa-plugin version 0.1.0 protocol 1\0tail";
+        static const uint8_t bad[] = "vwire-alsa-plugin version 0.1.0 protocol 1"; /* no NUL: cut off */
+        char version[VW_AUDIO_VERSION_MAX + 1];
+        unsigned protocol = 0;
+
+        ck_assert_int_eq(vw_audio_plugin_id_find(file, sizeof(file), version, &protocol), 0);
+        ck_assert_str_eq(version, "0.1.0");
+        ck_assert_uint_eq(protocol, 1);
+        ck_assert_int_eq(vw_audio_plugin_id_find(bad, sizeof(bad) - 1, version, &protocol), -ENOENT);
+        ck_assert_int_eq(vw_audio_plugin_id_find(file, 10, version, &protocol), -ENOENT);
+}
+END_TEST
+
 int main(void)
 {
         Suite *s = suite_create("audio");
@@ -260,6 +312,8 @@ int main(void)
         tcase_add_test(tc, test_formats);
         tcase_add_test(tc, test_mix_identity);
         tcase_add_test(tc, test_mix_saturates);
+        tcase_add_test(tc, test_tone);
+        tcase_add_test(tc, test_plugin_id);
         suite_add_tcase(s, tc);
         return vw_test_run(s);
 }

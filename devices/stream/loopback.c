@@ -13,12 +13,19 @@
  *                 stream is pattern[i % len]. `rate` bytes/s (0: as fast as the routes take it),
  *                 writes of up to `chunk` bytes, `count` bytes in all (0: no end). It generates
  *                 only while it has an outbound route; what is routed to it is dropped.
+ *                 For audio cables: the default zero bytes are silence in every sample
+ *                 format, and `tone = HZ` makes the pattern one period of a sine
+ *                 (codecs/audio-mix.c) in `sample-format`, `sample-rate` and `channels`,
+ *                 which must be the cable's; writes are then whole frames, and with `rate`
+ *                 unset the cable's clock paces it through a block route.
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "audio-mix.h"
 #include "endpoint.h"
 #include "log.h"
 #include "pace.h"
@@ -36,6 +43,8 @@ enum { LINES_NONE, LINES_LOOP };
 
 static const char *const lines_names[] = { "none", "loop", NULL };
 
+static const char *const sample_formats[] = { "S16_LE", "S32_LE", "FLOAT_LE", NULL };
+
 struct loopback_config {
         int mode;
         struct vw_bytes pattern;
@@ -43,6 +52,12 @@ struct loopback_config {
         size_t chunk;
         size_t count;
         int lines;
+        /* tone */
+        unsigned tone; /* Hz; 0: the pattern */
+        double level;  /* of full scale */
+        int sample_format;
+        unsigned sample_rate;
+        unsigned channels;
 };
 
 struct loopback {
@@ -52,11 +67,28 @@ struct loopback {
         struct vw_pace pace;
         uint8_t *pattern;        /* the pattern repeated over chunk + len - 1 bytes */
         size_t pattern_len;
+        size_t unit; /* bytes of one write are a multiple of it: a frame of a tone */
         uint64_t produced;
         bool running;            /* has an outbound route and is generating */
         bool done;               /* count reached, or failed */
         bool signalling;         /* lines = loop: sending a signal back (two plugs on one route) */
 };
+
+/* "0.5" of full scale, or "-6dB" (dBFS) */
+static int parse_level(const char *v, void *dst, const struct vw_key *k, char **err)
+{
+        double *level = dst, x;
+        char *end;
+
+        errno = 0;
+        x = strtod(v, &end);
+        if (errno == 0 && end != v && streq(end, "dB") && x <= 0 && x >= -200)
+                x = pow(10, x / 20);
+        else if (errno || end == v || *end || !(x >= 0 && x <= 1))
+                return vw_errorf(err, "expected a level from 0 to 1 or in dB up to 0 (\"0.5\", \"-6dB\"), got '%s'", v);
+        *level = x;
+        return 0;
+}
 
 static const struct vw_key loopback_keys[] = {
         { "mode", vw_parse_enum, offsetof(struct loopback_config, mode), loopback_modes, true },
@@ -65,6 +97,11 @@ static const struct vw_key loopback_keys[] = {
         { "chunk", vw_parse_size, offsetof(struct loopback_config, chunk) },
         { "count", vw_parse_size, offsetof(struct loopback_config, count) },
         { "lines", vw_parse_enum, offsetof(struct loopback_config, lines), lines_names },
+        { "tone", vw_parse_uint, offsetof(struct loopback_config, tone) },
+        { "level", parse_level, offsetof(struct loopback_config, level) },
+        { "sample-format", vw_parse_enum, offsetof(struct loopback_config, sample_format), sample_formats },
+        { "sample-rate", vw_parse_uint, offsetof(struct loopback_config, sample_rate) },
+        { "channels", vw_parse_uint, offsetof(struct loopback_config, channels) },
         {}
 };
 
@@ -73,6 +110,10 @@ static void loopback_init_config(void *config)
         struct loopback_config *c = config;
 
         c->chunk = SOURCE_CHUNK_DEFAULT;
+        c->level = 0.5;
+        c->sample_format = VW_AUDIO_S16_LE;
+        c->sample_rate = 48000;
+        c->channels = 2;
 }
 
 static bool key_in(const char *const *list, const char *key)
@@ -85,7 +126,9 @@ static bool key_in(const char *const *list, const char *key)
 
 static void loopback_check(const struct vw_section *s, const void *config, struct vw_errors *errs)
 {
-        static const char *const source_keys[] = { "pattern", "rate", "chunk", "count", NULL };
+        static const char *const source_keys[] = { "pattern", "rate",          "chunk",       "count",    "tone",
+                                                   "level",   "sample-format", "sample-rate", "channels", NULL };
+        static const char *const tone_keys[] = { "level", "sample-format", "sample-rate", "channels", NULL };
         const struct loopback_config *c = config;
 
         for (size_t i = 0; i < s->n_settings; i++) {
@@ -97,6 +140,22 @@ static void loopback_check(const struct vw_section *s, const void *config, struc
                         vw_errors_add(errs, s->file, st->line, "'lines' only applies to mode = echo");
                 else if (streq(st->key, "chunk") && (c->chunk == 0 || c->chunk > SOURCE_CHUNK_MAX))
                         vw_errors_add(errs, s->file, st->line, "chunk: expected 1 to 64K bytes, got '%s'", st->value);
+                else if (c->tone == 0 && key_in(tone_keys, st->key))
+                        vw_errors_add(errs, s->file, st->line, "'%s' only applies with tone = HZ", st->key);
+                else if (c->tone != 0 && streq(st->key, "pattern"))
+                        vw_errors_add(errs, s->file, st->line, "'pattern' and 'tone': give one of them");
+                else if (streq(st->key, "sample-rate") &&
+                         (c->sample_rate < VW_AUDIO_RATE_MIN || c->sample_rate > VW_AUDIO_RATE_MAX))
+                        vw_errors_add(errs, s->file, st->line, "sample-rate: expected %u to %u, got '%s'",
+                                      VW_AUDIO_RATE_MIN, VW_AUDIO_RATE_MAX, st->value);
+                else if (streq(st->key, "channels") && (c->channels < 1 || c->channels > VW_AUDIO_CHANNELS_MAX))
+                        vw_errors_add(errs, s->file, st->line, "channels: expected 1 to %u, got '%s'",
+                                      VW_AUDIO_CHANNELS_MAX, st->value);
+                else if (streq(st->key, "tone") && c->mode == LOOPBACK_SOURCE &&
+                         (c->tone == 0 || c->tone > c->sample_rate / 2))
+                        vw_errors_add(errs, s->file, st->line,
+                                      "tone: expected 1 to %u Hz (half the sample rate), got '%s'", c->sample_rate / 2,
+                                      st->value);
         }
 }
 
@@ -201,6 +260,16 @@ static void source_run(struct vw_endpoint *ep)
                         return;
                 }
                 n = MIN(MIN(c->chunk, room), MIN(allow, left));
+                if (lb->unit > 1) {
+                        /* whole frames only: a route that drops a write keeps the rest in step */
+                        n -= n % lb->unit;
+                        if (n == 0) {
+                                if (room < lb->unit && !vw_port_has_room(ep->port, lb->unit))
+                                        return; /* ep->room brings us back */
+                                source_schedule(ep, vw_pace_when(&lb->pace, lb->unit));
+                                return;
+                        }
+                }
                 r = vw_port_write(ep->port, VW_CHUNK_BYTES, lb->pattern + lb->produced % lb->pattern_len, n);
                 if (r == -EAGAIN)
                         return;
@@ -225,15 +294,26 @@ static int source_setup(struct vw_endpoint *ep)
 {
         struct loopback_config *c = ep->config;
         struct loopback *lb = ep->data;
+        const uint8_t *pattern = c->pattern.data;
+        _cleanup_free_ uint8_t *tone = NULL;
+        size_t len = c->pattern.len;
         int r;
 
-        lb->pattern_len = c->pattern.len > 0 ? c->pattern.len : 1;
+        lb->unit = 1;
+        if (c->tone != 0) {
+                r = vw_audio_tone(c->sample_format, c->sample_rate, c->channels, c->tone, c->level, &tone, &len);
+                if (r < 0)
+                        return log_error_errno(r, "loopback %s: cannot make a %u Hz tone", ep->name, c->tone);
+                pattern = tone;
+                lb->unit = (size_t)c->channels * vw_audio_format_bytes(c->sample_format);
+        }
+        lb->pattern_len = len > 0 ? len : 1;
         lb->pattern = calloc(c->chunk + lb->pattern_len - 1, 1);
         if (!lb->pattern)
                 return -ENOMEM;
-        if (c->pattern.len > 0)
+        if (len > 0)
                 for (size_t i = 0; i < c->chunk + lb->pattern_len - 1; i++)
-                        lb->pattern[i] = c->pattern.data[i % c->pattern.len];
+                        lb->pattern[i] = pattern[i % len];
         vw_pace_init(&lb->pace, c->rate, c->chunk);
 
         r = sd_event_add_time(vw_endpoint_event(ep), &lb->timer, CLOCK_MONOTONIC, 0, 1, source_timer, ep);
@@ -368,6 +448,13 @@ static void loopback_describe(struct vw_endpoint *ep, json_object *d)
         json_object_object_add(d, "chunk", json_object_new_int64((int64_t)c->chunk));
         json_object_object_add(d, "count", json_object_new_int64((int64_t)c->count));
         json_object_object_add(d, "pattern_len", json_object_new_int64((int64_t)c->pattern.len));
+        if (c->tone != 0) {
+                json_object_object_add(d, "tone", json_object_new_int64(c->tone));
+                json_object_object_add(d, "level", json_object_new_double(c->level));
+                json_object_object_add(d, "sample_format", json_object_new_string(sample_formats[c->sample_format]));
+                json_object_object_add(d, "sample_rate", json_object_new_int64(c->sample_rate));
+                json_object_object_add(d, "channels", json_object_new_int64(c->channels));
+        }
         json_object_object_add(d, "generated", json_object_new_int64((int64_t)lb->produced));
         json_object_object_add(d, "generating", json_object_new_boolean(lb->running));
 }

@@ -122,6 +122,38 @@ to = kbd
 convert = text-to-keys
 layout = fr
 """)
+write("fuzz-config", "audio.conf", b"""[audio speakers]
+format = S32_LE
+rate = 44100
+channels = 1
+period = 5ms
+buffer = 4096
+max-clients = 2
+[audio mic]
+format = FLOAT_LE
+[loopback beep]
+mode = source
+tone = 441
+level = -12dB
+sample-format = S32_LE
+sample-rate = 44100
+channels = 1
+[loopback hush]
+mode = source
+[file rec]
+format = wav
+mode = capture
+path = /tmp/vwire-fuzz.wav
+sample-format = S32_LE
+rate = 44100
+channels = 1
+[route tone]
+from = beep
+to = speakers
+[route recording]
+from = speakers
+to = rec, mic
+""")
 write("fuzz-config", "two-files.conf",
       b"[daemon]\nlog-level = info\n[serial a]\nbackend = pty\npath = /run/x\n"
       b"\f[daemon]\nlog-level = debug\n[route r]\nfrom = a\nto = b\n"
@@ -319,6 +351,9 @@ write("fuzz-audio-proto", "setup", audio(1, 3, struct.pack("<II", 4095, 1023)))
 write("fuzz-audio-proto", "start", audio(1, 5))
 write("fuzz-audio-proto", "reply", audio(1, 8, struct.pack("<i", -32) + astr(b"gone")))
 write("fuzz-audio-proto", "version-other", audio(2, 0, astr(b"0.2.0")))
+# the version mark doctor finds in an installed plugin file
+write("fuzz-audio-proto", "plugin-id", b"ELF junk vwire-alsa-plugin version 0.1.0 protocol 1\0more")
+write("fuzz-audio-proto", "plugin-id-bad", b"vwire-alsa-plugin version 0.1.0 protocol 99999999\0vwire-alsa-plugin version x protocol 2\0")
 
 # fuzz-ldisc: steps of [op, operands]: 0 SET (8-9 bytes of flag bits, VMIN, VTIME, cc slot, value),
 # 1 RECV n bytes, 2 READ size, 3 LIT n bytes, 4 FLUSH, 5 OUT n bytes
