@@ -564,6 +564,120 @@ VWT_TEST(other_protocol_version)
         doc = vwt_ctl_json("doctor");
         text = json_object_to_json_string(doc);
         ck_assert_msg(strstr(text, "audio protocol 99") && strstr(text, "\"warn\""), "doctor: %s", text);
+
+        /* doctor reads the version mark of the plugin file installed, without loading it */
+        ck_assert_int_eq(mkdir(vwt_path("plugins"), 0755), 0);
+        ck_assert_int_eq(symlink(getenv("VWIRE_TEST_ALSA_PLUGIN"), vwt_path("plugins/libasound_module_pcm_vwire.so")),
+                         0);
+        setenv("VWIRE_ALSA_PLUGIN_DIR", vwt_path("plugins"), 1);
+        text = json_object_to_json_string(vwt_ctl_json("doctor"));
+        ck_assert_msg(strstr(text, "the ALSA plugin ") && strstr(text, "(audio protocol 1), like vwired"), "doctor: %s",
+                      text);
+        ck_assert_int_eq(unlink(vwt_path("plugins/libasound_module_pcm_vwire.so")), 0);
+        ck_assert_int_eq(symlink(getenv("VWIRE_TEST_ALSA_PLUGIN99"), vwt_path("plugins/libasound_module_pcm_vwire.so")),
+                         0);
+        /* a plugin that cannot talk to vwired is a failure: exit 1 */
+        ck_assert_int_eq(vwt_ctl(&o, "doctor"), 1);
+        ck_assert_msg(strstr(o.out, "FAIL  the installed ALSA plugin is vwire ") &&
+                              strstr(o.out, "(audio protocol 99), vwired is vwire "),
+                      "doctor: %s", o.out);
+        unsetenv("VWIRE_ALSA_PLUGIN_DIR");
+        vwt_stop();
+}
+
+/* [loopback] mode = source, tone = 1000: a sine sox measures; with no tone, silence. */
+VWT_TEST(tone_source)
+{
+        const char *rec = vwt_path("rec.wav"), *rec0 = vwt_path("rec0.wav");
+        struct vwt_proc *r;
+        double freq, rms;
+        struct pcm p;
+
+        cable_start(vwt_strf("%s\n"
+                             "[loopback beep]\nmode = source\ntone = 1000\nlevel = -6dB\n\n"
+                             "[loopback hush]\nmode = source\n",
+                             cable_conf));
+        vwt_ctl_ok("route", "add", "tone", "from=beep", "to=c1");
+        r = record_start("vwire:c1", rec, "2", "48000");
+        ck_assert_int_eq(vwt_proc_wait(r, 15000), 0);
+        p = read_wav(rec);
+        ck_assert_uint_eq(p.len, 2 * RATE * FRAME);
+        /* the tone throughout, from the first frame (the route was full before arecord came):
+         * the only silent frames are the sine's two zero crossings per period */
+        ck_assert_uint_ge(count_nonzero_frames(p), 2 * RATE - 2 * 2 * 1000 - 2);
+        sox_stat(rec, RATE / 2, RATE, &freq, &rms);
+        ck_assert_msg(freq > 990 && freq < 1010, "tone at %g Hz, expected 1000", freq);
+        /* -6 dB is 0.501 of full scale; a sine's RMS is that / sqrt(2) */
+        ck_assert_msg(rms > 0.350 && rms < 0.358, "RMS %g, expected 0.354", rms);
+        ck_assert_int_eq(detail("underruns"), 0);
+        ck_assert_int_eq(vwt_jint(vwt_ctl_json("show", "tone"), "route.lanes.0.bytes_dropped"), 0);
+
+        vwt_ctl_ok("remove", "tone");
+        vwt_ctl_ok("route", "add", "quiet", "from=hush", "to=c1");
+        r = record_start("vwire:c1", rec0, "1", "48000");
+        ck_assert_int_eq(vwt_proc_wait(r, 15000), 0);
+        ck_assert_uint_eq(read_wav(rec0).len, RATE * FRAME);
+        ck_assert_uint_eq(count_nonzero_frames(read_wav(rec0)), 0);
+        vwt_stop();
+}
+
+/* A cable's output into another cable's input, through the buffer core: the second cable's
+ * reader gets what was played into the first, sample for sample. */
+VWT_TEST(route_between_cables)
+{
+        const char *sine = make_sine("sine.wav", 2, 1000, 0.5, RATE), *rec = vwt_path("rec.wav");
+        struct vwt_proc *r;
+        struct vwt_output o;
+
+        cable_start(vwt_strf("%s\n[audio c2]\nbuffer = 16384\n\n[route c1-c2]\nfrom = c1\nto = c2\n", cable_conf));
+        r = record_start("vwire:c2", rec, "4", "48000");
+        ck_assert(VWT_WAIT_FOR(5000, vwt_jint(vwt_ctl_json("show", "c2"), "endpoint.details.readers") == 1));
+        ck_assert_msg(play(&o, 15000, "vwire:c1", sine) == 0, "aplay failed: %s", o.err);
+        ck_assert_int_eq(vwt_proc_wait(r, 15000), 0);
+        (void)find_exact(read_wav(rec), read_wav(sine), "aplay -> c1 -> route -> c2 -> arecord");
+        ck_assert_int_eq(detail("route_dropped_bytes"), 0);
+        ck_assert_int_eq(vwt_jint(vwt_ctl_json("show", "c2"), "endpoint.details.overruns"), 0);
+        vwt_stop();
+}
+
+/*
+ * `vwirectl audio default --user c1` makes the cable what `aplay` with no -D plays into, through
+ * a file of its own in $XDG_CONFIG_HOME/alsa; --unset removes it; a user's own file is left alone.
+ */
+VWT_TEST(default_device)
+{
+        const char *sine = make_sine("sine.wav", 1, 1000, 0.5, RATE), *rec = vwt_path("rec.wav");
+        const char *xdg = vwt_path("xdg"), *file = vwt_path("xdg/alsa/asoundrc");
+        struct vwt_proc *r;
+        struct vwt_output o;
+        struct stat st;
+
+        setenv("XDG_CONFIG_HOME", xdg, 1);
+        cable_start(cable_conf);
+        vwt_ctl_ok("audio", "default", "--user", "c1");
+        ck_assert_int_eq(stat(file, &st), 0);
+        ck_assert_int_eq(vwt_ctl(&o, "audio", "default", "--user"), 0);
+        ck_assert_msg(strstr(o.out, "vwire cable 'c1'"), "audio default said: %s", o.out);
+
+        r = record_start("vwire:c1", rec, "3", "48000");
+        ck_assert(VWT_WAIT_FOR(5000, readers_are(1)));
+        ck_assert_msg(run_alsa(&o, 15000, vwt_strf("aplay -q %s", sine)) == 0, "aplay (default device) failed: %s",
+                      o.err);
+        ck_assert_int_eq(vwt_proc_wait(r, 15000), 0);
+        (void)find_exact(read_wav(rec), read_wav(sine), "aplay to the default device");
+
+        vwt_ctl_ok("audio", "default", "--unset", "--user");
+        ck_assert_int_ne(stat(file, &st), 0);
+        /* no card here: with the file gone, the default device is no cable any more */
+        ck_assert_int_ne(run_alsa(&o, 15000, vwt_strf("aplay -q %s", sine)), 0);
+
+        /* a file vwire did not write is not replaced and not removed */
+        vwt_write_file(file, "# mine\n");
+        ck_assert_int_eq(vwt_ctl(&o, "audio", "default", "--user", "c1"), 1);
+        ck_assert_msg(strstr(o.err, "not written by vwirectl"), "audio default said: %s", o.err);
+        ck_assert_int_eq(vwt_ctl(&o, "audio", "default", "--unset", "--user"), 1);
+        ck_assert_str_eq(vwt_read_file(file), "# mine\n");
+        unsetenv("XDG_CONFIG_HOME");
         vwt_stop();
 }
 
@@ -604,5 +718,8 @@ int main(void)
         VWT_ADD(s, fails_fast_and_clearly);
         VWT_ADD(s, other_protocol_version);
         VWT_ADD(s, aplay_lists_vwire);
+        VWT_ADD(s, default_device);
+        VWT_ADD(s, tone_source);
+        VWT_ADD(s, route_between_cables);
         return vwt_main(s);
 }
