@@ -29,13 +29,14 @@
 #define RATE 48000
 #define FRAME 4 /* S16_LE stereo */
 
-/* buffer: 340 ms, so that programs keep up on a loaded machine (the tests run beside builds) */
+/* buffer: 1 s (arecord and aplay take 500 ms of it), so that programs keep up on a loaded
+ * machine: the tests run beside builds and VMs */
 static const char cable_conf[] = "[audio c1]\n"
                                  "format = S16_LE\n"
                                  "rate = 48000\n"
                                  "channels = 2\n"
                                  "period = 256\n"
-                                 "buffer = 16384\n";
+                                 "buffer = 48000\n";
 
 static const char *env_or(const char *name, const char *def)
 {
@@ -296,8 +297,17 @@ static uint64_t time_record(const char *file, const char *secs)
 /*
  * 10 s of audio take 10 s +-1 %. Measured as the difference between 11 s and 1 s of it, so
  * that what a program spends starting (loading alsa-lib's configuration, on a loaded machine
- * up to a tenth of a second) is not counted as the cable's pacing.
+ * up to a tenth of a second) is not counted as the cable's pacing. A program that the machine's
+ * load held up at start or exit is not the cable's doing either: of up to three pairs, one must
+ * be within 1 % (a cable that runs 1 % off fails all three).
  */
+#define PACE_TRIES 3
+
+static bool within_one_percent(uint64_t a, uint64_t b)
+{
+        return b >= a && b - a >= 9900 && b - a <= 10100;
+}
+
 VWT_TEST(cable_is_the_clock)
 {
         const char *one = make_sine("one.wav", 1, 440, 0.3, RATE),
@@ -307,19 +317,27 @@ VWT_TEST(cable_is_the_clock)
 
         cable_start(cable_conf);
         /* playing with nobody reading: consumed at rate, not at disk speed */
-        p1 = time_play(one);
-        p11 = time_play(eleven);
-        vwt_note("aplay: 1 s in %llu ms, 11 s in %llu ms", (unsigned long long)p1, (unsigned long long)p11);
-        ck_assert_msg(p11 - p1 >= 9900 && p11 - p1 <= 10100, "10 s more audio played in %llu ms more",
-                      (unsigned long long)(p11 - p1));
-        ck_assert_int_ge(detail("discarded_frames"), 12 * RATE - 16384);
+        for (int i = 0;; i++) {
+                p1 = time_play(one);
+                p11 = time_play(eleven);
+                vwt_note("aplay: 1 s in %llu ms, 11 s in %llu ms", (unsigned long long)p1, (unsigned long long)p11);
+                if (within_one_percent(p1, p11))
+                        break;
+                ck_assert_msg(i + 1 < PACE_TRIES, "10 s more audio played in %lld ms more (%d tries)",
+                              (long long)(p11 - p1), PACE_TRIES);
+        }
+        ck_assert_int_ge(detail("discarded_frames"), 12 * RATE - 48000);
 
         /* recording with nobody playing: silence, at rate */
-        r1 = time_record(rec1, "1");
-        r11 = time_record(rec11, "11");
-        vwt_note("arecord: 1 s in %llu ms, 11 s in %llu ms", (unsigned long long)r1, (unsigned long long)r11);
-        ck_assert_msg(r11 - r1 >= 9900 && r11 - r1 <= 10100, "10 s more recorded in %llu ms more",
-                      (unsigned long long)(r11 - r1));
+        for (int i = 0;; i++) {
+                r1 = time_record(rec1, "1");
+                r11 = time_record(rec11, "11");
+                vwt_note("arecord: 1 s in %llu ms, 11 s in %llu ms", (unsigned long long)r1, (unsigned long long)r11);
+                if (within_one_percent(r1, r11))
+                        break;
+                ck_assert_msg(i + 1 < PACE_TRIES, "10 s more recorded in %lld ms more (%d tries)",
+                              (long long)(r11 - r1), PACE_TRIES);
+        }
         ck_assert_uint_eq(read_wav(rec11).len, 11 * RATE * FRAME);
         ck_assert_uint_eq(count_nonzero_frames(read_wav(rec11)), 0);
         ck_assert_int_ge(detail("silence_frames"), 12 * RATE);
@@ -336,9 +354,9 @@ VWT_TEST(stopped_reader_overruns_and_recovers)
         r = record_start("vwire:c1", rec, "3", "48000");
         ck_assert(VWT_WAIT_FOR(5000, readers_are(1)));
         vwt_sleep_ms(500);
-        /* the cable's buffer is 16384 frames (340 ms): a second stopped overruns it */
+        /* arecord's buffer is 500 ms of the cable's 1 s: 2.5 s stopped overruns it */
         ck_assert_int_eq(kill(r->pid, SIGSTOP), 0);
-        vwt_sleep_ms(1000);
+        vwt_sleep_ms(2500);
         ck_assert_int_ge(detail("overruns"), 1);
         ck_assert_int_eq(kill(r->pid, SIGCONT), 0);
         ck_assert_int_eq(vwt_proc_wait(r, 15000), 0);
@@ -346,7 +364,8 @@ VWT_TEST(stopped_reader_overruns_and_recovers)
         ck_assert_msg(err && strstr(err, "overrun"), "arecord did not report the overrun: %s", err ? err : "");
         /* recovered: it recorded its 3 s in full after the overrun */
         ck_assert_uint_eq(read_wav(rec).len, 3 * RATE * FRAME);
-        ck_assert_int_eq(detail("overruns"), 1);
+        /* one for the stop (a loaded machine may add another while arecord catches up) */
+        ck_assert_int_ge(detail("overruns"), 1);
         vwt_stop();
 }
 
@@ -585,6 +604,28 @@ VWT_TEST(other_protocol_version)
         vwt_stop();
 }
 
+/*
+ * What programs rely on, through alsa-lib's API (tests/audio/alsa-probe.c): poll readable
+ * exactly when avail >= avail_min, delay(), -EPIPE on xruns and snd_pcm_prepare() recovery;
+ * on the plugin's raw PCM and through plug.
+ */
+VWT_TEST(alsa_api)
+{
+        const char *probe = env_or("VWIRE_TEST_ALSA_PROBE", "");
+        struct vwt_output o;
+
+        cable_start(cable_conf);
+        ck_assert_msg(*probe, "VWIRE_TEST_ALSA_PROBE is not set");
+        ck_assert_msg(run_alsa(&o, 30000, vwt_strf("%s vwire_raw:c1", probe)) == 0, "alsa-probe vwire_raw:c1: %s%s",
+                      o.out, o.err);
+        vwt_note("%s", o.out);
+        ck_assert_msg(run_alsa(&o, 30000, vwt_strf("%s vwire:c1", probe)) == 0, "alsa-probe vwire:c1: %s%s", o.out,
+                      o.err);
+        ck_assert_int_ge(detail("overruns"), 2);
+        ck_assert_int_ge(detail("underruns"), 2);
+        vwt_stop();
+}
+
 /* [loopback] mode = source, tone = 1000: a sine sox measures; with no tone, silence. */
 VWT_TEST(tone_source)
 {
@@ -720,6 +761,7 @@ int main(void)
         VWT_ADD(s, aplay_lists_vwire);
         VWT_ADD(s, default_device);
         VWT_ADD(s, tone_source);
+        VWT_ADD(s, alsa_api);
         VWT_ADD(s, route_between_cables);
         return vwt_main(s);
 }
