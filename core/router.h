@@ -50,8 +50,23 @@ static inline bool vw_line_params_equal(const struct vw_line_params *a, const st
 
 enum vw_signal_type {
         VW_SIGNAL_PARAMS,  /* line settings of the sender changed */
-        VW_SIGNAL_MODEM,   /* the sender's outputs: TIOCM_DTR | TIOCM_RTS */
+        VW_SIGNAL_MODEM,   /* the sender's outputs: TIOCM_DTR | TIOCM_RTS (and see VW_MODEM_DIRECT) */
         VW_SIGNAL_BREAK,   /* the sender sent a break of `duration_ms` */
+        VW_SIGNAL_PURGE,   /* discard buffered data: `purge` is VW_PURGE_RX | VW_PURGE_TX */
+};
+
+/*
+ * In a VW_SIGNAL_MODEM: the sender passes a real port's lines through (backend = device), so the
+ * TIOCM_CTS | TIOCM_DSR | TIOCM_CD | TIOCM_RI bits beside this flag are what the receiver sees
+ * as they are, instead of crossing the sender's outputs (RTS -> CTS, DTR -> DSR + DCD). The
+ * sender still sets DTR/RTS to the crossed-back approximation for receivers that drive outputs.
+ */
+#define VW_MODEM_DIRECT (1u << 30)
+
+/* VW_SIGNAL_PURGE: what the receiver discards (RFC 2217 PURGE-DATA's two buffers). */
+enum {
+        VW_PURGE_RX = 1, /* what it received from its line (or device) and has not handed on */
+        VW_PURGE_TX = 2, /* what waits to go out on its line */
 };
 
 struct vw_signal {
@@ -60,6 +75,7 @@ struct vw_signal {
                 struct vw_line_params params;
                 uint32_t modem;
                 uint32_t duration_ms;
+                uint32_t purge;
         };
 };
 

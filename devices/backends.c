@@ -4,6 +4,7 @@
 
 extern const struct vw_endpoint_ops vw_serial_pty_ops;
 extern const struct vw_endpoint_ops vw_serial_cuse_ops;
+extern const struct vw_endpoint_ops vw_serial_device_ops;
 extern const struct vw_endpoint_ops vw_loopback_ops;
 extern const struct vw_endpoint_ops vw_socket_ops;
 extern const struct vw_endpoint_ops vw_file_ops;
@@ -26,6 +27,7 @@ const struct vw_endpoint_ops *const vw_backends[] = {
         &vw_serial_cuse_ops,
 #endif
         &vw_serial_pty_ops,
+        &vw_serial_device_ops,
         &vw_loopback_ops,
         &vw_socket_ops,
         &vw_file_ops,

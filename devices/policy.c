@@ -203,6 +203,17 @@ int vw_policy_net_admin(struct vw_endpoint *ep)
                                ep->section->kind, ep->name, (unsigned)c->uid);
 }
 
+int vw_policy_device(struct vw_endpoint *ep, const char *path)
+{
+        const struct vw_caller *c = caller_of(ep);
+
+        if (vw_caller_is_root(c))
+                return 0;
+        return log_error_errno(EPERM, "serial %s: uid %u may not open %s (rule: backend = device only in "
+                               "configuration files or for root: vwired would open it with its own rights)",
+                               ep->name, (unsigned)c->uid, path);
+}
+
 bool vw_cuse_name_is_valid(const char *name)
 {
         if (!*name || streq(name, ".") || streq(name, ".."))

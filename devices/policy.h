@@ -37,6 +37,9 @@ int vw_policy_listen(struct vw_endpoint *ep, const struct vw_address *a);
 /* [net]: creating adapters, naming a namespace, owner and group of a tun: the full tier only. */
 int vw_policy_net_admin(struct vw_endpoint *ep);
 
+/* backend = device: an existing tty, opened with vwired's rights, so root's (or a config file's) only. */
+int vw_policy_device(struct vw_endpoint *ep, const char *path);
+
 /* A CUSE device name: [A-Za-z0-9_.-]+ for everyone; no existing node and no kernel name
  * pattern (ttyS*, ttyUSB*, ...) for a confined caller. */
 int vw_policy_cuse_name(struct vw_endpoint *ep, const char *name);

@@ -10,6 +10,8 @@ uint32_t vw_serial_crossed(uint32_t peer_outputs)
 {
         uint32_t in = 0;
 
+        if (peer_outputs & VW_MODEM_DIRECT)
+                return peer_outputs & (TIOCM_CTS | TIOCM_DSR | TIOCM_CD | TIOCM_RI);
         if (peer_outputs & TIOCM_RTS)
                 in |= TIOCM_CTS;
         if (peer_outputs & TIOCM_DTR)

@@ -24,7 +24,7 @@ struct vw_serial_line {
         bool have_peer;
 };
 
-/* The inputs a peer asserting `outputs` gives us. */
+/* The inputs a peer asserting `outputs` gives us (as they are when it sent VW_MODEM_DIRECT). */
 uint32_t vw_serial_crossed(uint32_t peer_outputs);
 /* Apply a peer's new outputs; returns the mask of input lines that changed (and counts them). */
 uint32_t vw_serial_line_peer_modem(struct vw_serial_line *l, uint32_t peer_outputs);
