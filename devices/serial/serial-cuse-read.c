@@ -143,16 +143,18 @@ static void pump(struct cuse_open *o)
         }
 }
 
-/* The raw path: the sink's bytes straight into the reply. false: nothing could be sent, because
+/* The raw path: the sink's bytes straight into the reply (1). 0: nothing could be sent, because
  * the first thing is a line event's mark longer than the read -- it went to the line discipline,
- * which hands it out in pieces. */
-static bool reply_raw(struct cuse_open *o, fuse_req_t req, size_t size)
+ * which hands it out in pieces. -1: nothing sent, because all there was were line events the
+ * termios ignores (IGNBRK, IGNPAR): a reply now would be a read of 0 bytes, which means a hang-up. */
+static int reply_raw(struct cuse_open *o, fuse_req_t req, size_t size)
 {
         struct cuse_port *p = o->port;
         struct iovec iov[READ_IOV_MAX];
         uint8_t stash[READ_IOV_MAX][3];
         unsigned n = 0;
         size_t got = 0;
+        bool skipped = false;
         struct vw_chunk c;
 
         /* Consuming does not overwrite the ring: the iovecs stay valid until the reply is sent. */
@@ -168,13 +170,15 @@ static bool reply_raw(struct cuse_open *o, fuse_req_t req, size_t size)
                                         break;
                                 (void)vw_ldisc_receive_literal(&o->ld, &p->termios, stash[n], k);
                                 vw_sink_consume(o->sink, c.len);
-                                return false;
+                                return 0;
                         }
                         vw_sink_consume(o->sink, c.len);
                         if (k) {
                                 iov[n] = (struct iovec){ .iov_base = stash[n], .iov_len = k };
                                 n++;
                                 got += k;
+                        } else {
+                                skipped = true;
                         }
                         continue;
                 }
@@ -183,9 +187,11 @@ static bool reply_raw(struct cuse_open *o, fuse_req_t req, size_t size)
                 got += k;
                 vw_sink_consume(o->sink, k);
         }
+        if (got == 0 && skipped)
+                return -1;
         count_rx(p, got);
         fuse_reply_iov(req, iov, (int)n);
-        return true;
+        return 1;
 }
 
 /* O_NONBLOCK: whatever there is, VMIN aside (n_tty returns what it has rather than EAGAIN). */
@@ -229,11 +235,22 @@ static bool serve(struct cuse_open *o, fuse_req_t req, size_t size, bool timed_o
         size_t n;
         uint8_t x;
 
-        pump(o);
-        if (nonblock ? !nonblock_ready(o) : !vw_ldisc_read_ready(&o->ld, &p->termios, size, extra(o), timed_out))
-                return false;
-        if (raw_input(o) && reply_raw(o, req, size))
-                return true;
+        for (;;) {
+                int r;
+
+                pump(o);
+                if (nonblock ? !nonblock_ready(o)
+                             : !vw_ldisc_read_ready(&o->ld, &p->termios, size, extra(o), timed_out))
+                        return false;
+                if (!raw_input(o))
+                        break;
+                r = reply_raw(o, req, size);
+                if (r > 0)
+                        return true;
+                if (r == 0)
+                        break;
+                /* only ignored line events were there (each pass consumed some): look again */
+        }
         n = vw_ldisc_read(&o->ld, &p->termios, cooked_buf, MIN(size, sizeof(cooked_buf)), &x);
         fuse_reply_buf(req, (const char *)cooked_buf, n);
         if (x)
