@@ -49,10 +49,10 @@ static inline bool vw_line_params_equal(const struct vw_line_params *a, const st
 }
 
 enum vw_signal_type {
-        VW_SIGNAL_PARAMS,  /* line settings of the sender changed */
-        VW_SIGNAL_MODEM,   /* the sender's outputs: TIOCM_DTR | TIOCM_RTS (and see VW_MODEM_DIRECT) */
-        VW_SIGNAL_BREAK,   /* the sender sent a break of `duration_ms` */
-        VW_SIGNAL_PURGE,   /* discard buffered data: `purge` is VW_PURGE_RX | VW_PURGE_TX */
+        VW_SIGNAL_PARAMS, /* line settings of the sender changed */
+        VW_SIGNAL_MODEM,  /* the sender's outputs: TIOCM_DTR | TIOCM_RTS (and see VW_MODEM_DIRECT) */
+        VW_SIGNAL_BREAK,  /* the sender sent a break of `duration_ms` */
+        VW_SIGNAL_PURGE,  /* discard buffered data: `purge` is VW_PURGE_RX | VW_PURGE_TX */
 };
 
 /*

@@ -209,7 +209,8 @@ int vw_policy_device(struct vw_endpoint *ep, const char *path)
 
         if (vw_caller_is_root(c))
                 return 0;
-        return log_error_errno(EPERM, "serial %s: uid %u may not open %s (rule: backend = device only in "
+        return log_error_errno(EPERM,
+                               "serial %s: uid %u may not open %s (rule: backend = device only in "
                                "configuration files or for root: vwired would open it with its own rights)",
                                ep->name, (unsigned)c->uid, path);
 }

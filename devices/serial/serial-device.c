@@ -70,22 +70,22 @@ struct dev {
         int fd;
         sd_event_source *io, *tick, *retry, *brk_timer, *watch;
         int inotify_fd;
-        char *dir, *base;          /* where the name appears, for inotify */
+        char *dir, *base; /* where the name appears, for inotify */
         struct vw_sink *sink;
         bool reading, writing;
 
         struct vw_line_params params; /* in effect on the device */
         uint32_t want_outputs;        /* DTR/RTS the peer asks for */
         bool have_want;
-        uint32_t inputs;              /* last TIOCMGET inputs sent */
-        bool modem_ok;                /* TIOCMGET works on this driver */
+        uint32_t inputs; /* last TIOCMGET inputs sent */
+        bool modem_ok;   /* TIOCMGET works on this driver */
         struct serial_icounter_struct icount;
         bool icount_ok;
         enum brk_state brk;
         uint32_t brk_ms;
 
-        uint64_t delay;               /* next retry's wait */
-        unsigned failures;            /* opens failed since the device was last there */
+        uint64_t delay;    /* next retry's wait */
+        unsigned failures; /* opens failed since the device was last there */
         int last_error;
         uint64_t opens, losses, events_in;
 };
@@ -97,7 +97,7 @@ static const struct vw_key dev_keys[] = {
         { "modem-poll", vw_parse_duration, offsetof(struct dev_config, modem_poll) },
         { "reopen", vw_parse_duration, offsetof(struct dev_config, reopen) },
         { "reopen-max", vw_parse_duration, offsetof(struct dev_config, reopen_max) },
-        {}
+        {},
 };
 
 static void dev_init_config(void *config)
@@ -124,54 +124,6 @@ static void dev_check(const struct vw_section *s, const void *config, struct vw_
 }
 
 /* ---- line settings ---- */
-
-static void params_to_termios(const struct vw_line_params *lp, struct termios2 *t)
-{
-        static const struct { uint32_t baud; unsigned code; } codes[] = {
-                { 50, B50 }, { 75, B75 }, { 110, B110 }, { 134, B134 }, { 150, B150 }, { 200, B200 },
-                { 300, B300 }, { 600, B600 }, { 1200, B1200 }, { 1800, B1800 }, { 2400, B2400 },
-                { 4800, B4800 }, { 9600, B9600 }, { 19200, B19200 }, { 38400, B38400 }, { 57600, B57600 },
-                { 115200, B115200 }, { 230400, B230400 }, { 460800, B460800 }, { 500000, B500000 },
-                { 576000, B576000 }, { 921600, B921600 }, { 1000000, B1000000 }, { 1152000, B1152000 },
-                { 1500000, B1500000 }, { 2000000, B2000000 }, { 2500000, B2500000 }, { 3000000, B3000000 },
-                { 3500000, B3500000 }, { 4000000, B4000000 },
-        };
-
-        if (lp->baud != 0) {
-                unsigned code = BOTHER;
-
-                for (size_t i = 0; i < ELEMENTSOF(codes); i++)
-                        if (codes[i].baud == lp->baud)
-                                code = codes[i].code;
-                /* input speed = output speed (IBSHIFT bits 0), both set for drivers that read c_ispeed */
-                t->c_cflag &= ~(tcflag_t)(CBAUD | (CBAUD << IBSHIFT));
-                t->c_cflag |= code;
-                t->c_ispeed = t->c_ospeed = lp->baud;
-        }
-        t->c_cflag &= ~(tcflag_t)(CSIZE | PARENB | PARODD | CMSPAR | CSTOPB | CRTSCTS);
-        switch (lp->data_bits) {
-        case 5: t->c_cflag |= CS5; break;
-        case 6: t->c_cflag |= CS6; break;
-        case 7: t->c_cflag |= CS7; break;
-        default: t->c_cflag |= CS8; break;
-        }
-        switch (lp->parity) {
-        case 'E': t->c_cflag |= PARENB; break;
-        case 'O': t->c_cflag |= PARENB | PARODD; break;
-        case 'M': t->c_cflag |= PARENB | PARODD | CMSPAR; break;
-        case 'S': t->c_cflag |= PARENB | CMSPAR; break;
-        default: break;
-        }
-        if (lp->stop_bits == 2)
-                t->c_cflag |= CSTOPB;
-        if (lp->rtscts)
-                t->c_cflag |= CRTSCTS;
-        t->c_iflag &= ~(tcflag_t)(IXON | IXOFF | INPCK);
-        if (lp->xonxoff)
-                t->c_iflag |= IXON | IXOFF;
-        if (t->c_cflag & PARENB)
-                t->c_iflag |= INPCK;
-}
 
 /* Raw bytes both ways; the modem lines never hang the port up (CLOCAL); breaks are counted, not read. */
 static void make_raw(struct termios2 *t)
@@ -205,7 +157,7 @@ static int apply_params(struct dev *d, bool announce)
                                          ((struct dev_config *)ep->config)->device);
         make_raw(&t);
         if (ep->have_peer_params)
-                params_to_termios(&ep->peer_params, &t);
+                vw_params_to_termios2(&ep->peer_params, &t);
         if (ioctl(d->fd, TCSETS2, &t) < 0)
                 log_warning_errno(errno, "serial %s: the device refused %s", ep->name,
                                   vw_line_params_to_string(&ep->peer_params, buf, sizeof(buf)));
@@ -568,8 +520,8 @@ static void dev_attempt(struct dev *d)
                 return;
         d->failures++;
         if (d->failures == 1 || d->failures % 20 == 0 || r != d->last_error)
-                log_info("serial %s: cannot open %s: %s (attempt %u, next in %" PRIu64 " ms)", d->ep->name,
-                         dev_path(d), r == -ENOTTY ? "not a tty" : strerror(-r), d->failures, d->delay / 1000);
+                log_info("serial %s: cannot open %s: %s (attempt %u, next in %" PRIu64 " ms)", d->ep->name, dev_path(d),
+                         r == -ENOTTY ? "not a tty" : strerror(-r), d->failures, d->delay / 1000);
         d->last_error = r;
         d->ep->state = VW_STATE_CONNECTING;
         retry_schedule(d);
@@ -670,14 +622,14 @@ static int dev_start(struct vw_endpoint *ep)
         if (r < 0)
                 return r;
         vw_sink_set_accept_line(d->sink, true);
-        r = sd_event_add_time_relative(vw_endpoint_event(ep), &d->retry, CLOCK_MONOTONIC, c->reopen, 1000,
-                                       dev_retry, d);
+        r = sd_event_add_time_relative(vw_endpoint_event(ep), &d->retry, CLOCK_MONOTONIC, c->reopen, 1000, dev_retry,
+                                       d);
         if (r >= 0)
                 r = sd_event_add_time_relative(vw_endpoint_event(ep), &d->tick, CLOCK_MONOTONIC, c->modem_poll + 1,
                                                1000, dev_tick, d);
         if (r >= 0)
-                r = sd_event_add_time_relative(vw_endpoint_event(ep), &d->brk_timer, CLOCK_MONOTONIC, 0, 0,
-                                               break_timer, d);
+                r = sd_event_add_time_relative(vw_endpoint_event(ep), &d->brk_timer, CLOCK_MONOTONIC, 0, 0, break_timer,
+                                               d);
         if (r < 0)
                 return log_error_errno(r, "serial %s: cannot add timers", ep->name);
         (void)sd_event_source_set_enabled(d->retry, SD_EVENT_OFF);
@@ -788,9 +740,9 @@ static void dev_describe(struct vw_endpoint *ep, json_object *o)
         json_object_object_add(o, "device", json_object_new_string(c->device));
         json_object_object_add(o, "device_state", json_object_new_string(dev_state_text(d)));
         if (d->last_error)
-                json_object_object_add(o, "last_error", json_object_new_string(d->last_error == -ENOTTY
-                                                                                        ? "not a tty"
-                                                                                        : strerror(-d->last_error)));
+                json_object_object_add(o, "last_error",
+                                       json_object_new_string(d->last_error == -ENOTTY ? "not a tty"
+                                                                                       : strerror(-d->last_error)));
         json_object_object_add(o, "opens", json_object_new_int64((int64_t)d->opens));
         json_object_object_add(o, "losses", json_object_new_int64((int64_t)d->losses));
         json_object_object_add(o, "failed_opens", json_object_new_int64(d->failures));

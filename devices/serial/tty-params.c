@@ -48,6 +48,61 @@ void vw_termios2_to_params(const struct termios2 *t, struct vw_line_params *ret)
         ret->xonxoff = !!(t->c_iflag & IXON);
 }
 
+void vw_params_to_termios2(const struct vw_line_params *lp, struct termios2 *t)
+{
+        if (lp->baud != 0) {
+                unsigned code = BOTHER;
+
+                for (size_t i = 0; i < ELEMENTSOF(bauds); i++)
+                        if (bauds[i].baud == lp->baud)
+                                code = bauds[i].code;
+                /* input speed = output speed (IBSHIFT bits 0), both set for drivers that read c_ispeed */
+                t->c_cflag &= ~(tcflag_t)(CBAUD | (CBAUD << IBSHIFT));
+                t->c_cflag |= code;
+                t->c_ispeed = t->c_ospeed = lp->baud;
+        }
+        t->c_cflag &= ~(tcflag_t)(CSIZE | PARENB | PARODD | CMSPAR | CSTOPB | CRTSCTS);
+        switch (lp->data_bits) {
+        case 5:
+                t->c_cflag |= CS5;
+                break;
+        case 6:
+                t->c_cflag |= CS6;
+                break;
+        case 7:
+                t->c_cflag |= CS7;
+                break;
+        default:
+                t->c_cflag |= CS8;
+                break;
+        }
+        switch (lp->parity) {
+        case 'E':
+                t->c_cflag |= PARENB;
+                break;
+        case 'O':
+                t->c_cflag |= PARENB | PARODD;
+                break;
+        case 'M':
+                t->c_cflag |= PARENB | PARODD | CMSPAR;
+                break;
+        case 'S':
+                t->c_cflag |= PARENB | CMSPAR;
+                break;
+        default:
+                break;
+        }
+        if (lp->stop_bits == 2)
+                t->c_cflag |= CSTOPB;
+        if (lp->rtscts)
+                t->c_cflag |= CRTSCTS;
+        t->c_iflag &= ~(tcflag_t)(IXON | IXOFF | INPCK);
+        if (lp->xonxoff)
+                t->c_iflag |= IXON | IXOFF;
+        if (t->c_cflag & PARENB)
+                t->c_iflag |= INPCK;
+}
+
 int vw_tty_get_params(int fd, struct vw_line_params *ret)
 {
         struct termios2 t;

@@ -10,6 +10,9 @@ struct termios2;
 
 int vw_tty_get_params(int fd, struct vw_line_params *ret);
 void vw_termios2_to_params(const struct termios2 *t, struct vw_line_params *ret);
+/* The other way: change only the rate (when known: BOTHER for one without a Bxxx code), CSIZE,
+ * parity (INPCK with it), CSTOPB, CRTSCTS and IXON/IXOFF of t. */
+void vw_params_to_termios2(const struct vw_line_params *lp, struct termios2 *t);
 /* Baud rate of a Bxxx code (0 for B0 or an unknown code). */
 uint32_t vw_baud_of_code(unsigned code);
 /* "9600 8N1", "250000 8E2 rtscts" */

@@ -58,8 +58,8 @@ static struct vwt_proc *start_b(void)
                                       "[serial app]\nbackend = cuse\npath = %s\n\n"
                                       "[route r]\nfrom = dev\nto = app\nduplex = yes\n",
                                       dev("hw"), dev("app")));
-        struct vwt_proc *p = vwt_proc_start(0, vwt_vwired_path(), "--config", conf, "--runtime-dir", vwt_path("b"),
-                                            "-v");
+        struct vwt_proc *p =
+                vwt_proc_start(0, vwt_vwired_path(), "--config", conf, "--runtime-dir", vwt_path("b"), "-v");
 
         if (!VWT_WAIT_FOR(VWT_START_TIMEOUT, vwt_run(&o, vwt_vwirectl_path(), "--socket", sock_b(), "status") == 0 &&
                                                      access(dev("app"), F_OK) == 0))
@@ -174,7 +174,8 @@ VWT_TEST(device_on_cuse_lines_breaks_and_replug)
         app_settings(app);
         if (!VWT_WAIT_FOR(10000, rate_is(dev("hw"), 250000)))
                 vwt_fail("hw did not get 250000 7E1");
-        ck_assert(VWT_WAIT_FOR(10000, vwt_jint(vwt_ctl_json("show", "far"), "endpoint.details.peer_line.baud") == 250000));
+        ck_assert(VWT_WAIT_FOR(10000,
+                               vwt_jint(vwt_ctl_json("show", "far"), "endpoint.details.peer_line.baud") == 250000));
         ck_assert_str_eq(vwt_jstr(vwt_ctl_json("show", "far"), "endpoint.details.peer_line.text"), "250000 7E1");
 
         /* DTR: app -> dev -> hw's DTR -> far's DSR and DCD (A's null modem) */

@@ -92,8 +92,7 @@ static bool hw_has_rate(const struct hw *h, unsigned baud, bool two_stop)
         code = t.c_cflag & CBAUD;
         if (!(code == BOTHER && t.c_ospeed == baud) && !(code == B230400 && baud == 230400))
                 return false;
-        return
-               !!(t.c_cflag & CSTOPB) == two_stop && !(t.c_lflag & ICANON) && !(t.c_oflag & OPOST);
+        return !!(t.c_cflag & CSTOPB) == two_stop && !(t.c_lflag & ICANON) && !(t.c_oflag & OPOST);
 }
 
 /* A custom rate and 2 stop bits on the app's pty, as pyserial or stty would set them. */
@@ -181,7 +180,8 @@ VWT_TEST(device_data_and_settings)
                 vwt_fail("the device did not get 250000 baud and 2 stop bits");
         ck_assert(VWT_WAIT_FOR(5000, vwt_jint(vwt_ctl_json("show", "hw"), "endpoint.details.line.baud") == 250000));
         /* what the driver took goes back to the peer */
-        ck_assert(VWT_WAIT_FOR(5000, vwt_jint(vwt_ctl_json("show", "app"), "endpoint.details.peer_line.baud") == 250000));
+        ck_assert(
+                VWT_WAIT_FOR(5000, vwt_jint(vwt_ctl_json("show", "app"), "endpoint.details.peer_line.baud") == 250000));
         ck_assert(!json_object_get_boolean(vwt_jget(vwt_ctl_json("show", "hw"), "endpoint.details.modem.supported")));
         check_data(&h, app, "first");
 
