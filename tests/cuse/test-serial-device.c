@@ -51,7 +51,7 @@ static void config_a(bool with_hw)
 static struct vwt_proc *start_b(void)
 {
         const char *conf = vwt_path("b.conf");
-        struct vwt_output o;
+        struct vwt_output o = { .err = (char *)"" };
 
         vwt_write_file(conf, vwt_strf("[serial dev]\nbackend = device\ndevice = %s\nmodem-poll = 20ms\n"
                                       "reopen = 50ms\nreopen-max = 500ms\n\n"

@@ -23,11 +23,6 @@
 
 #include "harness.h"
 
-int posix_openpt(int flags);
-int grantpt(int fd);
-int unlockpt(int fd);
-int ptsname_r(int fd, char *buf, size_t buflen);
-
 #define streq(a, b) (strcmp((a), (b)) == 0)
 
 struct hw {
