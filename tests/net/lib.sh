@@ -84,3 +84,35 @@ ctl() {
 free_port() {
         python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
+
+# tcp_stream_check SERVER_NS ADDR CLIENT_NS MIB: MIB MiB of random bytes over TCP from a client
+# in CLIENT_NS to a server on ADDR:5001 in SERVER_NS; both ends hash, and they must agree.
+tcp_stream_check() {
+        local sns=$1 addr=$2 cns=$3 mib=$4 want n got server
+        head -c $((mib << 20)) /dev/urandom >"$T/payload"
+        want=$(sha256sum <"$T/payload" | cut -d' ' -f1)
+        rm -f "$T/listening"
+        ip netns exec "$sns" python3 -c '
+import hashlib, socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[2], 5001)); s.listen(1); s.settimeout(30)
+open(sys.argv[1], "w").write("listening")
+c, _ = s.accept(); c.settimeout(30); h = hashlib.sha256(); n = 0
+while True:
+    b = c.recv(65536)
+    if not b: break
+    h.update(b); n += len(b)
+print(n, h.hexdigest())' "$T/listening" "$addr" >"$T/received" &
+        server=$!
+        PIDS+=($server)
+        for _ in $(seq 100); do [ -s "$T/listening" ] && break; sleep 0.05; done
+        ip netns exec "$cns" python3 -c '
+import socket, sys
+c = socket.create_connection((sys.argv[2], 5001), timeout=30)
+c.sendall(open(sys.argv[1], "rb").read()); c.shutdown(socket.SHUT_WR); c.recv(1)' "$T/payload" "$addr" ||
+                fail "TCP client failed"
+        wait "$server" || fail "TCP server failed"
+        read -r n got <"$T/received"
+        [ "$n" = $((mib << 20)) ] || fail "received $n bytes, sent $((mib << 20))"
+        [ "$got" = "$want" ] || fail "SHA-256 differs: sent $want, received $got"
+}

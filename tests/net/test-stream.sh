@@ -61,32 +61,7 @@ CONF
                 fail "$kind: ping b -> a with 1400-byte packets: $(cat "$T/ping-$kind-b.log")"
         ok "$kind: ping both ways"
 
-        head -c $((4 << 20)) /dev/urandom >"$T/payload"
-        want=$(sha256sum <"$T/payload" | cut -d' ' -f1)
-        rm -f "$T/listening"
-        ip netns exec "$B" python3 -c '
-import hashlib, socket, sys
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("10.82.0.2", 5002)); s.listen(1); s.settimeout(30)
-open(sys.argv[1], "w").write("listening")
-c, _ = s.accept(); c.settimeout(30); h = hashlib.sha256(); n = 0
-while True:
-    b = c.recv(65536)
-    if not b: break
-    h.update(b); n += len(b)
-print(n, h.hexdigest())' "$T/listening" >"$T/received" &
-        server=$!
-        PIDS+=($server)
-        for _ in $(seq 100); do [ -s "$T/listening" ] && break; sleep 0.05; done
-        ip netns exec "$A" python3 -c '
-import socket, sys
-c = socket.create_connection(("10.82.0.2", 5002), timeout=30)
-c.sendall(open(sys.argv[1], "rb").read()); c.shutdown(socket.SHUT_WR); c.recv(1)' "$T/payload" ||
-                fail "$kind: TCP client failed"
-        wait "$server" || fail "$kind: TCP server failed"
-        read -r n got <"$T/received"
-        [ "$n" = $((4 << 20)) ] || fail "$kind: received $n bytes, sent $((4 << 20))"
-        [ "$got" = "$want" ] || fail "$kind: SHA-256 differs"
+        tcp_stream_check "$B" 10.82.0.2 "$A" 4
         ok "$kind: 4 MiB TCP stream inside the tunnel, SHA-256 intact"
         # (a packet split or merged on the way would have been refused by the other tun: tx_errors)
         if [ "$kind" = dgram ]; then

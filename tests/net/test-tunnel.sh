@@ -54,31 +54,7 @@ ip netns exec "$A" ping -6 -c 3 -i 0.2 -W 2 fd77::2 >"$T/ping6.log" || fail "pin
 ok "ping over IPv6"
 
 # 8 MiB of random bytes over TCP, checksummed on both ends
-head -c $((8 << 20)) /dev/urandom >"$T/payload"
-want=$(sha256sum <"$T/payload" | cut -d' ' -f1)
-ip netns exec "$B" python3 -c '
-import hashlib, socket, sys
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("10.77.0.2", 5001)); s.listen(1); s.settimeout(30)
-open(sys.argv[1], "w").write("listening")
-c, _ = s.accept(); c.settimeout(30); h = hashlib.sha256(); n = 0
-while True:
-    b = c.recv(65536)
-    if not b: break
-    h.update(b); n += len(b)
-print(n, h.hexdigest())' "$T/listening" >"$T/received" &
-PIDS+=($!)
-server=$!
-for _ in $(seq 100); do [ -s "$T/listening" ] && break; sleep 0.05; done
-ip netns exec "$A" python3 -c '
-import socket, sys
-c = socket.create_connection(("10.77.0.2", 5001), timeout=30)
-c.sendall(open(sys.argv[1], "rb").read()); c.shutdown(socket.SHUT_WR); c.recv(1)' "$T/payload" ||
-        fail "TCP client failed"
-wait "$server" || fail "TCP server failed"
-read -r n got <"$T/received"
-[ "$n" = $((8 << 20)) ] || fail "received $n bytes, sent $((8 << 20))"
-[ "$got" = "$want" ] || fail "SHA-256 differs: sent $want, received $got"
+tcp_stream_check "$B" 10.77.0.2 "$A" 8
 ok "8 MiB TCP stream across the tunnel, SHA-256 intact"
 
 shows "details.peer" ctl d show ua || fail "the listening UDP endpoint never learned its peer"
