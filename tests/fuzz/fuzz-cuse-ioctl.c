@@ -158,6 +158,7 @@ static bool f_set_break(void *u, bool on)
 }
 
 static void f_set_exclusive(void *u, bool on) { port.exclusive = on; }
+static void f_flushed(void *u, int queue) { FUZZ_CHECK(queue >= TCIFLUSH && queue <= TCIOFLUSH); }
 
 static const struct vw_cuse_port_ops fake_ops = {
         .get_termios = f_get_termios,
@@ -171,6 +172,7 @@ static const struct vw_cuse_port_ops fake_ops = {
         .input_pending = f_input_pending,
         .output_pending = f_output_pending,
         .flush_input = f_flush_input,
+        .flushed = f_flushed,
         .stop_output = f_stop_output,
         .send_char = f_send_char,
         .send_break = f_send_break,

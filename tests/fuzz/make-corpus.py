@@ -374,4 +374,24 @@ write("fuzz-ldisc", "output", SANE + recv(b"a\nb\r\n", 5) + RAW + recv(b"\n", 5)
 write("fuzz-ldisc", "switch-modes", RAW + recv(b"abc") + SANE + step(2, b"\x10") + recv(b"half") + RAW + step(2, b"\x10") +
       step(4))
 
+# fuzz-telnet: byte 0 = role (bit 0: server) | piece size << 1; then what the peer sends
+clear("fuzz-telnet")
+IAC, SB, SE, WILL, WONT, DO, DONT = 255, 250, 240, 251, 252, 253, 254
+def sb(*payload):
+    body = bytes(payload).replace(b"\xff", b"\xff\xff")
+    return bytes([IAC, SB, 44]) + body + bytes([IAC, SE])
+PYSERIAL = (bytes([IAC, WILL, 44, IAC, DO, 0, IAC, WILL, 0, IAC, DO, 3, IAC, WILL, 3]) +
+            sb(1, 0, 3, 0xd0, 0x90) + sb(2, 8) + sb(3, 1) + sb(4, 1) + sb(5, 8) + sb(5, 11) + sb(5, 5) + sb(5, 6) +
+            sb(12, 1) + sb(7) + sb(0) + sb(0, *b"pyserial") + sb(10, 0x1e) + sb(11, 0xff) + sb(8) + sb(9) +
+            b"data \xff\xff more\r\x00")
+write("fuzz-telnet", "pyserial-client", bytes([1 | (1 << 1)]) + PYSERIAL)
+write("fuzz-telnet", "pyserial-client-whole", bytes([1 | (127 << 1)]) + PYSERIAL)
+SERVER = (bytes([IAC, DO, 44, IAC, WILL, 0, IAC, DO, 0, IAC, WILL, 3]) + sb(101, 0, 3, 0xd0, 0x90, 0, 0) +
+          sb(102, 8) + sb(103, 1) + sb(104, 1) + sb(105, 1) + sb(105, 1) + sb(105, 11) + sb(101, 8) +
+          sb(107, 0xb1) + sb(106, 0x10) + sb(100, *b"ser2net") + sb(100) + sb(108) + sb(109) + b"\xff\xffx")
+write("fuzz-telnet", "server-answers", bytes([0 | (3 << 1)]) + SERVER)
+write("fuzz-telnet", "unknown-options", bytes([1]) + bytes([IAC, DO, 47, IAC, WILL, 24, IAC, DO, 1, IAC, DONT, 5, IAC, 0x80,
+                                                              IAC, SB, 24, 1, IAC, SE, IAC, SB, 44, 5, IAC, DO, 47]))
+write("fuzz-telnet", "commands", bytes([1 | (2 << 1)]) + bytes([IAC, 243, IAC, 244, IAC, 241, IAC, 249, IAC, SE, ord("a")]))
+
 print("wrote seeds under", os.path.join(here, "corpus"), file=sys.stderr)
