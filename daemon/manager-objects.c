@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 
 #include "conf-parse.h"
@@ -278,6 +279,11 @@ static void port_signal(struct vw_port *p, const struct vw_signal *sig, void *us
         if (sig->type == VW_SIGNAL_PARAMS) {
                 ep->peer_params = sig->params;
                 ep->have_peer_params = true;
+                ep->peer_params_signals++;
+        } else if (sig->type == VW_SIGNAL_MODEM) {
+                ep->peer_modem = sig->modem;
+                ep->have_peer_modem = true;
+                ep->peer_modem_signals++;
         }
         if (ep->ops->signal)
                 ep->ops->signal(ep, sig);
@@ -929,7 +935,16 @@ json_object *vw_endpoint_to_json(struct vw_endpoint *ep, bool details)
                 json_object_object_add(pp, "parity", json_object_new_string_len(&ep->peer_params.parity, 1));
                 json_object_object_add(pp, "stop_bits", json_object_new_int(ep->peer_params.stop_bits));
                 json_object_object_add(pp, "text", json_object_new_string(buf));
+                json_object_object_add(pp, "signals", json_object_new_int64((int64_t)ep->peer_params_signals));
                 json_object_object_add(d, "peer_line", pp);
+        }
+        if (ep->have_peer_modem) {
+                json_object *pm = json_object_new_object();
+
+                json_object_object_add(pm, "dtr", json_object_new_boolean((ep->peer_modem & TIOCM_DTR) != 0));
+                json_object_object_add(pm, "rts", json_object_new_boolean((ep->peer_modem & TIOCM_RTS) != 0));
+                json_object_object_add(pm, "signals", json_object_new_int64((int64_t)ep->peer_modem_signals));
+                json_object_object_add(d, "peer_modem", pm);
         }
         json_object_object_add(d, "routes", vw_manager_routes_using(ep->manager, ep->name));
         json_object_object_add(o, "details", d);

@@ -82,6 +82,7 @@ struct fake {
         size_t in_pending, out_pending;
         bool stopped, break_on, excl;
         unsigned flushes, termios_sets, stop_calls;
+        int flushed;     /* the last tcflush() queue + 1 */
         uint32_t breaks[8];
         unsigned n_breaks;
         uint8_t chars[8];
@@ -209,6 +210,11 @@ static bool f_set_break(void *u, bool on)
         return was;
 }
 
+static void f_flushed(void *u, int queue)
+{
+        ((struct fake *)u)->flushed = queue + 1;
+}
+
 static void f_set_exclusive(void *u, bool on)
 {
         port.excl = on;
@@ -226,6 +232,7 @@ static const struct vw_cuse_port_ops fake_ops = {
         .input_pending = f_input_pending,
         .output_pending = f_output_pending,
         .flush_input = f_flush_input,
+        .flushed = f_flushed,
         .stop_output = f_stop_output,
         .send_char = f_send_char,
         .send_break = f_send_break,
@@ -705,13 +712,18 @@ START_TEST(test_tcflsh)
 {
         ck_assert_int_eq(kernel_value(TCFLSH, TCIFLUSH), 0);
         ck_assert_uint_eq(port.flushes, 1);
+        ck_assert_int_eq(port.flushed, TCIFLUSH + 1);
         ck_assert_int_eq(kernel_value(TCFLSH, TCOFLUSH), 0); /* our output has left already */
         ck_assert_uint_eq(port.flushes, 1);
+        ck_assert_int_eq(port.flushed, TCOFLUSH + 1); /* but the peers hear of it (an RFC 2217 purge) */
         ck_assert_int_eq(kernel_value(TCFLSH, TCIOFLUSH), 0);
         ck_assert_uint_eq(port.flushes, 2);
+        ck_assert_int_eq(port.flushed, TCIOFLUSH + 1);
+        port.flushed = 0;
         ck_assert_int_eq(kernel_value(TCFLSH, TCIOFLUSH + 1), -EINVAL);
         ck_assert_int_eq(kernel_value(TCFLSH, ~0UL), -EINVAL);
         ck_assert_uint_eq(port.flushes, 2);
+        ck_assert_int_eq(port.flushed, 0);
 }
 END_TEST
 

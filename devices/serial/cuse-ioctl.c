@@ -204,6 +204,7 @@ static int flush(const struct call *c, const union arg *in, union arg *out)
         /* our output has left already: only the input has something to drop */
         if (c->value == TCIFLUSH || c->value == TCIOFLUSH)
                 c->port->flush_input(c->userdata);
+        c->port->flushed(c->userdata, (int)c->value);
         return 0;
 }
 

@@ -65,6 +65,8 @@ struct vw_cuse_port_ops {
         size_t (*output_pending)(void *userdata);
         /* Drop what this open has not read. */
         void (*flush_input)(void *userdata);
+        /* tcflush() ran with this queue selector (TCIFLUSH, TCOFLUSH, TCIOFLUSH): tell the peers. */
+        void (*flushed)(void *userdata, int queue);
         /* TCOOFF / TCOON: hold written data back, or let it go again (and take parked writes). */
         void (*stop_output)(void *userdata, bool stopped);
         /* One byte into the stream at once, past flow control and pacing (TCIOFF/TCION). */

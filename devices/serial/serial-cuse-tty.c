@@ -200,6 +200,9 @@ static bool tty_set_break(void *userdata, bool on)
         bool was = p->break_on;
 
         p->break_on = on;
+        /* an open-ended break (TIOCSBRK) ends: a peer that holds the line in break lets it go */
+        if (was && !on && vw_serial_send_line_event(p->ep->port, VW_LINE_BREAK_END, 0) < 0)
+                log_debug("serial %s: a full route lost the end of a break", p->ep->name);
         return was;
 }
 
@@ -215,6 +218,17 @@ static void tty_send_char(void *u, uint8_t ch) { (void)vw_port_write(port_of(u)-
 static void tty_set_exclusive(void *u, bool on) { port_of(u)->excl = on; }
 /* clang-format on */
 
+/* tcflush() of the port flushes the far end too, as on a remote port (an RFC 2217 client's
+ * PURGE-DATA, a device's TCFLSH): our input is what the peers hold for us (their RX), our
+ * output what they have of ours not yet on their line (their TX). */
+static void tty_flushed(void *userdata, int queue)
+{
+        struct vw_signal sig = { .type = VW_SIGNAL_PURGE };
+
+        sig.purge = (queue == TCOFLUSH ? 0 : VW_PURGE_RX) | (queue == TCIFLUSH ? 0 : VW_PURGE_TX);
+        vw_port_signal(port_of(userdata)->ep->port, &sig);
+}
+
 static const struct vw_cuse_port_ops tty_ops = {
         .get_termios = tty_get_termios,
         .set_termios = tty_set_termios,
@@ -227,6 +241,7 @@ static const struct vw_cuse_port_ops tty_ops = {
         .input_pending = tty_input_pending,
         .output_pending = tty_output_pending,
         .flush_input = tty_flush_input,
+        .flushed = tty_flushed,
         .stop_output = tty_stop_output,
         .send_char = tty_send_char,
         .send_break = tty_send_break,

@@ -500,6 +500,15 @@ static void cuse_signal(struct vw_endpoint *ep, const struct vw_signal *sig)
                 p->line.peer = sig->params;
                 p->line.have_peer = true;
                 break;
+        case VW_SIGNAL_PURGE:
+                /* what waits to go out on our line: what the peers sent that no open has read */
+                if (sig->purge & VW_PURGE_TX) {
+                        vw_list_for_each(i, &p->opens)
+                                cuse_flush_input(vw_list_entry(i, struct cuse_open, link));
+                        if (p->holder)
+                                vw_sink_discard(p->holder);
+                }
+                break;
         default:
                 break;
         }

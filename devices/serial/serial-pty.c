@@ -48,6 +48,8 @@ struct pty {
         struct vw_sink *sink;
         struct vw_line_params params;
         bool reading, writing;
+        /* what a pty cannot show its client, counted for `vwirectl show` */
+        uint64_t breaks_in, flushes_in;
         struct vw_owned *link;   /* the symlink at `path` */
 };
 
@@ -90,7 +92,18 @@ static void pty_flush(struct vw_endpoint *ep)
         bool want_out = false;
 
         while (vw_sink_peek(p->sink, &c)) {
-                ssize_t n = write(p->master, c.data, c.len);
+                ssize_t n;
+
+                if (c.type == VW_CHUNK_LINE) {
+                        /* a pty master cannot send a break: count it */
+                        const struct vw_line_event *ev = (const void *)c.data;
+
+                        if (c.len >= sizeof(*ev) && ev->type == VW_LINE_BREAK)
+                                p->breaks_in++;
+                        vw_sink_consume(p->sink, c.len);
+                        continue;
+                }
+                n = write(p->master, c.data, c.len);
 
                 if (n < 0) {
                         if (errno == EINTR)
@@ -135,6 +148,17 @@ static void pty_params_changed(struct vw_endpoint *ep)
         vw_port_signal(ep->port, &sig);
 }
 
+/* The client ran tcflush(): packet mode says which queue; the far end flushes too (see serial-cuse-tty.c). */
+static void pty_flushed(struct vw_endpoint *ep, uint8_t status)
+{
+        struct vw_signal sig = { .type = VW_SIGNAL_PURGE };
+
+        sig.purge = ((status & TIOCPKT_FLUSHREAD) ? VW_PURGE_RX : 0) |
+                    ((status & TIOCPKT_FLUSHWRITE) ? VW_PURGE_TX : 0);
+        if (sig.purge)
+                vw_port_signal(ep->port, &sig);
+}
+
 static void pty_read(struct vw_endpoint *ep)
 {
         struct pty *p = ep->data;
@@ -164,6 +188,7 @@ static void pty_read(struct vw_endpoint *ep)
                  * with new settings. */
                 if (read_buf[0] != TIOCPKT_DATA) {
                         pty_params_changed(ep);
+                        pty_flushed(ep, read_buf[0]);
                         continue;
                 }
                 if (n > 1 && vw_port_write(ep->port, VW_CHUNK_BYTES, read_buf + 1, (size_t)n - 1) < 0)
@@ -248,6 +273,7 @@ static int pty_start(struct vw_endpoint *ep)
         r = vw_sink_new(ep->port, pty_ready, ep, &p->sink);
         if (r < 0)
                 return r;
+        vw_sink_set_accept_line(p->sink, true);
         r = sd_event_add_io(vw_endpoint_event(ep), &p->io, p->master, EPOLLIN, pty_io, ep);
         if (r < 0)
                 return log_error_errno(r, "serial %s: cannot watch the pty", ep->name);
@@ -305,6 +331,18 @@ static void pty_routes_changed(struct vw_endpoint *ep)
         vw_serial_line_send_modem(&line, ep->port);
 }
 
+/* A purge of what waits to go out on our line: what the peers sent that the client has not read. */
+static void pty_signal(struct vw_endpoint *ep, const struct vw_signal *sig)
+{
+        struct pty *p = ep->data;
+
+        if (!p || sig->type != VW_SIGNAL_PURGE || !(sig->purge & VW_PURGE_TX))
+                return;
+        p->flushes_in++;
+        vw_sink_discard(p->sink);
+        (void)tcflush(p->slave, TCIFLUSH);
+}
+
 static void pty_describe(struct vw_endpoint *ep, json_object *d)
 {
         struct pty *p = ep->data;
@@ -319,6 +357,8 @@ static void pty_describe(struct vw_endpoint *ep, json_object *d)
         pty_params_changed(ep);
         json_object_object_add(d, "line", vw_line_params_to_json(&p->params));
         json_object_object_add(d, "pending_out", json_object_new_int64((int64_t)vw_sink_pending(p->sink)));
+        json_object_object_add(d, "breaks_in", json_object_new_int64((int64_t)p->breaks_in));
+        json_object_object_add(d, "flushes_in", json_object_new_int64((int64_t)p->flushes_in));
 }
 
 static void pty_doctor(struct vw_endpoint *ep, json_object *checks)
@@ -344,6 +384,7 @@ const struct vw_endpoint_ops vw_serial_pty_ops = {
         .start = pty_start,
         .stop = pty_stop,
         .describe = pty_describe,
+        .signal = pty_signal,
         .routes_changed = pty_routes_changed,
         .doctor = pty_doctor,
         .claim = pty_claim,
