@@ -50,8 +50,10 @@ void vw_rfc2217_port_default(struct vw_rfc2217_port *ret)
         };
 }
 
-static const char parity_chars[] = { [VW_RFC2217_PARITY_NONE] = 'N', [VW_RFC2217_PARITY_ODD] = 'O',
-                                     [VW_RFC2217_PARITY_EVEN] = 'E', [VW_RFC2217_PARITY_MARK] = 'M',
+static const char parity_chars[] = { [VW_RFC2217_PARITY_NONE] = 'N',
+                                     [VW_RFC2217_PARITY_ODD] = 'O',
+                                     [VW_RFC2217_PARITY_EVEN] = 'E',
+                                     [VW_RFC2217_PARITY_MARK] = 'M',
                                      [VW_RFC2217_PARITY_SPACE] = 'S' };
 
 void vw_rfc2217_port_from_params(struct vw_rfc2217_port *port, const struct vw_line_params *p)
@@ -61,16 +63,14 @@ void vw_rfc2217_port_from_params(struct vw_rfc2217_port *port, const struct vw_l
         if (p->data_bits >= 5 && p->data_bits <= 8)
                 port->datasize = p->data_bits;
         port->parity = VW_RFC2217_PARITY_NONE;
-        for (uint8_t i = VW_RFC2217_PARITY_NONE; i <= VW_RFC2217_PARITY_SPACE; i++)
+        for (unsigned i = VW_RFC2217_PARITY_NONE; i <= VW_RFC2217_PARITY_SPACE; i++)
                 if (parity_chars[i] == p->parity)
-                        port->parity = i;
+                        port->parity = (uint8_t)i;
         /* termios' two stop bits are 1.5 with 5 data bits, as on a UART */
-        port->stopsize = p->stop_bits != 2 ? VW_RFC2217_STOP_1
+        port->stopsize = p->stop_bits != 2     ? VW_RFC2217_STOP_1
                          : port->datasize == 5 ? VW_RFC2217_STOP_1_5
                                                : VW_RFC2217_STOP_2;
-        port->flow = p->rtscts ? VW_RFC2217_FLOW_HARDWARE
-                     : p->xonxoff ? VW_RFC2217_FLOW_XONXOFF
-                                  : VW_RFC2217_FLOW_NONE;
+        port->flow = p->rtscts ? VW_RFC2217_FLOW_HARDWARE : p->xonxoff ? VW_RFC2217_FLOW_XONXOFF : VW_RFC2217_FLOW_NONE;
 }
 
 void vw_rfc2217_port_to_params(const struct vw_rfc2217_port *port, struct vw_line_params *ret)
@@ -78,13 +78,13 @@ void vw_rfc2217_port_to_params(const struct vw_rfc2217_port *port, struct vw_lin
         *ret = (struct vw_line_params){
                 .baud = port->baud,
                 .data_bits = port->datasize,
-                .parity = port->parity >= VW_RFC2217_PARITY_NONE && port->parity <= VW_RFC2217_PARITY_SPACE
-                                  ? parity_chars[port->parity]
-                                  : 'N',
+                .parity = 'N',
                 .stop_bits = port->stopsize == VW_RFC2217_STOP_1 ? 1 : 2,
                 .rtscts = port->flow == VW_RFC2217_FLOW_HARDWARE,
                 .xonxoff = port->flow == VW_RFC2217_FLOW_XONXOFF,
         };
+        if (port->parity >= VW_RFC2217_PARITY_NONE && port->parity <= VW_RFC2217_PARITY_SPACE)
+                ret->parity = parity_chars[port->parity];
 }
 
 uint8_t vw_rfc2217_modem_from_tiocm(uint32_t tiocm)
@@ -102,9 +102,10 @@ uint32_t vw_rfc2217_modem_to_tiocm(uint8_t m)
 }
 
 /* Cisco IOS's access servers took a one-byte index into their own table of rates. */
-static const uint32_t cisco_rates[] = { [3] = 300,   [4] = 600,    [5] = 1200,   [6] = 2400,
-                                        [7] = 4800,  [8] = 9600,   [10] = 19200, [12] = 38400,
-                                        [13] = 57600, [14] = 115200, [15] = 230400 };
+static const uint32_t cisco_rates[] = {
+        [3] = 300,    [4] = 600,    [5] = 1200,   [6] = 2400,    [7] = 4800,   [8] = 9600,
+        [10] = 19200, [12] = 38400, [13] = 57600, [14] = 115200, [15] = 230400
+};
 
 uint32_t vw_rfc2217_cisco_baud(uint8_t code)
 {
@@ -113,9 +114,9 @@ uint32_t vw_rfc2217_cisco_baud(uint8_t code)
 
 static uint8_t cisco_code(uint32_t baud)
 {
-        for (uint8_t i = 0; i < ELEMENTSOF(cisco_rates); i++)
+        for (unsigned i = 0; i < ELEMENTSOF(cisco_rates); i++)
                 if (cisco_rates[i] == baud && baud)
-                        return i;
+                        return (uint8_t)i;
         return 0;
 }
 
@@ -292,6 +293,14 @@ static void server_control(struct vw_rfc2217_server *s, uint8_t v)
         server_reply_byte(s, VW_RFC2217_SET_CONTROL, answer);
 }
 
+/* A signature is shown by vwirectl: no control characters from a peer. */
+static char printable(uint8_t b)
+{
+        if (b < 0x20 || b >= 0x7f)
+                return '?';
+        return (char)b;
+}
+
 static void server_signature(struct vw_rfc2217_server *s, const uint8_t *v, size_t n)
 {
         size_t k = 0;
@@ -302,7 +311,7 @@ static void server_signature(struct vw_rfc2217_server *s, const uint8_t *v, size
         }
         /* the client's own, kept for `vwirectl show`: printable bytes only */
         for (size_t i = 0; i < n && k + 1 < sizeof(s->client_signature); i++)
-                s->client_signature[k++] = v[i] >= 0x20 && v[i] < 0x7f ? (char)v[i] : '?';
+                s->client_signature[k++] = printable(v[i]);
         s->client_signature[k] = '\0';
 }
 
@@ -486,7 +495,7 @@ void vw_rfc2217_client_start(struct vw_rfc2217_client *c, const char *signature,
         c->signature[0] = '\0';
         if (signature && *signature)
                 client_send(c, VW_RFC2217_SIGNATURE, (const uint8_t *)signature, strlen(signature));
-        client_send(c, VW_RFC2217_SIGNATURE, NULL, 0);
+        client_send(c, VW_RFC2217_SIGNATURE, (const uint8_t *)"", 0); /* empty: a request */
         client_send_byte(c, VW_RFC2217_SET_MODEMSTATE_MASK, 255);
         client_send_byte(c, VW_RFC2217_SET_LINESTATE_MASK, LINESTATE_WANTED);
         vw_rfc2217_client_set(c, want);
@@ -561,7 +570,7 @@ static void client_signature(struct vw_rfc2217_client *c, const uint8_t *v, size
                 return;
         }
         for (size_t i = 0; i < n && k + 1 < sizeof(c->signature); i++)
-                c->signature[k++] = v[i] >= 0x20 && v[i] < 0x7f ? (char)v[i] : '?';
+                c->signature[k++] = printable(v[i]);
         c->signature[k] = '\0';
 }
 
@@ -664,10 +673,10 @@ static const char *flow_name(uint8_t f)
         return f < ELEMENTSOF(names) ? names[f] : "?";
 }
 
-#define APPEND(...)                                                                     \
-        do {                                                                            \
-                int k_ = snprintf(buf + o, size - o, __VA_ARGS__);                      \
-                o = k_ < 0 ? o : MIN(size - 1, o + (size_t)k_);                         \
+#define APPEND(...)                                                \
+        do {                                                       \
+                int k_ = snprintf(buf + o, size - o, __VA_ARGS__); \
+                o = k_ < 0 ? o : MIN(size - 1, o + (size_t)k_);    \
         } while (0)
 
 const char *vw_rfc2217_client_refusals(const struct vw_rfc2217_client *c, char *buf, size_t size)

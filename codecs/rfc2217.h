@@ -38,8 +38,13 @@ enum {
 };
 
 /* SET-PARITY values */
-enum { VW_RFC2217_PARITY_NONE = 1, VW_RFC2217_PARITY_ODD, VW_RFC2217_PARITY_EVEN, VW_RFC2217_PARITY_MARK,
-       VW_RFC2217_PARITY_SPACE };
+enum {
+        VW_RFC2217_PARITY_NONE = 1,
+        VW_RFC2217_PARITY_ODD,
+        VW_RFC2217_PARITY_EVEN,
+        VW_RFC2217_PARITY_MARK,
+        VW_RFC2217_PARITY_SPACE
+};
 /* SET-STOPSIZE values */
 enum { VW_RFC2217_STOP_1 = 1, VW_RFC2217_STOP_2 = 2, VW_RFC2217_STOP_1_5 = 3 };
 
@@ -147,7 +152,7 @@ struct vw_rfc2217_server {
         uint8_t modem_told;      /* what the client was last told */
         bool told;
         bool suspended;
-        const char *signature;   /* ours */
+        const char *signature; /* ours */
         char client_signature[64];
         uint64_t commands, bad;
 };
@@ -202,11 +207,11 @@ struct vw_rfc2217_client {
          * names another setting (sredird answers every SET-CONTROL with 1) is no refusal */
         uint8_t control[VW_RFC2217_CONTROL_QUEUE];
         unsigned n_control;
-        bool cisco;                    /* the server answered a baud rate as one byte */
+        bool cisco; /* the server answered a baud rate as one byte */
         bool suspended;
-        uint8_t modem;                 /* last NOTIFY-MODEMSTATE */
+        uint8_t modem; /* last NOTIFY-MODEMSTATE */
         bool have_modem;
-        char signature[128];           /* the server's */
+        char signature[128]; /* the server's */
         uint64_t answers, deviations, bad;
 };
 

@@ -16,10 +16,10 @@ enum { Q_NO, Q_YES, Q_WANTNO, Q_WANTYES };
 
 enum {
         S_DATA,
-        S_CR,       /* CR seen from a peer not in BINARY: a NUL after it is padding */
+        S_CR, /* CR seen from a peer not in BINARY: a NUL after it is padding */
         S_IAC,
-        S_VERB,     /* WILL/WONT/DO/DONT: the option comes next */
-        S_SB_OPT,   /* IAC SB: the option comes next */
+        S_VERB,   /* WILL/WONT/DO/DONT: the option comes next */
+        S_SB_OPT, /* IAC SB: the option comes next */
         S_SB,
         S_SB_IAC,
 };

@@ -36,9 +36,9 @@ enum {
 };
 
 enum {
-        VW_TELOPT_BINARY = 0,   /* RFC 856 */
-        VW_TELOPT_ECHO = 1,     /* RFC 857 */
-        VW_TELOPT_SGA = 3,      /* RFC 858 */
+        VW_TELOPT_BINARY = 0,    /* RFC 856 */
+        VW_TELOPT_ECHO = 1,      /* RFC 857 */
+        VW_TELOPT_SGA = 3,       /* RFC 858 */
         VW_TELOPT_COM_PORT = 44, /* RFC 2217 */
 };
 
@@ -60,27 +60,28 @@ struct vw_telnet_ops {
 };
 
 struct vw_telnet_stats {
-        uint64_t refused;      /* options offered or asked for that we answered WONT/DONT */
-        uint64_t bad;          /* malformed sequences: IAC + a byte that is no command, a broken SB */
-        uint64_t sb_dropped;   /* subnegotiations too long, or for an option not enabled */
+        uint64_t refused;    /* options offered or asked for that we answered WONT/DONT */
+        uint64_t bad;        /* malformed sequences: IAC + a byte that is no command, a broken SB */
+        uint64_t sb_dropped; /* subnegotiations too long, or for an option not enabled */
 };
 
 struct vw_telnet {
         const struct vw_telnet_ops *ops;
         void *userdata;
         uint8_t state;
-        uint8_t verb;          /* WILL/WONT/DO/DONT waiting for its option */
+        uint8_t verb; /* WILL/WONT/DO/DONT waiting for its option */
         uint8_t sb_opt;
         bool sb_long;
         size_t sb_len;
         uint8_t sb[VW_TELNET_SB_MAX];
-        uint8_t us[256], him[256];   /* Q-method state per option (telnet.c) */
-        uint8_t support[256];        /* bit 0: we may enable it; bit 1: the peer may */
+        uint8_t us[256], him[256]; /* Q-method state per option (telnet.c) */
+        uint8_t support[256];      /* bit 0: we may enable it; bit 1: the peer may */
         struct vw_telnet_stats stats;
 };
 
 void vw_telnet_init(struct vw_telnet *t, const struct vw_telnet_ops *ops, void *userdata);
-/* Which options this end accepts: ours (local: a DO is answered WILL) and the peer's (remote: a WILL is answered DO). */
+/* Which options this end accepts: ours (local: a DO is answered WILL) and the peer's (remote: a WILL is answered DO).
+ */
 void vw_telnet_support(struct vw_telnet *t, uint8_t opt, bool local, bool remote);
 /* Ask for an option to be enabled or disabled, ours (WILL/WONT) or the peer's (DO/DONT), by RFC 1143. */
 void vw_telnet_request(struct vw_telnet *t, uint8_t opt, bool remote, bool enable);

@@ -81,10 +81,10 @@ struct vw_signal {
 
 /* Payload of a VW_CHUNK_LINE chunk: in-band, so a break keeps its place among the bytes. */
 enum vw_line_event_type {
-        VW_LINE_BREAK = 1,          /* duration_ms 0: the line stays in break until VW_LINE_BREAK_END */
+        VW_LINE_BREAK = 1, /* duration_ms 0: the line stays in break until VW_LINE_BREAK_END */
         VW_LINE_FRAME_ERROR = 2,
         VW_LINE_PARITY_ERROR = 3,
-        VW_LINE_BREAK_END = 4,      /* the end of an open-ended break (TIOCCBRK); reads as nothing */
+        VW_LINE_BREAK_END = 4, /* the end of an open-ended break (TIOCCBRK); reads as nothing */
 };
 
 struct vw_line_event {

@@ -104,7 +104,7 @@ struct vw_endpoint {
         unsigned clients;
         struct vw_line_params peer_params; /* last line settings received from a peer */
         bool have_peer_params;
-        uint32_t peer_modem;         /* last modem outputs (VW_SIGNAL_MODEM) received from a peer */
+        uint32_t peer_modem; /* last modem outputs (VW_SIGNAL_MODEM) received from a peer */
         bool have_peer_modem;
         uint64_t peer_params_signals, peer_modem_signals; /* how many times a peer told them */
 };

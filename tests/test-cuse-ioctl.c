@@ -82,7 +82,7 @@ struct fake {
         size_t in_pending, out_pending;
         bool stopped, break_on, excl;
         unsigned flushes, termios_sets, stop_calls;
-        int flushed;     /* the last tcflush() queue + 1 */
+        int flushed; /* the last tcflush() queue + 1 */
         uint32_t breaks[8];
         unsigned n_breaks;
         uint8_t chars[8];

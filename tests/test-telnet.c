@@ -150,8 +150,12 @@ END_TEST
 START_TEST(test_unknown_options_refused)
 {
         static struct end e;
-        static const uint8_t in[] = { IAC, DO, 47 /* KERMIT */, IAC, WILL, 24 /* TTYPE */, IAC, DO, 1 /* ECHO */,
-                                      IAC, DONT, 5, IAC, WONT, 6, IAC, DO, 47 };
+        static const uint8_t in[] = { IAC, DO,   47 /* KERMIT */,
+                                      IAC, WILL, 24 /* TTYPE */,
+                                      IAC, DO,   1 /* ECHO */,
+                                      IAC, DONT, 5,
+                                      IAC, WONT, 6,
+                                      IAC, DO,   47 };
         static const uint8_t want[] = { IAC, WONT, 47, IAC, DONT, 24, IAC, WONT, 1, IAC, WONT, 47 };
 
         end_init(&e);
@@ -168,8 +172,8 @@ END_TEST
 /* Data with IAC IAC, commands and a subnegotiation containing IAC IAC, split at every point. */
 START_TEST(test_parser_any_split)
 {
-        static const uint8_t in[] = { 'a', IAC, IAC, 'b', IAC, VW_TELNET_NOP, 'c', IAC, SB, CPO, 1, 0, IAC, IAC,
-                                      0, IAC, IAC, IAC, SE, 'd', IAC, VW_TELNET_BRK, IAC, IAC };
+        static const uint8_t in[] = { 'a', IAC, IAC, 'b', IAC, VW_TELNET_NOP, 'c', IAC, SB,  CPO,           1,   0,
+                                      IAC, IAC, 0,   IAC, IAC, IAC,           SE,  'd', IAC, VW_TELNET_BRK, IAC, IAC };
         static const uint8_t want_data[] = { 'a', IAC, 'b', 'c', 'd', IAC };
         static const uint8_t want_sb[] = { 1, 0, IAC, 0, IAC };
 
@@ -323,10 +327,10 @@ static const struct vw_rfc2217_server_ops srv_ops = {
         .suspend = srv_suspend,
 };
 
-#define SRV_IN(S, ...)                                                                        \
-        do {                                                                                  \
-                static const uint8_t in_[] = { __VA_ARGS__ };                                 \
-                vw_rfc2217_server_input(&(S)->s, in_, sizeof(in_));                           \
+#define SRV_IN(S, ...)                                              \
+        do {                                                        \
+                static const uint8_t in_[] = { __VA_ARGS__ };       \
+                vw_rfc2217_server_input(&(S)->s, in_, sizeof(in_)); \
         } while (0)
 
 static void assert_msg(struct srv *s, unsigned i, const uint8_t *want, size_t n)
@@ -336,10 +340,10 @@ static void assert_msg(struct srv *s, unsigned i, const uint8_t *want, size_t n)
         ck_assert_mem_eq(s->msg[i], want, n);
 }
 
-#define ASSERT_MSG(S, I, ...)                                                                 \
-        do {                                                                                  \
-                static const uint8_t w_[] = { __VA_ARGS__ };                                  \
-                assert_msg((S), (I), w_, sizeof(w_));                                         \
+#define ASSERT_MSG(S, I, ...)                                \
+        do {                                                 \
+                static const uint8_t w_[] = { __VA_ARGS__ }; \
+                assert_msg((S), (I), w_, sizeof(w_));        \
         } while (0)
 
 /* Every SET is answered with the value in effect; a repeated one changes nothing (pyserial #376). */
@@ -493,10 +497,10 @@ static const struct vw_rfc2217_client_ops cli_ops = {
         .suspend = cli_suspend,
 };
 
-#define CLI_IN(C, ...)                                                                        \
-        do {                                                                                  \
-                static const uint8_t in_[] = { __VA_ARGS__ };                                 \
-                vw_rfc2217_client_input(&(C)->c, in_, sizeof(in_));                           \
+#define CLI_IN(C, ...)                                              \
+        do {                                                        \
+                static const uint8_t in_[] = { __VA_ARGS__ };       \
+                vw_rfc2217_client_input(&(C)->c, in_, sizeof(in_)); \
         } while (0)
 
 START_TEST(test_client_sends_changes_only)

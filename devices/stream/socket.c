@@ -15,6 +15,9 @@
  *
  * A connect endpoint keeps one sink across reconnects: while it is not connected, what is
  * routed to it is discarded (counted as dropped), so a dead peer never holds a route.
+ *
+ * protocol = telnet | rfc2217: each connection has a session (socket-telnet.c) that encodes
+ * what goes out (IAC doubled, commands) and decodes what comes in; line state travels as signals.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -34,9 +37,10 @@
 #include "log.h"
 #include "policy.h"
 #include "resolve.h"
-#include "varlink.h"
 #include "socket-addr.h"
+#include "socket-telnet.h"
 #include "socket-udp.h"
+#include "varlink.h"
 
 #define SOCKET_READ_MAX (64u * 1024u)
 #define ACCEPT_BATCH 16
@@ -53,6 +57,7 @@ struct socket_config {
         mode_t mode;
         uid_t owner;
         gid_t group;
+        int protocol;
 };
 
 struct sock;
@@ -63,6 +68,7 @@ struct client {
         int fd;
         sd_event_source *io;
         struct vw_sink *sink;  /* listen: its own; connect: the endpoint's */
+        struct vw_tn *tn;      /* telnet / RFC 2217 session (listen: its own; connect: the endpoint's) */
         char peer[128];
         uint64_t bytes_in, bytes_out;
         bool connecting;       /* connect(): waiting for EPOLLOUT */
@@ -81,6 +87,9 @@ struct sock {
         const struct vw_address *addr;
         bool listening;
         bool paused;           /* the routes have no room: read no client */
+        bool stopping;
+        struct vw_signal port_lines; /* the port's last modem signal, for sessions that start later */
+        bool have_port_lines;
 
         /* listen */
         struct listener listeners[VW_SOCKET_MAX_ADDRS];
@@ -96,6 +105,7 @@ struct sock {
         /* connect */
         struct client *conn;
         struct vw_sink *sink;
+        struct vw_tn *tn;
         sd_event_source *retry;
         struct vw_addr_list targets;
         size_t next_target;
@@ -117,6 +127,7 @@ static const struct vw_key socket_keys[] = {
         { "mode", vw_parse_mode, offsetof(struct socket_config, mode) },
         { "owner", vw_parse_user, offsetof(struct socket_config, owner), .host = true },
         { "group", vw_parse_group, offsetof(struct socket_config, group), .host = true },
+        { "protocol", vw_parse_enum, offsetof(struct socket_config, protocol), vw_sock_protocol_names },
         {}
 };
 
@@ -177,7 +188,11 @@ static void socket_check(const struct vw_section *s, const void *config, struct 
 
                 if (dgram_file && key_in(file_only, st->key))
                         continue; /* a unix-dgram: socket file has a mode and owners */
-                if (is_udp(c) && (key_in(listen_only, st->key) || key_in(connect_only, st->key)))
+                if (streq(st->key, "protocol") && c->protocol != VW_SOCK_PROTO_RAW &&
+                    (l ? c->listen.kind : c->connect.kind) != VW_SOCK_STREAM)
+                        vw_errors_add(errs, s->file, st->line, "protocol = %s needs a stream (tcp: or unix:)",
+                                      vw_sock_protocol_names[c->protocol]);
+                else if (is_udp(c) && (key_in(listen_only, st->key) || key_in(connect_only, st->key)))
                         vw_errors_add(errs, s->file, st->line, "'%s' does not apply to %s (no connections)", st->key,
                                       l ? (c->listen.family == VW_ADDR_UDP ? "udp:" : "unix-dgram:")
                                         : (c->connect.family == VW_ADDR_UDP ? "udp:" : "unix-dgram:"));
@@ -228,10 +243,17 @@ static void client_update(struct client *c)
 
 static void client_free(struct client *c)
 {
+        struct sock *sk;
+
         if (!c)
                 return;
+        sk = c->sk;
         vw_list_remove(&c->link);
         sd_event_source_disable_unref(c->io);
+        if (c->tn && !sk->stopping && !c->connecting)
+                vw_tn_disconnected(c->tn, !sk->listening || vw_list_empty(&sk->clients));
+        if (c->tn != sk->tn)
+                vw_tn_free(c->tn);
         if (c->sink != c->sk->sink)
                 vw_sink_free(c->sink);
         safe_close(c->fd);
@@ -269,6 +291,54 @@ static void client_lost(struct client *c, int err)
         sock_update_state(sk);
 }
 
+static void set_want_out(struct client *c, bool want_out)
+{
+        if (want_out != c->want_out || c->write_dead) {
+                c->want_out = want_out;
+                client_update(c);
+        }
+}
+
+/* A session's client: its encoded output first, then what the routes hold, escaped. */
+static void tn_flush(struct client *c)
+{
+        struct vw_chunk ch;
+
+        for (;;) {
+                const uint8_t *p;
+                size_t len = vw_tn_out(c->tn, &p);
+                ssize_t n;
+
+                if (len == 0) {
+                        if (!vw_tn_may_send(c->tn) || !vw_sink_peek(c->sink, &ch))
+                                break;
+                        vw_sink_consume(c->sink, vw_tn_take(c->tn, &ch));
+                        continue;
+                }
+                n = send(c->fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        if (errno == EAGAIN) {
+                                set_want_out(c, true);
+                                return;
+                        }
+                        log_debug_errno(errno, "socket %s: cannot write to %s", c->sk->ep->name, c->peer);
+                        c->write_dead = true;
+                        vw_sink_discard(c->sink);
+                        set_want_out(c, false);
+                        return;
+                }
+                c->bytes_out += (uint64_t)n;
+                vw_tn_out_done(c->tn, (size_t)n);
+                if ((size_t)n < len) {
+                        set_want_out(c, true);
+                        return;
+                }
+        }
+        set_want_out(c, false);
+}
+
 /* Write what the routes hold for this client until its socket is full. Never frees c. */
 static void client_flush(struct client *c)
 {
@@ -277,6 +347,10 @@ static void client_flush(struct client *c)
 
         if (c->write_dead) {
                 vw_sink_discard(c->sink);
+                return;
+        }
+        if (c->tn) {
+                tn_flush(c);
                 return;
         }
         while (vw_sink_peek(c->sink, &ch)) {
@@ -324,10 +398,14 @@ static void sock_pause(struct sock *sk, bool pause)
 
                 c->parked = false;
                 client_update(c);
+                if (c->tn)
+                        vw_tn_paused(c->tn, pause);
         }
         if (sk->conn) {
                 sk->conn->parked = false;
                 client_update(sk->conn);
+                if (sk->conn->tn && !sk->conn->connecting)
+                        vw_tn_paused(sk->conn->tn, pause);
         }
 }
 
@@ -364,6 +442,11 @@ static void client_read(struct client *c)
                 return;
         }
         c->bytes_in += (uint64_t)n;
+        if (c->tn) {
+                vw_tn_input(c->tn, sk->buf, (size_t)n);
+                client_flush(c); /* answers */
+                return;
+        }
         if (packets && (size_t)n > sk->packet_need)
                 sk->packet_need = (size_t)n;
         r = vw_port_write(ep->port, packets ? VW_CHUNK_DATAGRAM : VW_CHUNK_BYTES, sk->buf, (size_t)n);
@@ -402,6 +485,11 @@ static void client_ready(struct vw_sink *s, void *userdata)
         client_flush(userdata);
 }
 
+static void client_kick(void *userdata)
+{
+        client_flush(userdata);
+}
+
 static int client_new(struct sock *sk, int fd, const char *peer, struct client **ret)
 {
         struct vw_endpoint *ep = sk->ep;
@@ -418,11 +506,21 @@ static int client_new(struct sock *sk, int fd, const char *peer, struct client *
         vw_list_init(&c->link);
         snprintf(c->peer, sizeof(c->peer), "%s", peer);
         if (sk->listening) {
+                struct socket_config *cfg = ep->config;
+
                 r = vw_sink_new(ep->port, client_ready, c, &c->sink);
                 if (r < 0)
                         goto fail;
+                if (cfg->protocol != VW_SOCK_PROTO_RAW) {
+                        r = vw_tn_new(ep, cfg->protocol, true, client_kick, c, &c->tn);
+                        if (r < 0)
+                                goto fail;
+                        vw_tn_set_sink(c->tn, c->sink);
+                        vw_sink_set_accept_line(c->sink, true);
+                }
         } else {
                 c->sink = sk->sink;
+                c->tn = sk->tn;
         }
         r = sd_event_add_io(vw_endpoint_event(ep), &c->io, fd, EPOLLIN, client_io, c);
         if (r < 0)
@@ -463,6 +561,12 @@ static void accept_one(struct sock *sk, int fd, const union vw_sockaddr *sa)
         sk->accepted++;
         client_update(c);
         sock_update_state(sk);
+        if (c->tn) {
+                /* the negotiation goes out at once; then the port's lines as they are */
+                vw_tn_connected(c->tn);
+                if (sk->have_port_lines)
+                        vw_tn_signal(c->tn, &sk->port_lines);
+        }
         log_info("socket %s: client %s connected (%u connected)", sk->ep->name, peer, sk->n_clients);
 }
 
@@ -704,6 +808,8 @@ static void conn_established(struct sock *sk)
         sk->delay = MAX(cfg->reconnect, (uint64_t)RECONNECT_MIN_USEC);
         client_update(c);
         sock_update_state(sk);
+        if (c->tn)
+                vw_tn_connected(c->tn);
         client_flush(c);
 }
 
@@ -800,6 +906,14 @@ static void conn_ready(struct vw_sink *s, void *userdata)
                 vw_sink_discard(s); /* not connected: nobody to give it to */
 }
 
+static void conn_kick(void *userdata)
+{
+        struct sock *sk = userdata;
+
+        if (sk->conn && !sk->conn->connecting)
+                client_flush(sk->conn);
+}
+
 static int socket_connect(struct sock *sk)
 {
         struct socket_config *cfg = sk->ep->config;
@@ -809,6 +923,13 @@ static int socket_connect(struct sock *sk)
         r = vw_sink_new(ep->port, conn_ready, sk, &sk->sink);
         if (r < 0)
                 return log_error_errno(r, "socket %s: cannot attach to the routes", ep->name);
+        if (cfg->protocol != VW_SOCK_PROTO_RAW) {
+                r = vw_tn_new(ep, cfg->protocol, false, conn_kick, sk, &sk->tn);
+                if (r < 0)
+                        return r;
+                vw_tn_set_sink(sk->tn, sk->sink);
+                vw_sink_set_accept_line(sk->sink, true);
+        }
         r = sd_event_add_time(vw_endpoint_event(ep), &sk->retry, CLOCK_MONOTONIC, 0, 0, conn_retry, sk);
         if (r < 0)
                 return log_error_errno(r, "socket %s: cannot add a timer", ep->name);
@@ -878,6 +999,7 @@ static void socket_stop(struct vw_endpoint *ep)
         }
         if (!sk)
                 return;
+        sk->stopping = true;
         vw_list_for_each_safe(i, tmp, &sk->clients)
                 client_free(vw_list_entry(i, struct client, link));
         client_free(sk->conn);
@@ -891,6 +1013,7 @@ static void socket_stop(struct vw_endpoint *ep)
         sd_event_source_disable_unref(sk->accept_retry);
         sd_event_source_disable_unref(sk->retry);
         vw_sink_free(sk->sink);
+        vw_tn_free(sk->tn);
         free(sk);
         ep->data = NULL;
         ep->room = NULL;
@@ -905,6 +1028,8 @@ static json_object *client_to_json(const struct client *c)
         json_object_object_add(o, "bytes_in", json_object_new_int64((int64_t)c->bytes_in));
         json_object_object_add(o, "bytes_out", json_object_new_int64((int64_t)c->bytes_out));
         json_object_object_add(o, "pending_out", json_object_new_int64((int64_t)vw_sink_pending(c->sink)));
+        if (c->tn && c->sk->listening)
+                vw_tn_describe(c->tn, o);
         return o;
 }
 
@@ -943,6 +1068,8 @@ static void socket_describe(struct vw_endpoint *ep, json_object *d)
                 json_object_object_add(d, "refused", json_object_new_int64((int64_t)sk->refused));
                 return;
         }
+        if (sk->tn)
+                vw_tn_describe(sk->tn, d);
         json_object_object_add(d, "connections", json_object_new_int64((int64_t)sk->connections));
         json_object_object_add(d, "failed_attempts", json_object_new_int64(sk->failures));
         if (sk->last_error)
@@ -990,6 +1117,29 @@ static void socket_doctor(struct vw_endpoint *ep, json_object *checks)
                 vw_doctor_check_add(checks, "open", "ok", ep->name, NULL, "socket %s: %u client%s on %s", ep->name,
                                     ep->clients, ep->clients == 1 ? "" : "s", path);
         }
+        if (!is_udp(ep->config) && ep->data && ((struct sock *)ep->data)->tn)
+                vw_tn_doctor(((struct sock *)ep->data)->tn, checks);
+}
+
+/* A peer port's line state: to every session (a client's settings go the other way, as signals). */
+static void socket_signal(struct vw_endpoint *ep, const struct vw_signal *sig)
+{
+        struct sock *sk = ep->data;
+
+        if (!sk || is_udp(ep->config))
+                return;
+        if (sig->type == VW_SIGNAL_MODEM) {
+                sk->port_lines = *sig;
+                sk->have_port_lines = true;
+        }
+        if (sk->tn)
+                vw_tn_signal(sk->tn, sig);
+        vw_list_for_each(i, &sk->clients) {
+                struct client *c = vw_list_entry(i, struct client, link);
+
+                if (c->tn)
+                        vw_tn_signal(c->tn, sig);
+        }
 }
 
 /* listen = unix:/path makes a socket file there; listen = tcp:... or unix:@name holds an
@@ -1017,6 +1167,7 @@ const struct vw_endpoint_ops vw_socket_ops = {
         .start = socket_start,
         .stop = socket_stop,
         .describe = socket_describe,
+        .signal = socket_signal,
         .doctor = socket_doctor,
         .claim = socket_claim,
 };

@@ -158,7 +158,10 @@ static bool f_set_break(void *u, bool on)
 }
 
 static void f_set_exclusive(void *u, bool on) { port.exclusive = on; }
-static void f_flushed(void *u, int queue) { FUZZ_CHECK(queue >= TCIFLUSH && queue <= TCIOFLUSH); }
+static void f_flushed(void *u, int queue)
+{
+        FUZZ_CHECK(queue >= TCIFLUSH && queue <= TCIOFLUSH);
+}
 
 static const struct vw_cuse_port_ops fake_ops = {
         .get_termios = f_get_termios,

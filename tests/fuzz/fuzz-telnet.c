@@ -93,7 +93,11 @@ static void subneg_cb(void *u, uint8_t opt, const uint8_t *p, size_t n)
 }
 
 static const struct vw_telnet_ops ops = {
-        .send = send_cb, .data = data_cb, .command = command_cb, .option = option_cb, .subneg = subneg_cb,
+        .send = send_cb,
+        .data = data_cb,
+        .command = command_cb,
+        .option = option_cb,
+        .subneg = subneg_cb,
 };
 
 static void cpo_send(void *u, const uint8_t *p, size_t n)

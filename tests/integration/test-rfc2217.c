@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * [socket] protocol = telnet | rfc2217 against independent peers: pyserial's rfc2217:// client
+ * against vwire's server, raw telnet bytes (any split, unknown options, IAC in subnegotiations),
+ * and vwire's client against servers (vwire's own, pyserial's PortManager, ser2net, sredird)
+ * with PTY ports as the local ends. CUSE ports (modem lines, TIOCMIWAIT) are in the kernel suite.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define SCRIPT_TIMEOUT 120000
+
+static void run_script(const char *script, const char *const *args)
+{
+        struct vwt_output o;
+        int st = vwt_pyv(&o, SCRIPT_TIMEOUT, script, args);
+
+        if (st == 77)
+                vwt_fail("%s: SKIPPED where it must not be: %s", script, o.out);
+        ck_assert_msg(st == 0, "%s exited %d: %s%s", script, st, o.out, o.err);
+        ck_assert_msg(strstr(o.out, "OK"), "%s: %s", script, o.out);
+}
+
+VWT_TEST(pyserial_client)
+{
+        unsigned port = vwt_free_port();
+
+        vwt_configf("[serial p]\nbackend = pty\npath = %%t/p\n"
+                    "[socket s]\nlisten = tcp:127.0.0.1:%u\nprotocol = rfc2217\n"
+                    "[route r]\nfrom = p\nto = s\nduplex = yes\n",
+                    port);
+        vwt_start();
+        run_script("rfc2217_pyserial.py", (const char *const[]){ vwt_strf("%u", port), vwt_run_path("p"), "p",
+                                                                 vwt_vwirectl_path(), vwt()->sock, NULL });
+        ck_assert_int_eq(vwt_jint(vwt_ctl_json("show", "s"), "endpoint.dropped_bytes"), 0);
+        vwt_stop();
+}
+
+VWT_TEST(raw_telnet_bytes)
+{
+        unsigned port = vwt_free_port(), tport = vwt_free_port();
+
+        vwt_configf("[serial p]\nbackend = pty\npath = %%t/p\n"
+                    "[socket s]\nlisten = tcp:127.0.0.1:%u\nprotocol = rfc2217\n"
+                    "[route r]\nfrom = p\nto = s\nduplex = yes\n"
+                    "[serial q]\nbackend = pty\npath = %%t/q\n"
+                    "[socket t]\nlisten = tcp:127.0.0.1:%u\nprotocol = telnet\n"
+                    "[route rt]\nfrom = q\nto = t\nduplex = yes\n",
+                    port, tport);
+        vwt_start();
+        run_script("rfc2217_raw.py",
+                   (const char *const[]){ vwt_strf("%u", port), vwt_run_path("p"), "p", vwt_strf("%u", tport),
+                                          vwt_run_path("q"), vwt_vwirectl_path(), vwt()->sock, NULL });
+        vwt_stop();
+}
+
+/* vwire's client and vwire's server, each with a pty, in one vwired: a checksummed stream both
+ * ways under overflow = block, and the local port's settings and flushes at the far port. */
+VWT_TEST(vwire_client_vwire_server)
+{
+        unsigned port = vwt_free_port();
+        struct vwt_output o;
+        json_object *c;
+
+        vwt_configf("[serial a]\nbackend = pty\npath = %%t/a\n"
+                    "[socket c]\nconnect = tcp:127.0.0.1:%u\nprotocol = rfc2217\nreconnect = 100ms\n"
+                    "[route ra]\nfrom = a\nto = c\nduplex = yes\noverflow = block\nbuffer = 64K\n"
+                    "[socket s]\nlisten = tcp:127.0.0.1:%u\nprotocol = rfc2217\n"
+                    "[serial b]\nbackend = pty\npath = %%t/b\n"
+                    "[route rb]\nfrom = b\nto = s\nduplex = yes\noverflow = block\nbuffer = 64K\n",
+                    port, port);
+        vwt_start();
+        /* what a client sends while not connected is dropped: wait for the connection */
+        ck_assert_msg(VWT_WAIT_FOR(10000, json_object_get_boolean(
+                                                  vwt_jget(vwt_ctl_json("show", "c"), "endpoint.details.com_port"))),
+                      "c never negotiated COM-PORT-OPTION with s");
+        ck_assert_int_eq(vwt_py(&o, SCRIPT_TIMEOUT, "serial_pair.py", vwt_run_path("a"), vwt_run_path("b"), "8388608"),
+                         0);
+        ck_assert_msg(strstr(o.out, "OK"), "%s", o.out);
+        run_script("rfc2217_client.py", (const char *const[]){ "vwire", vwt_run_path("a"), "c", vwt_vwirectl_path(),
+                                                               vwt()->sock, "b", NULL });
+        c = vwt_ctl_json("show", "c");
+        ck_assert_msg(strstr(vwt_jstr(c, "endpoint.details.remote_signature"), "vwire"), "signature %s",
+                      vwt_jstr(c, "endpoint.details.remote_signature"));
+        ck_assert_str_eq(vwt_jstr(c, "endpoint.details.refused"), "");
+        ck_assert_int_eq(vwt_jint(c, "endpoint.dropped_bytes"), 0);
+        ck_assert_int_eq(vwt_jint(vwt_ctl_json("show", "s"), "endpoint.dropped_bytes"), 0);
+        vwt_ctl_ok("doctor");
+        vwt_stop();
+}
+
+/* pyserial's PortManager as the server: it answers SETs but no query; nothing may wait for one. */
+VWT_TEST(vwire_client_portmanager)
+{
+        unsigned port = vwt_free_port();
+
+        vwt_configf("[serial a]\nbackend = pty\npath = %%t/a\n"
+                    "[socket c]\nconnect = tcp:127.0.0.1:%u\nprotocol = rfc2217\nreconnect = 100ms\n"
+                    "[route ra]\nfrom = a\nto = c\nduplex = yes\noverflow = block\n",
+                    port);
+        vwt_start();
+        run_script("rfc2217_client.py",
+                   (const char *const[]){ "portmanager", vwt_run_path("a"), "c", vwt_vwirectl_path(), vwt()->sock,
+                                          vwt_strf("%u", port), NULL });
+        vwt_stop();
+}
+
+VWT_TEST(protocol_needs_a_stream)
+{
+        struct vwt_output o;
+
+        vwt_config("[socket u]\nlisten = udp:127.0.0.1:9\nprotocol = rfc2217\n");
+        ck_assert_int_ne(vwt_run(&o, vwt_vwired_path(), "--check", "--config", vwt()->config), 0);
+        ck_assert_msg(strstr(o.err, "protocol = rfc2217 needs a stream"), "%s", o.err);
+        vwt_config("[socket u]\nlisten = tcp:127.0.0.1:9\nprotocol = ssh\n");
+        ck_assert_int_ne(vwt_run(&o, vwt_vwired_path(), "--check", "--config", vwt()->config), 0);
+}
+
+int main(void)
+{
+        Suite *s = suite_create("integration-rfc2217");
+
+        VWT_ADD(s, pyserial_client);
+        VWT_ADD(s, raw_telnet_bytes);
+        VWT_ADD(s, vwire_client_vwire_server);
+        VWT_ADD(s, vwire_client_portmanager);
+        VWT_ADD(s, protocol_needs_a_stream);
+        return vwt_main(s);
+}
