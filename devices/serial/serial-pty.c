@@ -153,8 +153,8 @@ static void pty_flushed(struct vw_endpoint *ep, uint8_t status)
 {
         struct vw_signal sig = { .type = VW_SIGNAL_PURGE };
 
-        sig.purge = ((status & TIOCPKT_FLUSHREAD) ? VW_PURGE_RX : 0) |
-                    ((status & TIOCPKT_FLUSHWRITE) ? VW_PURGE_TX : 0);
+        sig.purge =
+                ((status & TIOCPKT_FLUSHREAD) ? VW_PURGE_RX : 0) | ((status & TIOCPKT_FLUSHWRITE) ? VW_PURGE_TX : 0);
         if (sig.purge)
                 vw_port_signal(ep->port, &sig);
 }
