@@ -571,7 +571,7 @@ VWT_TEST(other_protocol_version)
         const char *sine = make_sine("sine.wav", 1, 1000, 0.5, RATE);
         struct vwt_output o;
         json_object *doc;
-        const char *text;
+        const char *text, *plugin, *plugin99;
 
         cable_start(cable_conf);
         /* vwire99: the same plugin built to speak protocol 99 */
@@ -585,16 +585,18 @@ VWT_TEST(other_protocol_version)
         ck_assert_msg(strstr(text, "audio protocol 99") && strstr(text, "\"warn\""), "doctor: %s", text);
 
         /* doctor reads the version mark of the plugin file installed, without loading it */
+        plugin = getenv("VWIRE_TEST_ALSA_PLUGIN");
+        plugin99 = getenv("VWIRE_TEST_ALSA_PLUGIN99");
+        ck_assert_ptr_nonnull(plugin);
+        ck_assert_ptr_nonnull(plugin99);
         ck_assert_int_eq(mkdir(vwt_path("plugins"), 0755), 0);
-        ck_assert_int_eq(symlink(getenv("VWIRE_TEST_ALSA_PLUGIN"), vwt_path("plugins/libasound_module_pcm_vwire.so")),
-                         0);
+        ck_assert_int_eq(symlink(plugin, vwt_path("plugins/libasound_module_pcm_vwire.so")), 0);
         setenv("VWIRE_ALSA_PLUGIN_DIR", vwt_path("plugins"), 1);
         text = json_object_to_json_string(vwt_ctl_json("doctor"));
         ck_assert_msg(strstr(text, "the ALSA plugin ") && strstr(text, "(audio protocol 1), like vwired"), "doctor: %s",
                       text);
         ck_assert_int_eq(unlink(vwt_path("plugins/libasound_module_pcm_vwire.so")), 0);
-        ck_assert_int_eq(symlink(getenv("VWIRE_TEST_ALSA_PLUGIN99"), vwt_path("plugins/libasound_module_pcm_vwire.so")),
-                         0);
+        ck_assert_int_eq(symlink(plugin99, vwt_path("plugins/libasound_module_pcm_vwire.so")), 0);
         /* a plugin that cannot talk to vwired is a failure: exit 1 */
         ck_assert_int_eq(vwt_ctl(&o, "doctor"), 1);
         ck_assert_msg(strstr(o.out, "FAIL  the installed ALSA plugin is vwire ") &&
