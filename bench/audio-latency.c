@@ -29,6 +29,10 @@
 #define CHANNELS 2
 #define IMPULSE_EVERY (RATE / 10)
 #define MAX_IMPULSES 100000
+#define MAX_PERIOD 8192
+
+static int16_t out[MAX_PERIOD * CHANNELS], in[MAX_PERIOD * CHANNELS];
+static uint64_t sent[MAX_IMPULSES], lat[MAX_IMPULSES];
 
 static uint64_t now_ns(void)
 {
@@ -58,7 +62,7 @@ static snd_pcm_t *open_pcm(const char *dev, snd_pcm_stream_t stream, snd_pcm_ufr
             snd_pcm_hw_params_set_channels(pcm, hw, CHANNELS) < 0 ||
             snd_pcm_hw_params_set_rate_near(pcm, hw, &rate, NULL) < 0 || rate != RATE ||
             snd_pcm_hw_params_set_period_size_near(pcm, hw, &p, NULL) < 0 ||
-            snd_pcm_hw_params_set_buffer_size_near(pcm, hw, &buffer) < 0 || (r = snd_pcm_hw_params(pcm, hw)) < 0) {
+            snd_pcm_hw_params_set_buffer_size_near(pcm, hw, &buffer) < 0 || snd_pcm_hw_params(pcm, hw) < 0) {
                 fprintf(stderr, "audio-latency: %s: cannot set S16_LE 2ch 48 kHz period %lu\n", dev,
                         (unsigned long)period);
                 exit(1);
@@ -88,14 +92,15 @@ int main(int argc, char **argv)
 {
         snd_pcm_t *play = NULL, *cap;
         snd_pcm_uframes_t period;
-        int16_t *out, *in;
-        uint64_t *sent, *lat, t_end, t_first = 0, t_last = 0, written = 0, frames = 0, first_n = 0;
-        unsigned n_sent = 0, n_lat = 0, xruns = 0;
+        uint64_t t_end, t_first = 0, t_last = 0, written = 0, frames = 0, first_n = 0;
+        unsigned n_sent = 0, n_lat = 0, xruns = 0, lost = 0;
         double seconds;
         struct rusage ru;
         struct pollfd pfd[16];
-        /* least squares of frames read against time: the capture end's rate, whatever the wake-ups */
-        double sx = 0, sy = 0, sxx = 0, sxy = 0, nreads = 0;
+        /* least squares of frames read against time: the capture end's rate, whatever the
+         * wake-ups; one fit per stretch between two xruns (an xrun loses frames), and their
+         * slopes averaged by duration */
+        double sx = 0, sy = 0, sxx = 0, sxy = 0, nreads = 0, seg_t0 = 0, seg_f0 = 0, wsum = 0, wrate = 0;
 
         if (argc != 5) {
                 fprintf(stderr, "usage: audio-latency PLAYBACK|- CAPTURE PERIOD SECONDS\n");
@@ -103,12 +108,8 @@ int main(int argc, char **argv)
         }
         period = strtoul(argv[3], NULL, 10);
         seconds = strtod(argv[4], NULL);
-        out = calloc(period * CHANNELS, sizeof(int16_t));
-        in = calloc(period * CHANNELS, sizeof(int16_t));
-        sent = calloc(MAX_IMPULSES, sizeof(uint64_t));
-        lat = calloc(MAX_IMPULSES, sizeof(uint64_t));
-        if (!out || !in || !sent || !lat)
-                return 1;
+        if (period < 16 || period > MAX_PERIOD)
+                return 2;
         cap = open_pcm(argv[2], SND_PCM_STREAM_CAPTURE, period);
         if (strcmp(argv[1], "-") != 0)
                 play = open_pcm(argv[1], SND_PCM_STREAM_PLAYBACK, period);
@@ -122,7 +123,7 @@ int main(int argc, char **argv)
 
                 if (play)
                         np = snd_pcm_poll_descriptors(play, pfd + nc, 8);
-                if (poll(pfd, (nfds_t)(nc + np), 1000) < 0 && errno != EINTR)
+                if (poll(pfd, (nfds_t)nc + (nfds_t)np, 1000) < 0 && errno != EINTR)
                         return 1;
                 /* playback: a period whenever one fits; every 100 ms (rounded to periods) the
                  * first frame of a period is an impulse */
@@ -163,6 +164,14 @@ int main(int argc, char **argv)
                         if (n == -EAGAIN)
                                 break;
                         if (n == -EPIPE) {
+                                double dur = frames ? (double)(t_last - t_first) / 1e9 - seg_t0 : 0;
+
+                                if (nreads > 2 && dur >= 1.0) {
+                                        wrate += dur * (nreads * sxy - sx * sy) / (nreads * sxx - sx * sx);
+                                        wsum += dur;
+                                }
+                                sx = sy = sxx = sxy = nreads = 0;
+                                seg_t0 = -1;
                                 xruns++;
                                 snd_pcm_prepare(cap);
                                 snd_pcm_start(cap);
@@ -180,22 +189,46 @@ int main(int argc, char **argv)
                         t_last = t;
                         frames += (uint64_t)n;
                         {
-                                double x = (double)(t - t_first) / 1e9, y = (double)frames;
+                                double x = (double)(t - t_first) / 1e9, y;
 
+                                if (seg_t0 < 0)
+                                        seg_t0 = x, seg_f0 = (double)frames;
+                                x -= seg_t0;
+                                y = (double)frames - seg_f0;
                                 sx += x, sy += y, sxx += x * x, sxy += x * y, nreads++;
                         }
-                        for (snd_pcm_sframes_t i = 0; i < n; i++)
-                                if (in[i * CHANNELS] > INT16_MAX / 2 && n_lat < n_sent)
-                                        lat[n_lat] = (t - sent[n_lat]) / 1000, n_lat++;
+                        /* an impulse belongs to the last one sent before this read: they are 100 ms
+                         * apart, so an xrun that loses one does not shift the others */
+                        for (snd_pcm_sframes_t i = 0; i < n; i++) {
+                                unsigned k = n_sent;
+
+                                if (in[i * CHANNELS] <= INT16_MAX / 2)
+                                        continue;
+                                while (k > 0 && sent[k - 1] > t)
+                                        k--;
+                                if (k > 0 && n_lat < MAX_IMPULSES && t - sent[k - 1] < 100000000u)
+                                        lat[n_lat++] = (t - sent[k - 1]) / 1000;
+                                else
+                                        lost++;
+                        }
+                }
+        }
+        {
+                double dur = frames ? (double)(t_last - t_first) / 1e9 - seg_t0 : 0;
+
+                if (nreads > 2 && seg_t0 >= 0 && dur >= 1.0) {
+                        wrate += dur * (nreads * sxy - sx * sy) / (nreads * sxx - sx * sx);
+                        wsum += dur;
                 }
         }
         getrusage(RUSAGE_SELF, &ru);
         qsort(lat, n_lat, sizeof(uint64_t), cmp_u64);
-        printf("{\"period\": %lu, \"impulses_sent\": %u, \"impulses_seen\": %u, \"xruns\": %u, "
-               "\"frames\": %llu, \"first_read\": %llu, \"first_to_last_ns\": %llu, \"rate_fit\": %.4f, \"cpu_us\": %llu, \"latency_us\": [",
-               (unsigned long)period, n_sent, n_lat, xruns, (unsigned long long)frames, (unsigned long long)first_n,
-               (unsigned long long)(t_last - t_first),
-               nreads > 2 ? (nreads * sxy - sx * sy) / (nreads * sxx - sx * sx) : 0.0,
+        printf("{\"period\": %lu, \"impulses_sent\": %u, \"impulses_seen\": %u, \"impulses_unmatched\": %u, \"xruns\": "
+               "%u, "
+               "\"frames\": %llu, \"first_read\": %llu, \"first_to_last_ns\": %llu, \"rate_fit\": %.4f, "
+               "\"fit_seconds\": %.1f, \"cpu_us\": %llu, \"latency_us\": [",
+               (unsigned long)period, n_sent, n_lat, lost, xruns, (unsigned long long)frames,
+               (unsigned long long)first_n, (unsigned long long)(t_last - t_first), wsum > 0 ? wrate / wsum : 0.0, wsum,
                (unsigned long long)(ru.ru_utime.tv_sec * 1000000 + ru.ru_utime.tv_usec + ru.ru_stime.tv_sec * 1000000 +
                                     ru.ru_stime.tv_usec));
         for (unsigned i = 0; i < n_lat; i++)

@@ -14,13 +14,14 @@ project's VM has it (tests/vm/README.md):
   latency     S16_LE stereo 48 kHz; the program plays one period at a time into a two-period
               buffer and records with the same period, in one poll() loop; every 100 ms the
               first frame of a period is an impulse. Latency: from just before the write of that
-              period to the read that brings the impulse (CLOCK_MONOTONIC). p50, p99 and the
+              period to the read that brings the impulse (CLOCK_MONOTONIC), each impulse matched
+              to the last one sent before its read (so one an xrun lost shifts no other). p50, p99 and the
               jitter (p99 - p50) at period 256 and 1024, --latency-seconds each.
                 vwire   vwire_raw:c1 both ends (the plugin, no plug), a cable of period 256;
                 aloop   hw:Loopback,0,0 -> hw:Loopback,1,0.
   pacing      --pace-seconds of the same duplex stream at period 1024: the rate of the capture
-              end, fitted by least squares to (time, frames read) over every read, against
-              48000 Hz; and the CPU of vwired over that time (one writer and one reader: one
+              end, fitted by least squares to (time, frames read) over every read (one fit per
+              stretch between xruns, which lose frames, averaged by duration), against 48000 Hz; and the CPU of vwired over that time (one writer and one reader: one
               cable), and of the program (the plugin's share) for both setups.
   convert     vwire only: a 48 kHz cable read at 44.1 kHz through ALSA's plug with each rate
               converter installed (alsa-lib's linear; speexrate, samplerate, lavrate from
@@ -216,6 +217,7 @@ def main():
                 result["pacing"].append({
                     "setup": name, "seconds": d["first_to_last_ns"] / 1e9, "rate_fit": d["rate_fit"],
                     "error_pct": (d["rate_fit"] - RATE) / RATE * 100, "xruns": d["xruns"],
+                    "fit_seconds": d["fit_seconds"],
                     "program_cpu_pct": d["cpu_us"] / 1e6 / (d["first_to_last_ns"] / 1e9) * 100,
                     "vwired_cpu_pct": daemon if name == "vwire" else None})
         finally:
@@ -241,7 +243,8 @@ def main():
     for r in result["pacing"]:
         cpu = f", vwired {r['vwired_cpu_pct']:.2f} % of a core" if r["vwired_cpu_pct"] is not None else ""
         print(f"{r['setup']:6} {r['seconds']:.1f} s: {r['rate_fit']:.2f} Hz, error {r['error_pct']:+.4f} %, "
-              f"xruns {r['xruns']}; the program {r['program_cpu_pct']:.2f} %{cpu}")
+              f"xruns {r['xruns']} (fit over {r['fit_seconds']:.0f} s between them); "
+              f"the program {r['program_cpu_pct']:.2f} %{cpu}")
     if "convert" in result:
         print("\n48 kHz cable read at 44.1 kHz through plug: THD+N (dB, lower is better), arecord CPU")
         for r in result["convert"]:

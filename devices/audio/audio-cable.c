@@ -6,7 +6,8 @@
  *
  * The cable is the clock. From CLOCK_MONOTONIC it computes how many frames are due since the
  * clock started (by elapsed time, so rounding never accumulates into drift), and on each tick
- * (one per `period`) moves exactly that many: it takes them from every running writer's ring
+ * (one per `period`, or per several periods when every client can wait that long: see
+ * cable_tick_frames()) moves exactly that many: it takes them from every running writer's ring
  * and from its routes, mixes them (saturating, codecs/audio-mix.c), and gives the mix to every
  * running reader's ring and to its routes. With no writer the readers get silence; with no
  * reader the writers' frames are consumed and discarded; either way at the cable's rate. A
@@ -296,6 +297,37 @@ static void cable_tick(struct cable *cb, uint64_t now)
         vw_endpoint_dispatch(cb->ep);
 }
 
+/*
+ * Frames between two wake-ups of the clock. Waking once per period costs a context switch each
+ * time, most of what a cable costs; a program only looks at its ring when avail_min frames are
+ * there, so the clock may wait for half the smallest avail_min of the running clients (and a
+ * quarter of their rings: a writer keeps time to refill, a late tick never takes what it has
+ * not had the chance to write), in whole periods, at most one step.
+ * With a route, which has no avail_min, it stays at the period.
+ */
+static uint32_t cable_tick_frames(struct cable *cb)
+{
+        uint32_t t = VW_AUDIO_STEP_FRAMES;
+
+        if (vw_port_n_routes(cb->ep->port) > 0)
+                return cb->period;
+        vw_list_for_each(l, &cb->clients) {
+                struct audio_client *c = vw_list_entry(l, struct audio_client, link);
+
+                if (c->shm && c->running)
+                        t = MIN(t, MIN(__atomic_load_n(&c->shm->avail_min, __ATOMIC_RELAXED) / 2, c->ring_frames / 4));
+        }
+        t = MAX(t, cb->period);
+        return t - t % cb->period;
+}
+
+/* The next wake-up: `tick` frames after the last period boundary (from t0, so the schedule
+ * never drifts with the loop's lateness). */
+static uint64_t next_wakeup(struct cable *cb)
+{
+        return due_time(cb, cb->done / cb->period * cb->period + cb->tick);
+}
+
 static int cable_timer(sd_event_source *s, uint64_t usec, void *userdata)
 {
         struct cable *cb = userdata;
@@ -303,9 +335,21 @@ static int cable_timer(sd_event_source *s, uint64_t usec, void *userdata)
 
         (void)sd_event_now(vw_endpoint_event(cb->ep), CLOCK_MONOTONIC, &now);
         cable_tick(cb, now);
-        /* the next period boundary from t0: the schedule never drifts with the loop's lateness */
-        (void)sd_event_source_set_time(s, due_time(cb, (cb->done / cb->period + 1) * cb->period));
+        cb->tick = cable_tick_frames(cb);
+        (void)sd_event_source_set_time(s, next_wakeup(cb));
         return 0;
+}
+
+void cable_retime(struct cable *cb)
+{
+        uint64_t at = 0;
+
+        if (!cb->ticking)
+                return;
+        cb->tick = cable_tick_frames(cb);
+        /* sooner only: a client that needs frames more often than the clock now wakes */
+        if (sd_event_source_get_time(cb->timer, &at) >= 0 && next_wakeup(cb) < at)
+                (void)sd_event_source_set_time(cb->timer, next_wakeup(cb));
 }
 
 /* Anyone to clock for: a client past HELLO, or a route. */
@@ -332,7 +376,8 @@ void cable_update_clock(struct cable *cb)
         }
         (void)sd_event_now(vw_endpoint_event(cb->ep), CLOCK_MONOTONIC, &cb->t0);
         cb->done = 0;
-        (void)sd_event_source_set_time(cb->timer, due_time(cb, cb->period));
+        cb->tick = cable_tick_frames(cb);
+        (void)sd_event_source_set_time(cb->timer, next_wakeup(cb));
         (void)sd_event_source_set_enabled(cb->timer, SD_EVENT_ON);
 }
 
@@ -398,8 +443,10 @@ static void audio_ready(struct vw_sink *s, void *userdata)
 
 static void audio_routes_changed(struct vw_endpoint *ep)
 {
-        if (ep->data)
+        if (ep->data) {
                 cable_update_clock(ep->data);
+                cable_retime(ep->data);
+        }
 }
 
 static int cable_setup(struct cable *cb)
@@ -543,6 +590,7 @@ static void audio_describe(struct vw_endpoint *ep, json_object *d)
         add_u64(d, "writers", writers);
         add_u64(d, "readers", readers);
         json_object_object_add(d, "clocked", json_object_new_boolean(cb->ticking));
+        add_u64(d, "tick", cb->tick);
         add_u64(d, "frames", cb->frames);
         add_u64(d, "silence_frames", cb->silence_frames);
         add_u64(d, "discarded_frames", cb->discarded_frames);

@@ -246,6 +246,7 @@ static int on_control(struct audio_client *c, const struct vw_audio_msg *m)
                 return -EBADMSG;
         }
         cable_update_clock(c->cb);
+        cable_retime(c->cb);
         return reply(c, 0, NULL) ? 0 : -EPIPE;
 }
 

@@ -75,6 +75,7 @@ struct cable {
         sd_event_source *timer;
         bool ticking;
         uint64_t t0, done;
+        uint32_t tick; /* frames between two wake-ups: a whole number of periods */
 
         double *acc;  /* VW_AUDIO_STEP_FRAMES frames of accumulator */
         uint8_t *mix; /* the same frames in the cable's format */
@@ -101,3 +102,5 @@ uint32_t audio_client_avail(const struct audio_client *c);
 /* audio-cable.c */
 /* Start or stop the clock as clients and routes come and go. */
 void cable_update_clock(struct cable *cb);
+/* A client started or left: wake sooner if it needs frames more often than the clock now runs. */
+void cable_retime(struct cable *cb);
