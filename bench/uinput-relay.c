@@ -11,6 +11,7 @@
  * prints the event node (/dev/input/eventN) once the device exists, then serves clients one
  * after the other until killed.
  */
+#define _GNU_SOURCE /* accept4() */
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/uinput.h>
