@@ -50,6 +50,7 @@ struct vw_ring_stats {
         uint64_t bytes_out, chunks_out;         /* consumed by readers, summed over readers */
         uint64_t bytes_dropped, chunks_dropped; /* refused (drop-new) or discarded (drop-old) */
         uint64_t blocked;                       /* writes refused with -EAGAIN (block) */
+        uint64_t convert_dropped;               /* a route's: units its converter dropped (router.h) */
         size_t used;                            /* bytes held now, headers included */
         size_t high_water;                      /* largest "used" ever seen */
         size_t capacity;

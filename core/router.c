@@ -15,6 +15,7 @@ struct lane {
         size_t n_writers;
         struct vw_port **readers;
         size_t n_readers;
+        uint64_t convert_dropped;  /* what the converter could not convert (its own units) */
 };
 
 struct vw_route {
@@ -332,6 +333,7 @@ static size_t lane_need(const struct lane *l, size_t len)
 struct emit_ctx {
         struct lane *lane;
         struct vw_port *writer;
+        uint16_t source;
         unsigned stored;
         bool dropped;
 };
@@ -341,12 +343,12 @@ static int lane_emit(void *userdata, enum vw_chunk_type type, const void *data, 
         struct emit_ctx *ctx = userdata;
         struct lane *l = ctx->lane;
         struct vw_router *router = ctx->writer->router;
-        struct vw_chunk chunk = { .type = type, .len = (uint32_t)len, .data = data };
+        struct vw_chunk chunk = { .type = type, .flags = ctx->source, .len = (uint32_t)len, .data = data };
         int r;
 
         if (len == 0)
                 return 0;
-        r = vw_ring_write(l->ring, type, 0, data, len);
+        r = vw_ring_write(l->ring, type, ctx->source, data, len);
         if (r < 0) {
                 ctx->dropped = true;
                 return r;
@@ -391,8 +393,13 @@ bool vw_port_has_room(struct vw_port *p, size_t len)
 
 int vw_port_write(struct vw_port *p, enum vw_chunk_type type, const void *data, size_t len)
 {
+        return vw_port_write_from(p, 0, type, data, len);
+}
+
+int vw_port_write_from(struct vw_port *p, uint16_t source, enum vw_chunk_type type, const void *data, size_t len)
+{
         struct vw_router *router = p->router;
-        struct vw_chunk chunk = { .type = type, .len = (uint32_t)len, .data = data };
+        struct vw_chunk chunk = { .type = type, .flags = source, .len = (uint32_t)len, .data = data };
         bool dropped = false;
 
         if (len == 0)
@@ -424,16 +431,23 @@ int vw_port_write(struct vw_port *p, enum vw_chunk_type type, const void *data, 
                 int r;
 
                 if (cv->ops && vw_ring_n_cursors(l->ring) > 0) {
-                        struct emit_ctx ctx = { .lane = l, .writer = p };
+                        struct emit_ctx ctx = { .lane = l, .writer = p, .source = source };
 
                         r = cv->ops->convert(cv->state, &chunk, lane_emit, &ctx);
-                        if (r < 0 || ctx.dropped)
+                        if (r > 0) {
+                                /* parts of the chunk the converter could not convert: the route's */
+                                l->convert_dropped += (uint64_t)r;
+                        } else if (r < 0) {
+                                l->convert_dropped++;
+                                dropped = true;
+                        }
+                        if (ctx.dropped)
                                 dropped = true;
                         if (ctx.stored > 0)
                                 lane_data(l);
                         continue;
                 }
-                r = vw_ring_write(l->ring, type, 0, data, len);
+                r = vw_ring_write(l->ring, type, source, data, len);
                 if (r == -ENOBUFS || vw_ring_n_cursors(l->ring) == 0) {
                         dropped = true;
                         continue;
@@ -727,6 +741,20 @@ void vw_route_set_userdata(struct vw_route *route, void *userdata) { route->user
 const struct vw_route_params *vw_route_params(const struct vw_route *route) { return &route->params; }
 void vw_route_set_monitored(struct vw_route *route, bool b) { route->monitored = b; }
 
+int vw_route_prime(struct vw_route *route, bool reverse, enum vw_chunk_type type, const void *data, size_t len)
+{
+        unsigned i = reverse ? 1 : 0;
+        int r;
+
+        if (i >= route->n_lanes || !route->lanes[i].ring)
+                return -ENOENT;
+        r = vw_ring_write(route->lanes[i].ring, type, 0, data, len);
+        if (r < 0)
+                return r;
+        lane_data(&route->lanes[i]);
+        return 0;
+}
+
 int vw_route_get_stats(const struct vw_route *route, bool reverse, struct vw_ring_stats *ret)
 {
         unsigned i = reverse ? 1 : 0;
@@ -734,5 +762,6 @@ int vw_route_get_stats(const struct vw_route *route, bool reverse, struct vw_rin
         if (i >= route->n_lanes || !route->lanes[i].ring)
                 return -ENOENT;
         vw_ring_get_stats(route->lanes[i].ring, ret);
+        ret->convert_dropped = route->lanes[i].convert_dropped;
         return 0;
 }

@@ -85,6 +85,8 @@ enum vw_line_event_type {
         VW_LINE_FRAME_ERROR = 2,
         VW_LINE_PARITY_ERROR = 3,
         VW_LINE_BREAK_END = 4, /* the end of an open-ended break (TIOCCBRK); reads as nothing */
+        /* The writer's client with this chunk's source tag went away (a socket client closed). */
+        VW_LINE_HANGUP = 5,
 };
 
 struct vw_line_event {
@@ -128,7 +130,13 @@ struct vw_converter_ops {
         const char *name;
         /* Worst-case ring bytes per input byte, record headers (16 bytes a chunk) included. */
         size_t expansion;
-        /* Returns 0, or a negative errno: the chunk is dropped and counted. */
+        /*
+         * in->flags is the writer's source tag (vw_port_write_from()); chunks emitted carry it too.
+         * Returns 0; or a positive number of units (characters, lines, frames: the converter's own)
+         * it had to drop while converting the rest, counted in the lane's convert_dropped; or a
+         * negative errno: the whole chunk is dropped, counted once in convert_dropped and in the
+         * writer's dropped counters.
+         */
         int (*convert)(void *state, const struct vw_chunk *in, vw_emit_fn emit, void *ctx);
         void (*free)(void *state);
         /* Decoders: input bytes of a frame begun in earlier chunks, which the next chunk may
@@ -189,6 +197,12 @@ bool vw_port_has_room(struct vw_port *p, size_t len);
  * port gets ops->room() later), -EMSGSIZE when a lane can never hold it.
  */
 int vw_port_write(struct vw_port *p, enum vw_chunk_type type, const void *data, size_t len);
+/*
+ * The same, with a source tag (the chunk's flags, 0 for vw_port_write()): a writer with several
+ * clients (a listening socket) names which one a chunk came from, so a reader can keep state per
+ * client and undo what a client left behind when its VW_LINE_HANGUP arrives.
+ */
+int vw_port_write_from(struct vw_port *p, uint16_t source, enum vw_chunk_type type, const void *data, size_t len);
 /* Send line state to every port on the other side of this port's routes. */
 void vw_port_signal(struct vw_port *p, const struct vw_signal *sig);
 /* Count bytes the endpoint had to discard itself (e.g. nobody has the device open). */
@@ -214,6 +228,12 @@ int vw_route_new(struct vw_router *r, const char *name, const struct vw_route_pa
                  struct vw_port *const *from, size_t n_from, struct vw_port *const *to, size_t n_to,
                  struct vw_route **ret);
 void vw_route_free(struct vw_route *route);
+/*
+ * Store a chunk in one lane as it is, without its converter, for the lane's readers (a header
+ * that a converted stream starts with, e.g. the device description before evemu events).
+ * -ENOENT for the reverse lane of a simplex route; the ring's errors otherwise.
+ */
+int vw_route_prime(struct vw_route *route, bool reverse, enum vw_chunk_type type, const void *data, size_t len);
 const char *vw_route_name(const struct vw_route *route);
 void *vw_route_get_userdata(const struct vw_route *route);
 void vw_route_set_userdata(struct vw_route *route, void *userdata);

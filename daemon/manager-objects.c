@@ -217,6 +217,31 @@ static struct endpoint_entry *find_endpoint(struct vw_manager *m, const char *na
         return fresh;
 }
 
+/*
+ * A capture of one device's events as evemu text starts with the device's description (as
+ * evemu-record writes it), so evemu-play and evemu-device take the file as it is.
+ */
+static void route_prime_evemu(struct vw_manager *m, struct route_entry *e)
+{
+        const struct vw_converter *cv = &e->pub.params.convert[0];
+        struct endpoint_entry *from;
+        _cleanup_free_ char *text = NULL;
+        size_t len = 0;
+        int r;
+
+        if (cv->ops != &vw_events_to_evemu_ops || e->pub.from.n != 1)
+                return;
+        from = find_endpoint(m, e->pub.from.names[0]);
+        if (!from || !from->pub.ops->evemu_description)
+                return;
+        r = from->pub.ops->evemu_description(&from->pub, &text, &len);
+        if (r >= 0)
+                r = vw_route_prime(e->pub.route, false, VW_CHUNK_BYTES, text, len);
+        if (r < 0)
+                log_warning_errno(r, "route %s: cannot start the capture with %s's evemu description",
+                                  e->pub.section->name, from->pub.name);
+}
+
 static struct endpoint_entry *find_fresh(struct vw_manager *m, const char *name)
 {
         for (size_t i = 0; i < m->n_endpoints; i++)
@@ -459,6 +484,7 @@ static int route_create(struct vw_manager *m, const struct vw_section *s, char *
         }
         e->pub.params = *vw_route_params(e->pub.route);
         vw_route_set_userdata(e->pub.route, e);
+        route_prime_evemu(m, e);
         n = realloc(m->routes, (m->n_routes + 1) * sizeof(struct route_entry *));
         if (!n) {
                 r = -ENOMEM;
@@ -990,6 +1016,7 @@ json_object *vw_mroute_to_json(struct vw_mroute *r)
                 json_object_object_add(l, "bytes_dropped", json_object_new_int64((int64_t)st.bytes_dropped));
                 json_object_object_add(l, "chunks_dropped", json_object_new_int64((int64_t)st.chunks_dropped));
                 json_object_object_add(l, "blocked", json_object_new_int64((int64_t)st.blocked));
+                json_object_object_add(l, "convert_dropped", json_object_new_int64((int64_t)st.convert_dropped));
                 json_object_object_add(l, "used", json_object_new_int64((int64_t)st.used));
                 json_object_object_add(l, "high_water", json_object_new_int64((int64_t)st.high_water));
                 json_object_object_add(l, "capacity", json_object_new_int64((int64_t)st.capacity));
