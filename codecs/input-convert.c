@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Route converters between byte streams (text, evemu, wire records) and input events. */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,12 +53,38 @@ static bool is_byte_chunk(const struct vw_chunk *in)
         return in->type == VW_CHUNK_BYTES || in->type == VW_CHUNK_DATAGRAM;
 }
 
+static bool is_hangup(const struct vw_chunk *in)
+{
+        struct vw_line_event ev;
+
+        if (in->type != VW_CHUNK_LINE || in->len != sizeof(ev))
+                return false;
+        memcpy(&ev, in->data, sizeof(ev));
+        return ev.type == VW_LINE_HANGUP;
+}
+
+/*
+ * Line chunks into an events converter: a client's hangup goes on to the device, which releases
+ * what that client still holds down (its source tag says whose); other line events mean nothing
+ * to input. Returns r, or the emit error.
+ */
+static int pass_hangup(const struct vw_chunk *in, vw_emit_fn emit, void *ctx, int r)
+{
+        int q;
+
+        if (!is_hangup(in))
+                return r;
+        q = emit(ctx, VW_CHUNK_LINE, in->data, in->len);
+        return q < 0 ? q : r;
+}
+
 /* ---- text-to-keys ---- */
 
 struct text_state {
         const struct vw_keymap *km;
         uint8_t partial[4];     /* an incomplete UTF-8 sequence from the previous chunk */
         size_t n_partial;
+        uint16_t source;        /* whose chunk that was */
         bool after_cr;
 };
 
@@ -84,14 +111,25 @@ static int text_convert(void *state, const struct vw_chunk *in, vw_emit_fn emit,
         struct batch b = { .emit = emit, .ctx = ctx };
         const uint8_t *s = in->data;
         size_t len = in->len, i = 0;
-        bool bad = false;
+        unsigned bad = 0;
         uint32_t cp;
         int k;
 
-        if (in->type == VW_CHUNK_LINE)
-                return 0;
+        if (in->type == VW_CHUNK_LINE) {
+                /* a client that left mid-character: its bytes do not begin the next client's */
+                if (is_hangup(in) && t->n_partial > 0 && t->source == in->flags) {
+                        t->n_partial = 0;
+                        bad++;
+                }
+                return pass_hangup(in, emit, ctx, (int)bad);
+        }
         if (!is_byte_chunk(in))
                 return -EINVAL;
+        if (t->n_partial > 0 && t->source != in->flags) {
+                t->n_partial = 0;
+                bad++;
+        }
+        t->source = in->flags;
 
         /* finish the character left incomplete by the previous chunk */
         while (t->n_partial > 0 && i < len) {
@@ -101,10 +139,10 @@ static int text_convert(void *state, const struct vw_chunk *in, vw_emit_fn emit,
                         continue;
                 if (k < 0) {
                         /* start again at the byte that did not fit: it may begin a character */
-                        bad = true;
+                        bad++;
                         i--;
                 } else if (!text_char(t, &b, cp))
-                        bad = true;
+                        bad++;
                 t->n_partial = 0;
         }
         while (i < len) {
@@ -115,16 +153,16 @@ static int text_convert(void *state, const struct vw_chunk *in, vw_emit_fn emit,
                         break;
                 }
                 if (k < 0) {
-                        bad = true;
+                        bad++;
                         i++;
                         continue;
                 }
                 i += (size_t)k;
                 if (!text_char(t, &b, cp))
-                        bad = true;
+                        bad++;
         }
         batch_flush(&b);
-        return b.r < 0 ? b.r : bad ? -EILSEQ : 0;
+        return b.r < 0 ? b.r : (int)MIN(bad, (unsigned)INT_MAX);
 }
 
 const struct vw_converter_ops vw_text_to_keys_ops = {
@@ -154,7 +192,7 @@ static int evemu_in_convert(void *state, const struct vw_chunk *in, vw_emit_fn e
         int r;
 
         if (in->type == VW_CHUNK_LINE)
-                return 0;
+                return pass_hangup(in, emit, ctx, 0);
         if (!is_byte_chunk(in))
                 return -EINVAL;
         r = vw_evemu_parser_feed(e->parser, in->data, in->len, evemu_in_event, &b, NULL);
@@ -234,22 +272,34 @@ const struct vw_converter_ops vw_events_to_evemu_ops = {
 
 /* ---- wire-to-events ---- */
 
+struct wire_in_state {
+        struct vw_input_wire_decoder d;
+        uint16_t source;  /* whose record is partial */
+};
+
 static int wire_in_convert(void *state, const struct vw_chunk *in, vw_emit_fn emit, void *ctx)
 {
-        struct vw_input_wire_decoder *d = state;
+        struct wire_in_state *w = state;
         struct batch b = { .emit = emit, .ctx = ctx };
         const uint8_t *data = in->data;
         size_t len = in->len;
+        int dropped = 0;
 
+        /* half a record of a client that left, or of another client, is not the start of this one's */
+        if (vw_input_wire_pending(&w->d) > 0 && (is_hangup(in) ? w->source == in->flags : w->source != in->flags)) {
+                w->d.n_partial = 0;
+                dropped = 1;
+        }
         if (in->type == VW_CHUNK_LINE)
-                return 0;
+                return pass_hangup(in, emit, ctx, dropped);
         if (!is_byte_chunk(in))
                 return -EINVAL;
+        w->source = in->flags;
         while (len > 0) {
-                b.n = vw_input_wire_decode(d, &data, &len, b.ev, VW_CONVERT_CHUNK_EVENTS);
+                b.n = vw_input_wire_decode(&w->d, &data, &len, b.ev, VW_CONVERT_CHUNK_EVENTS);
                 batch_flush(&b);
         }
-        return b.r;
+        return b.r < 0 ? b.r : dropped;
 }
 
 const struct vw_converter_ops vw_wire_to_events_ops = {
@@ -257,6 +307,57 @@ const struct vw_converter_ops vw_wire_to_events_ops = {
         /* one byte can complete a record held from before */
         .expansion = EV_SIZE + CHUNK_HEADER,
         .convert = wire_in_convert,
+        .free = free,
+};
+
+/* ---- ydotool-to-events ---- */
+
+struct ydotool_state {
+        uint8_t partial[VW_YDOTOOL_RECORD_SIZE];
+        size_t n_partial;
+        uint16_t source;
+};
+
+static int ydotool_in_convert(void *state, const struct vw_chunk *in, vw_emit_fn emit, void *ctx)
+{
+        struct ydotool_state *y = state;
+        struct batch b = { .emit = emit, .ctx = ctx };
+        const uint8_t *data = in->data;
+        size_t len = in->len;
+        int dropped = 0;
+
+        if (y->n_partial > 0 && (is_hangup(in) ? y->source == in->flags : y->source != in->flags)) {
+                y->n_partial = 0;
+                dropped = 1;
+        }
+        if (in->type == VW_CHUNK_LINE)
+                return pass_hangup(in, emit, ctx, dropped);
+        if (!is_byte_chunk(in))
+                return -EINVAL;
+        y->source = in->flags;
+        while (len > 0) {
+                size_t take = MIN(len, sizeof(y->partial) - y->n_partial);
+
+                memcpy(y->partial + y->n_partial, data, take);
+                y->n_partial += take;
+                data += take;
+                len -= take;
+                if (y->n_partial < sizeof(y->partial))
+                        break;
+                if (b.n == VW_CONVERT_CHUNK_EVENTS)
+                        batch_flush(&b);
+                vw_ydotool_decode(y->partial, &b.ev[b.n++]);
+                y->n_partial = 0;
+        }
+        batch_flush(&b);
+        return b.r < 0 ? b.r : dropped;
+}
+
+const struct vw_converter_ops vw_ydotool_to_events_ops = {
+        .name = "ydotool-to-events",
+        /* one byte can complete a record held from before; a hangup's 8 bytes pass as they are */
+        .expansion = EV_SIZE + CHUNK_HEADER,
+        .convert = ydotool_in_convert,
         .free = free,
 };
 
@@ -338,7 +439,13 @@ static int evemu_out_new(const struct vw_keymap *km, void **ret)
 
 static int wire_in_new(const struct vw_keymap *km, void **ret)
 {
-        *ret = calloc(1, sizeof(struct vw_input_wire_decoder));
+        *ret = calloc(1, sizeof(struct wire_in_state));
+        return *ret ? 0 : -ENOMEM;
+}
+
+static int ydotool_in_new(const struct vw_keymap *km, void **ret)
+{
+        *ret = calloc(1, sizeof(struct ydotool_state));
         return *ret ? 0 : -ENOMEM;
 }
 
@@ -358,11 +465,12 @@ static const struct {
         { &vw_events_to_evemu_ops, false, evemu_out_new },
         { &vw_wire_to_events_ops, false, wire_in_new },
         { &vw_events_to_wire_ops, false, stateless_new },
+        { &vw_ydotool_to_events_ops, false, ydotool_in_new },
 };
 
 const char *vw_converter_names(void)
 {
-        return "text-to-keys, evemu-to-events, events-to-evemu, wire-to-events, events-to-wire, "
+        return "text-to-keys, evemu-to-events, events-to-evemu, wire-to-events, events-to-wire, ydotool-to-events, "
                VW_PACKET_CONVERTER_NAMES;
 }
 

@@ -9,9 +9,8 @@
  *                    route's `layout` (keymap.h: us, de, fr, gb). A character split between
  *                    chunks is kept until complete; \r\n is one Enter even when split. A
  *                    character the layout cannot type, or invalid UTF-8, is dropped and the rest
- *                    of the chunk is still typed; the call then returns -EILSEQ, so the route
- *                    counts the chunk in its dropped counters (all of its bytes, although only
- *                    the bad characters were lost). Every character is whole frames.
+ *                    of the chunk is still typed; the call then returns how many characters (a
+ *                    byte of invalid UTF-8 is one) were dropped, counted on the route. Every character is whole frames.
  *   evemu-to-events  BYTES (evemu-record text, evemu.h) -> EVENTS. usec is the offset from the
  *                    first event of the recording, so a device can replay with the recorded
  *                    timing. Description lines are checked and skipped (a new description after
@@ -22,6 +21,13 @@
  *   wire-to-events   BYTES (input-wire.h records) -> EVENTS; a record split between chunks is
  *                    kept until complete.
  *   events-to-wire   EVENTS -> BYTES (input-wire.h records).
+ *   ydotool-to-events  BYTES (the 8-byte records of ydotool's client, input-wire.h) -> EVENTS:
+ *                    a [socket] listening where ydotoold would makes vwire a drop-in ydotoold.
+ *
+ * Byte-stream converters keep what they hold (a partial record or character) per writer's
+ * source tag: bytes of another client, or the VW_LINE_HANGUP of the client they came from,
+ * discard them (counted: 1). Event converters pass a VW_LINE_HANGUP line chunk on (the input
+ * device releases what that client held down) and ignore other line chunks.
  *
  * Byte-stream input may split a frame between chunks; the converters emit every complete event
  * at once (holding events back for whole frames would break the `expansion` bound), so an
@@ -40,6 +46,7 @@ extern const struct vw_converter_ops vw_evemu_to_events_ops;
 extern const struct vw_converter_ops vw_events_to_evemu_ops;
 extern const struct vw_converter_ops vw_wire_to_events_ops;
 extern const struct vw_converter_ops vw_events_to_wire_ops;
+extern const struct vw_converter_ops vw_ydotool_to_events_ops;
 
 /*
  * A converter by name, with a new state. layout: for text-to-keys (NULL: "us"); must be NULL

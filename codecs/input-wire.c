@@ -72,3 +72,14 @@ size_t vw_input_wire_decode(struct vw_input_wire_decoder *d, const uint8_t **dat
         }
         return n;
 }
+
+void vw_ydotool_decode(const uint8_t in[VW_YDOTOOL_RECORD_SIZE], struct vw_input_event *ret)
+{
+        uint16_t type, code;
+        int32_t value;
+
+        memcpy(&type, in, sizeof(type));
+        memcpy(&code, in + 2, sizeof(code));
+        memcpy(&value, in + 4, sizeof(value));
+        *ret = (struct vw_input_event){ .type = type, .code = code, .value = value };
+}

@@ -49,3 +49,18 @@ size_t vw_input_wire_decode(struct vw_input_wire_decoder *d, const uint8_t **dat
                             struct vw_input_event *out, size_t max);
 /* Bytes of a partial record being held. */
 static inline size_t vw_input_wire_pending(const struct vw_input_wire_decoder *d) { return d->n_partial; }
+
+/*
+ * The records ydotool 0.1.8 sends to ydotoold's unix stream socket (/tmp/.ydotool_socket): 8
+ * bytes each, no header, in the byte order of the machine (both ends are on it):
+ *
+ *     offset  size  field
+ *          0     2  type   unsigned: EV_*
+ *          2     2  code   unsigned
+ *          4     4  value  signed
+ *
+ * The client sends its own SYN_REPORTs; there is no reply. A record may be split between reads.
+ */
+#define VW_YDOTOOL_RECORD_SIZE 8
+
+void vw_ydotool_decode(const uint8_t in[VW_YDOTOOL_RECORD_SIZE], struct vw_input_event *ret);

@@ -69,6 +69,10 @@ struct vw_endpoint_ops {
         /* The file this section's endpoint makes (symlink, socket, node), so that two sections
          * cannot claim one path; malloc'd, NULL if none. *ret_setting: where it is written. */
         char *(*claim)(const struct vw_section *s, const struct vw_setting **ret_setting);
+        /* The device as an evemu description ("# EVEMU 1.3", N:, I:, P:, B:, A: lines), malloc'd:
+         * a route with convert = events-to-evemu from this endpoint starts with it, so its capture
+         * is a whole evemu file (optional; -ENODEV while the device is not there). */
+        int (*evemu_description)(struct vw_endpoint *ep, char **ret, size_t *ret_len);
         /* io.vwire methods this backend adds (e.g. input injection), NULL-terminated (optional). */
         const struct vw_method *methods;
         /* Makes a udev hint file per endpoint (<runtime>/udev/NAME), which doctor checks. */

@@ -415,6 +415,7 @@ struct sink {
         size_t max_chunk_events;
         bool frames;                    /* every EVENTS chunk ends with SYN_REPORT */
         int fail;                       /* make emit fail */
+        size_t hangups;                 /* VW_LINE_HANGUP chunks passed on */
 };
 
 static int sink_emit(void *ctx, enum vw_chunk_type type, const void *data, size_t len)
@@ -437,6 +438,13 @@ static int sink_emit(void *ctx, enum vw_chunk_type type, const void *data, size_
                 s->max_chunk_events = MAX(s->max_chunk_events, n);
                 if (ev[n - 1].type != EV_SYN || ev[n - 1].code != SYN_REPORT)
                         s->frames = false;
+        } else if (type == VW_CHUNK_LINE) {
+                struct vw_line_event le;
+
+                ck_assert_uint_eq(len, sizeof(le));
+                memcpy(&le, data, sizeof(le));
+                ck_assert_int_eq(le.type, VW_LINE_HANGUP);
+                s->hangups++;
         } else {
                 ck_assert_int_eq(type, VW_CHUNK_BYTES);
                 ck_assert_uint_le(s->n_text + len, sizeof(s->text));
@@ -456,6 +464,19 @@ static int convert(struct vw_converter *c, struct sink *s, enum vw_chunk_type ty
         r = c->ops->convert(c->state, &in, sink_emit, s);
         ck_assert_msg(s->bytes <= len * c->ops->expansion, "%s: %zu bytes in, %zu ring bytes out (expansion %zu)",
                       c->ops->name, len, s->bytes, c->ops->expansion);
+        return r;
+}
+
+/* The same, from the writer with this source tag. */
+static int convert_from(struct vw_converter *c, struct sink *s, uint16_t source, enum vw_chunk_type type,
+                        const void *data, size_t len)
+{
+        struct vw_chunk in = { .type = type, .flags = source, .len = (uint32_t)len, .data = data };
+        int r;
+
+        s->chunks = s->bytes = 0;
+        r = c->ops->convert(c->state, &in, sink_emit, s);
+        ck_assert_uint_le(s->bytes, len * c->ops->expansion);
         return r;
 }
 
@@ -484,9 +505,8 @@ START_TEST(test_convert_new)
         ck_assert_str_eq(e2, "a layout applies only to text-to-keys, not to wire-to-events");
         ck_assert_int_eq(vw_converter_new("morse", NULL, &c, &e3), -ENOENT);
         ck_assert_str_eq(e3, "unknown converter 'morse' (known: text-to-keys, evemu-to-events, events-to-evemu, "
-                             "wire-to-events, events-to-wire, slip-encode, slip-decode, kiss-encode, kiss-decode, "
-                             "length-encode, "
-                             "length-decode)");
+                             "wire-to-events, events-to-wire, ydotool-to-events, slip-encode, slip-decode, "
+                             "kiss-encode, kiss-decode, length-encode, length-decode)");
         ck_assert_ptr_null(c.ops);
         for (const char *n = "evemu-to-events\0events-to-evemu\0wire-to-events\0events-to-wire\0"; *n;
              n += strlen(n) + 1) {
@@ -536,9 +556,11 @@ START_TEST(test_convert_text_bad)
         ck_assert_int_eq(vw_keymap_type(km, "abcd", 4, &want, &n_want, NULL), 0);
         ck_assert_int_eq(vw_converter_new("text-to-keys", "us", &c, NULL), 0);
         /* an untypeable character and invalid UTF-8 are dropped, the rest is typed */
-        ck_assert_int_eq(convert(&c, s, VW_CHUNK_BYTES, "a€b", strlen("a€b")), -EILSEQ);
+        /* the return is how many characters were dropped: € (3 bytes) is one */
+        ck_assert_int_eq(convert(&c, s, VW_CHUNK_BYTES, "a€b", strlen("a€b")), 1);
         ck_assert_int_eq(convert(&c, s, VW_CHUNK_BYTES, "\xe2\x82", 2), 0);  /* pending */
-        ck_assert_int_eq(convert(&c, s, VW_CHUNK_BYTES, "c\xff", 2), -EILSEQ); /* "c" breaks the sequence */
+        /* "c" breaks the pending sequence (one), \xff is not UTF-8 (another) */
+        ck_assert_int_eq(convert(&c, s, VW_CHUNK_BYTES, "c\xff", 2), 2);
         ck_assert_int_eq(convert(&c, s, VW_CHUNK_DATAGRAM, "d", 1), 0);
         check_events(s->ev, s->n_ev, want, n_want);
 
@@ -668,6 +690,11 @@ START_TEST(test_convert_wire)
         check_events(s2->ev, s2->n_ev, ev, ELEMENTSOF(ev));
         ck_assert_int_eq(convert(&in, s2, VW_CHUNK_EVENTS, ev, 16), -EINVAL);
         ck_assert_int_eq(convert(&out, s2, VW_CHUNK_EVENTS, ev, 17), -EINVAL);
+        s2->n_ev = 0;
+        /* half a record of one client is not continued by another's bytes: discarded, counted */
+        ck_assert_int_eq(convert_from(&in, s2, 1, VW_CHUNK_BYTES, s->text, 10), 0);
+        ck_assert_int_eq(convert_from(&in, s2, 2, VW_CHUNK_BYTES, s->text + 16, 16), 1);
+        check_events(s2->ev, s2->n_ev, ev + 1, 1);
 
         /* a large chunk decodes into chunks of at most VW_CONVERT_CHUNK_EVENTS */
         s2->n_ev = 0;
@@ -749,6 +776,96 @@ START_TEST(test_convert_route)
 }
 END_TEST
 
+/* ydotool's client records (8 bytes, host order) in pieces; a client's hangup passes on. */
+START_TEST(test_convert_ydotool)
+{
+        _cleanup_free_ struct sink *s = sink_new();
+        static const struct vw_input_event want[] = {
+                { 0, EV_KEY, KEY_LEFTCTRL, 1 }, { 0, EV_SYN, SYN_REPORT, 0 },
+                { 0, EV_KEY, KEY_A, 1 }, { 0, EV_SYN, SYN_REPORT, 0 },
+                { 0, EV_REL, REL_X, -5 }, { 0, EV_SYN, SYN_REPORT, 0 },
+        };
+        const struct vw_line_event hup = { .type = VW_LINE_HANGUP }, brk = { .type = VW_LINE_BREAK };
+        uint8_t rec[ELEMENTSOF(want) * VW_YDOTOOL_RECORD_SIZE];
+        struct vw_converter c;
+        uint64_t seed = 5;
+
+        for (size_t i = 0; i < ELEMENTSOF(want); i++) {
+                uint16_t t = want[i].type, k = want[i].code;
+                int32_t v = want[i].value;
+
+                memcpy(rec + i * 8, &t, 2);
+                memcpy(rec + i * 8 + 2, &k, 2);
+                memcpy(rec + i * 8 + 4, &v, 4);
+        }
+        ck_assert_int_eq(vw_converter_new("ydotool-to-events", NULL, &c, NULL), 0);
+        for (size_t i = 0; i < sizeof(rec);) {
+                size_t k = MIN((size_t)vw_test_range(&seed, 1, 11), sizeof(rec) - i);
+
+                ck_assert_int_eq(convert_from(&c, s, 3, VW_CHUNK_BYTES, rec + i, k), 0);
+                i += k;
+        }
+        check_events(s->ev, s->n_ev, want, ELEMENTSOF(want));
+        /* a break means nothing here; a hangup goes on; a hangup with half a record of its client drops it */
+        ck_assert_int_eq(convert_from(&c, s, 3, VW_CHUNK_LINE, &brk, sizeof(brk)), 0);
+        ck_assert_uint_eq(s->hangups, 0);
+        ck_assert_int_eq(convert_from(&c, s, 3, VW_CHUNK_BYTES, rec, 5), 0);
+        ck_assert_int_eq(convert_from(&c, s, 4, VW_CHUNK_LINE, &hup, sizeof(hup)), 0); /* another client's */
+        ck_assert_uint_eq(s->hangups, 1);
+        ck_assert_int_eq(convert_from(&c, s, 3, VW_CHUNK_LINE, &hup, sizeof(hup)), 1);
+        ck_assert_uint_eq(s->hangups, 2);
+        ck_assert_int_eq(convert_from(&c, s, 5, VW_CHUNK_BYTES, rec + 16, 8), 0);
+        ck_assert_uint_eq(s->n_ev, ELEMENTSOF(want) + 1);
+        ck_assert_int_eq(s->ev[s->n_ev - 1].code, KEY_A);
+        ck_assert_int_eq(convert(&c, s, VW_CHUNK_EVENTS, want, sizeof(want[0])), -EINVAL);
+        vw_converter_done(&c);
+}
+END_TEST
+
+/* Issue 14: "xy ñ z\n" typed with de: ñ alone is dropped, and counted on the route (1), not the
+ * writer's 8 bytes as dropped. */
+START_TEST(test_convert_route_counts_drops)
+{
+        struct vw_route_params params = { .overflow = VW_OVERFLOW_BLOCK, .buffer = 4096 };
+        static const char text[] = "xy \xc3\xb1 z\n";
+        struct vw_router *router;
+        struct vw_port *a, *b;
+        struct vw_route *route;
+        struct vw_sink *sink;
+        struct vw_counters cnt;
+        struct vw_ring_stats st;
+        struct vw_chunk c;
+        size_t n = 0;
+
+        ck_assert_int_eq(vw_router_new(NULL, NULL, &router), 0);
+        ck_assert_int_eq(vw_port_new(router, "a", NULL, NULL, &a), 0);
+        ck_assert_int_eq(vw_port_new(router, "b", NULL, NULL, &b), 0);
+        ck_assert_int_eq(vw_sink_new(b, NULL, NULL, &sink), 0);
+        ck_assert_int_eq(vw_converter_new("text-to-keys", "de", &params.convert[0], NULL), 0);
+        ck_assert_int_eq(vw_route_new(router, "r", &params, &a, 1, &b, 1, &route), 0);
+        ck_assert_int_eq(vw_port_write(a, VW_CHUNK_BYTES, text, sizeof(text) - 1), 0);
+        while (vw_sink_peek(sink, &c)) {
+                n += c.len / sizeof(struct vw_input_event);
+                vw_sink_consume(sink, c.len);
+        }
+        /* x y space space z Enter: 6 keys, a press frame and a release frame each */
+        ck_assert_uint_eq(n, 6 * 4);
+        ck_assert_int_eq(vw_route_get_stats(route, false, &st), 0);
+        ck_assert_uint_eq(st.convert_dropped, 1);
+        vw_port_get_counters(a, &cnt);
+        ck_assert_uint_eq(cnt.dropped_bytes, 0);
+        ck_assert_uint_eq(cnt.dropped_chunks, 0);
+        /* a chunk the converter refuses whole: counted once on the route, and on the writer */
+        ck_assert_int_eq(vw_port_write(a, VW_CHUNK_EVENTS, text, 8), 0);
+        ck_assert_int_eq(vw_route_get_stats(route, false, &st), 0);
+        ck_assert_uint_eq(st.convert_dropped, 2);
+        vw_port_get_counters(a, &cnt);
+        ck_assert_uint_eq(cnt.dropped_chunks, 1);
+        vw_route_free(route);
+        vw_router_free(router);
+}
+END_TEST
+
 /* Garbage in: errors, never a crash or an overrun (run under the sanitizer build). */
 START_TEST(test_garbage)
 {
@@ -807,6 +924,8 @@ int main(void)
         tcase_add_test(tc, test_convert_evemu_large);
         tcase_add_test(tc, test_convert_wire);
         tcase_add_test(tc, test_convert_route);
+        tcase_add_test(tc, test_convert_ydotool);
+        tcase_add_test(tc, test_convert_route_counts_drops);
         tcase_add_test(tc, test_garbage);
         return vw_test_run(s);
 }
