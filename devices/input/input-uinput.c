@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "evemu.h"
 #include "input-ff.h"
 #include "input-uinput.h"
 #include "log.h"
@@ -41,6 +42,7 @@
 #define NODE_WAIT_USEC (2u * 1000000u)
 /* In the queue, a control frame's time is its delay after the frame before it was written. */
 #define DUE_RELATIVE (1ULL << 63)
+#define HELD_SOURCES 64u           /* route clients whose held keys are tracked (socket max-clients: 64) */
 
 /* What the device's state is (or will be): pressed keys and touch contacts. */
 struct tracker {
@@ -78,6 +80,12 @@ struct vw_input {
         struct vw_input_event partial[WRITE_MAX];
         size_t n_partial;
 
+        /* keys each route client (a chunk's source tag, router.h) pressed and did not release */
+        struct {
+                uint16_t source;  /* 0: a free entry */
+                uint8_t keys[(KEY_CNT + 7) / 8];
+        } held[HELD_SOURCES];
+
         struct tracker sent, queued;
         int32_t next_tracking_id;
         unsigned n_slots;
@@ -85,7 +93,7 @@ struct vw_input {
         struct vw_ff ff;
         bool led[LED_CNT];
 
-        uint64_t events_written, frames_written, write_errors, route_events, route_dropped;
+        uint64_t events_written, frames_written, write_errors, route_events, route_dropped, route_released;
         bool warned_bytes, warned_write;
         struct input_event wbuf[WRITE_MAX];
         struct vw_input_event obuf[WRITE_MAX + 1];
@@ -392,6 +400,42 @@ static bool route_event_ok(const struct vw_input_event *e)
         }
 }
 
+static int held_find(struct vw_input *in, uint16_t source, bool make)
+{
+        int free_slot = -1;
+
+        for (unsigned i = 0; i < HELD_SOURCES; i++) {
+                if (in->held[i].source == source)
+                        return (int)i;
+                if (in->held[i].source == 0 && free_slot < 0)
+                        free_slot = (int)i;
+        }
+        if (!make || free_slot < 0)
+                return -1;
+        memset(in->held[free_slot].keys, 0, sizeof(in->held[free_slot].keys));
+        in->held[free_slot].source = source;
+        return free_slot;
+}
+
+/* Who holds which key: a press is its client's, a release (by anyone) frees the key for all. */
+static void held_observe(struct vw_input *in, uint16_t source, const struct vw_input_event *e)
+{
+        int i;
+
+        if (e->type != EV_KEY || e->code >= KEY_CNT)
+                return;
+        if (e->value == 0) {
+                for (unsigned k = 0; k < HELD_SOURCES; k++)
+                        in->held[k].keys[e->code / 8] &= (uint8_t)~(1u << (e->code % 8));
+                return;
+        }
+        if (source == 0 || e->value != 1)
+                return;
+        i = held_find(in, source, true);
+        if (i >= 0)
+                vw_bit_set(in->held[i].keys, e->code);
+}
+
 /* A route frame is complete: queue it at the time its timeline says. */
 static void route_commit(struct vw_input *in, uint64_t now)
 {
@@ -410,9 +454,37 @@ static void route_commit(struct vw_input *in, uint64_t now)
         in->n_partial = 0;
 }
 
+/* The route client with this source tag is gone: release what it still holds down. */
+static void route_hangup(struct vw_input *in, uint16_t source, uint64_t now)
+{
+        struct vw_input_event ev[WRITE_MAX];
+        size_t n = 0;
+        int i = held_find(in, source, false);
+
+        if (source == 0 || i < 0)
+                return;
+        route_commit(in, now);  /* what it sent of an open frame goes first, as a whole frame */
+        for (unsigned k = 0; k < KEY_CNT; k++) {
+                if (!vw_bit_test(in->held[i].keys, k) || !in->queued.key[k])
+                        continue;
+                if (n + 2 > ELEMENTSOF(ev))
+                        break;
+                ev[n++] = (struct vw_input_event){ .type = EV_KEY, .code = (uint16_t)k, .value = 0 };
+        }
+        in->held[i].source = 0;
+        if (n == 0 || q_reserve(in, n + 1) < 0)
+                return;
+        ev[n++] = (struct vw_input_event){ .type = EV_SYN, .code = SYN_REPORT };
+        log_info("input %s: a route client left with %zu key%s down: released", in->ep->name, n - 1,
+                 n == 2 ? "" : "s");
+        q_frame(in, ev, n, MAX(now, in->tail_due));
+        in->route_released += n - 1;
+}
+
 /*
  * Events of a chunk. A chunk may end inside a frame (byte-stream converters emit what they
  * have): the open frame waits here for its SYN_REPORT, so a control injection cannot split it.
+ * Codes the device does not have are refused (the kernel would drop them without a word).
  */
 static void route_chunk(struct vw_input *in, const struct vw_chunk *c, uint64_t now)
 {
@@ -422,10 +494,11 @@ static void route_chunk(struct vw_input *in, const struct vw_chunk *c, uint64_t 
                 struct vw_input_event e;
 
                 memcpy(&e, c->data + i * sizeof(e), sizeof(e));
-                if (!route_event_ok(&e)) {
+                if (!route_event_ok(&e) || !vw_input_has(in, e.type, e.code)) {
                         in->route_dropped++;
                         continue;
                 }
+                held_observe(in, c->flags, &e);
                 if (in->n_partial == ELEMENTSOF(in->partial))
                         route_commit(in, now);  /* a frame this long is cut (a SYN_REPORT is added) */
                 in->partial[in->n_partial++] = e;
@@ -443,6 +516,14 @@ static size_t pull_routes(struct vw_input *in)
         while (q_len(in) < QUEUE_LOW && vw_sink_peek(in->sink, &c)) {
                 if (c.type == VW_CHUNK_EVENTS) {
                         route_chunk(in, &c, now);
+                } else if (c.type == VW_CHUNK_LINE) {
+                        struct vw_line_event le;
+
+                        if (c.len == sizeof(le)) {
+                                memcpy(&le, c.data, sizeof(le));
+                                if (le.type == VW_LINE_HANGUP)
+                                        route_hangup(in, c.flags, now);
+                        }
                 } else {
                         if (!in->warned_bytes)
                                 log_warning("input %s: a route delivers %s, not input events; give the route "
@@ -686,6 +767,7 @@ static int input_start(struct vw_endpoint *ep)
         r = vw_sink_new(ep->port, on_sink_ready, in, &in->sink);
         if (r < 0)
                 return r;
+        vw_sink_set_accept_line(in->sink, true);  /* a route client's VW_LINE_HANGUP */
         if (in->node_wait) {
                 ep->state = VW_STATE_STARTING;
                 return VW_START_PENDING;
@@ -875,6 +957,7 @@ static void input_describe(struct vw_endpoint *ep, json_object *d)
         json_object_object_add(d, "frames_written", json_object_new_int64((int64_t)in->frames_written));
         json_object_object_add(d, "route_events", json_object_new_int64((int64_t)in->route_events));
         json_object_object_add(d, "route_events_refused", json_object_new_int64((int64_t)in->route_dropped));
+        json_object_object_add(d, "route_keys_released", json_object_new_int64((int64_t)in->route_released));
         json_object_object_add(d, "write_errors", json_object_new_int64((int64_t)in->write_errors));
         if (libevdev_has_event_type(in->dev, EV_FF))
                 json_object_object_add(d, "ff", vw_ff_to_json(&in->ff, now_usec()));
@@ -950,6 +1033,40 @@ int32_t vw_input_new_tracking_id(struct vw_input *in)
         return id;
 }
 
+static int input_evemu_description(struct vw_endpoint *ep, char **ret, size_t *ret_len)
+{
+        struct vw_input *in = ep->data;
+        _cleanup_free_ struct vw_evemu_device *d = NULL;
+
+        if (!in || !in->dev)
+                return -ENODEV;
+        d = malloc(sizeof(*d));
+        if (!d)
+                return -ENOMEM;
+        vw_evemu_device_init(d);
+        snprintf(d->name, sizeof(d->name), "%s", libevdev_get_name(in->dev));
+        d->bustype = (uint16_t)libevdev_get_id_bustype(in->dev);
+        d->vendor = (uint16_t)libevdev_get_id_vendor(in->dev);
+        d->product = (uint16_t)libevdev_get_id_product(in->dev);
+        d->version = (uint16_t)libevdev_get_id_version(in->dev);
+        for (unsigned p = 0; p < INPUT_PROP_CNT && p < 64; p++)
+                if (libevdev_has_property(in->dev, p))
+                        vw_bit_set(d->props, p);
+        for (unsigned type = 1; type < EV_CNT; type++) {
+                int max = libevdev_event_type_get_max(type);
+
+                if (!libevdev_has_event_type(in->dev, type) || max < 0)
+                        continue;
+                for (unsigned code = 0; code <= (unsigned)max; code++)
+                        if (libevdev_has_event_code(in->dev, type, code))
+                                (void)vw_evemu_set_code(d, type, code);
+        }
+        for (unsigned code = 0; code < ABS_CNT; code++)
+                if (libevdev_has_event_code(in->dev, EV_ABS, code))
+                        d->abs[code] = *libevdev_get_abs_info(in->dev, code);
+        return vw_evemu_format_device(d, ret, ret_len);
+}
+
 static void input_doctor_host(json_object *checks, bool in_use)
 {
         vw_doctor_device_node(checks, "uinput", "uinput ([input] devices)", "/dev/uinput", "uinput", in_use);
@@ -969,5 +1086,6 @@ const struct vw_endpoint_ops vw_input_uinput_ops = {
         .stop = input_stop,
         .describe = input_describe,
         .doctor_host = input_doctor_host,
+        .evemu_description = input_evemu_description,
         .methods = vw_input_methods,
 };

@@ -36,7 +36,7 @@ static size_t line_event_bytes(struct cuse_port *p, const struct vw_line_event *
         tcflag_t iflag = p->termios.c_iflag;
 
         if (ev->type != VW_LINE_BREAK && ev->type != VW_LINE_FRAME_ERROR && ev->type != VW_LINE_PARITY_ERROR)
-                return 0; /* VW_LINE_BREAK_END: the line left break, no character */
+                return 0; /* VW_LINE_BREAK_END: the line left break; VW_LINE_HANGUP: a socket client left */
         if (ev->type == VW_LINE_BREAK) {
                 p->line.counts.brk++;
                 if (iflag & IGNBRK)

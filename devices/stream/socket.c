@@ -47,6 +47,7 @@
 #define ACCEPT_RETRY_USEC (1000u * 1000u)
 #define RECONNECT_MIN_USEC (10u * 1000u)
 #define DEFAULT_MODE 0660
+#define MAX_PENDING_HANGUPS 64
 
 struct socket_config {
         struct vw_address listen;
@@ -70,6 +71,7 @@ struct client {
         struct vw_sink *sink;  /* listen: its own; connect: the endpoint's */
         struct vw_tn *tn;      /* telnet / RFC 2217 session (listen: its own; connect: the endpoint's) */
         char peer[128];
+        uint16_t source;       /* its chunks' source tag (router.h): never 0 */
         uint64_t bytes_in, bytes_out;
         bool connecting;       /* connect(): waiting for EPOLLOUT */
         bool want_out;         /* the socket was full: waiting for EPOLLOUT */
@@ -101,6 +103,10 @@ struct sock {
         unsigned n_clients;
         uint64_t accepted, refused;
         size_t packet_need; /* unix-seqpacket: room a read must find (the largest packet so far) */
+        uint16_t last_source;
+        /* hangups the routes had no room for yet: sent before anything else is read */
+        uint16_t pending_hangups[MAX_PENDING_HANGUPS];
+        size_t n_pending_hangups;
 
         /* connect */
         struct client *conn;
@@ -223,6 +229,7 @@ static const char *format_usec(uint64_t usec, char *buf, size_t size)
 /* ---- clients: what listen and connect share ---- */
 
 static void conn_lost(struct sock *sk, int err);
+static void sock_pause(struct sock *sk, bool pause);
 
 static void client_update(struct client *c)
 {
@@ -273,11 +280,45 @@ static void sock_update_state(struct sock *sk)
         }
 }
 
+/* Tell the routes a client is gone (an input device releases the keys it held). */
+static bool send_hangup(struct sock *sk, uint16_t source)
+{
+        struct vw_line_event ev = { .type = VW_LINE_HANGUP };
+
+        return vw_port_write_from(sk->ep->port, source, VW_CHUNK_LINE, &ev, sizeof(ev)) != -EAGAIN;
+}
+
+/* Hangups still waiting for room; false while some still wait. */
+static bool flush_hangups(struct sock *sk)
+{
+        size_t done = 0;
+
+        while (done < sk->n_pending_hangups && send_hangup(sk, sk->pending_hangups[done]))
+                done++;
+        memmove(sk->pending_hangups, sk->pending_hangups + done, (sk->n_pending_hangups - done) * sizeof(uint16_t));
+        sk->n_pending_hangups -= done;
+        return sk->n_pending_hangups == 0;
+}
+
+static void client_hangup(struct client *c)
+{
+        struct sock *sk = c->sk;
+
+        if (flush_hangups(sk) && send_hangup(sk, c->source))
+                return;
+        if (sk->n_pending_hangups < MAX_PENDING_HANGUPS)
+                sk->pending_hangups[sk->n_pending_hangups++] = c->source;
+        else
+                log_warning("socket %s: too many hangups wait for room: client %s's is lost", sk->ep->name, c->peer);
+        sock_pause(sk, true);  /* ep->room sends them */
+}
+
 /* The client is gone (EOF: err 0) or broken: forget it. */
 static void client_lost(struct client *c, int err)
 {
         struct sock *sk = c->sk;
 
+        client_hangup(c);
         if (!sk->listening) {
                 conn_lost(sk, err);
                 return;
@@ -449,7 +490,7 @@ static void client_read(struct client *c)
         }
         if (packets && (size_t)n > sk->packet_need)
                 sk->packet_need = (size_t)n;
-        r = vw_port_write(ep->port, packets ? VW_CHUNK_DATAGRAM : VW_CHUNK_BYTES, sk->buf, (size_t)n);
+        r = vw_port_write_from(ep->port, c->source, packets ? VW_CHUNK_DATAGRAM : VW_CHUNK_BYTES, sk->buf, (size_t)n);
         if (r < 0) {
                 log_error_errno(r, "socket %s: routes refused %zd bytes they had room for", ep->name, n);
                 vw_port_count_dropped(ep->port, (size_t)n);
@@ -503,6 +544,8 @@ static int client_new(struct sock *sk, int fd, const char *peer, struct client *
         }
         c->sk = sk;
         c->fd = fd;
+        sk->last_source = sk->last_source == UINT16_MAX ? 1 : sk->last_source + 1;
+        c->source = sk->last_source;
         vw_list_init(&c->link);
         snprintf(c->peer, sizeof(c->peer), "%s", peer);
         if (sk->listening) {
@@ -945,7 +988,8 @@ static void socket_room(struct vw_endpoint *ep)
 {
         struct sock *sk = ep->data;
 
-        sock_pause(sk, false);
+        if (flush_hangups(sk))
+                sock_pause(sk, false);
 }
 
 static int socket_start(struct vw_endpoint *ep)
