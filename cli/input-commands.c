@@ -10,6 +10,8 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,14 +155,21 @@ static int call(struct ctl *c, const char *method, json_object *params)
         if (opts.no_wait || !ctl_get_int(reply, "busy_usec", &busy))
                 return 0;
         (void)fflush(stdout);
-        /* busy_usec is vwired's estimate; ask again until the device's queue is empty */
+        /*
+         * busy_usec is vwired's estimate; ask again until the device's queue is empty. The wait is
+         * a poll() of the connection, not a sleep: vwired says nothing between calls, so anything
+         * there (its end of the connection closing, above all) ends the wait at once and the Show
+         * call below reports it.
+         */
         for (unsigned i = 0; busy > 0 && i < 1000; i++) {
                 _cleanup_json_ json_object *show = NULL;
-                json_object *d = NULL, *q = json_object_new_object();
-                struct timespec ts = { .tv_sec = busy / 1000000, .tv_nsec = (busy % 1000000) * 1000 };
+                json_object *d = NULL, *q;
+                struct pollfd pfd = { .fd = c->fd, .events = POLLIN | POLLRDHUP };
+                int ms = (int)MIN((busy + 999) / 1000, (int64_t)INT_MAX);
 
-                while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+                while (poll(&pfd, 1, ms) < 0 && errno == EINTR)
                         ;
+                q = json_object_new_object();
                 if (!q)
                         return log_error_errno(ENOMEM, "cannot build the request");
                 json_object_object_add(q, "name", json_object_new_string(ctl_get_string(p, "name")));
@@ -409,6 +418,98 @@ int verb_gamepad(struct ctl *c, int argc, char **argv)
         if (r < 0)
                 return r;
         return call(c, VW_INTERFACE ".Gamepad", TAKE_PTR(p));
+}
+
+/* ---- pen: frames of raw events, as a pen tablet's driver sends them ---- */
+
+#define PEN_DEFAULT_PRESSURE 2048 /* half of profile = pen's 0..4095 */
+
+static void pen_add(json_object *events, const char *type, const char *code, int64_t value)
+{
+        json_object *e = json_object_new_object();
+
+        json_object_object_add(e, "type", json_object_new_string(type));
+        json_object_object_add(e, "code", json_object_new_string(code));
+        json_object_object_add(e, "value", json_object_new_int64(value));
+        json_object_array_add(events, e);
+}
+
+/* X Y [PRESSURE [TILT_X TILT_Y]] from argv[at...] */
+static int pen_position(json_object *events, int argc, char **argv, int at)
+{
+        static const char *const axes[] = { "ABS_X", "ABS_Y", "ABS_PRESSURE", "ABS_TILT_X", "ABS_TILT_Y" };
+        static const char *const what[] = { "X", "Y", "PRESSURE", "TILT_X", "TILT_Y" };
+
+        for (int i = 0; at + i < argc; i++) {
+                int64_t v;
+                int r = parse_int(what[i], argv[at + i], &v);
+
+                if (r < 0)
+                        return r;
+                pen_add(events, "EV_ABS", axes[i], v);
+        }
+        return 0;
+}
+
+/*
+ * pen NAME in X Y [PRESSURE [TX TY]] | move X Y [PRESSURE [TX TY]] | down [PRESSURE] | up | out |
+ * button stylus|stylus2 [press|release|tap]. Every frame but `out` says the pen is in proximity
+ * (BTN_TOOL_PEN 1): the kernel passes it on only when it changes, so a `down` without `in` still
+ * reaches a tablet client as a pen.
+ */
+int verb_pen(struct ctl *c, int argc, char **argv)
+{
+        static const char use[] = "pen NAME in|move X Y [PRESSURE [TILT_X TILT_Y]] | down [PRESSURE] | up | out | "
+                                  "button stylus|stylus2 [press|release|tap]";
+        const char *action = argv[2];
+        _cleanup_json_ json_object *p = request(argv[1]);
+        json_object *events;
+        int r = 0;
+
+        if (!p)
+                return log_error_errno(ENOMEM, "cannot build the request");
+        events = json_object_new_array();
+        json_object_object_add(p, "events", events);
+        if (streq(action, "in") || streq(action, "move")) {
+                if (argc != 5 && argc != 6 && argc != 8)
+                        return usage(use);
+                pen_add(events, "EV_KEY", "BTN_TOOL_PEN", 1);
+                r = pen_position(events, argc, argv, 3);
+        } else if (streq(action, "down")) {
+                int64_t pressure = PEN_DEFAULT_PRESSURE;
+
+                if (argc > 4 || (argc == 4 && (r = parse_int("PRESSURE", argv[3], &pressure)) < 0))
+                        return r < 0 ? r : usage(use);
+                pen_add(events, "EV_KEY", "BTN_TOOL_PEN", 1);
+                pen_add(events, "EV_KEY", "BTN_TOUCH", 1);
+                pen_add(events, "EV_ABS", "ABS_PRESSURE", pressure);
+        } else if (streq(action, "up") || streq(action, "out")) {
+                if (argc != 3)
+                        return usage(use);
+                pen_add(events, "EV_ABS", "ABS_PRESSURE", 0);
+                pen_add(events, "EV_KEY", "BTN_TOUCH", 0);
+                if (streq(action, "out"))
+                        pen_add(events, "EV_KEY", "BTN_TOOL_PEN", 0);
+        } else if (streq(action, "button")) {
+                const char *state = argc > 4 ? argv[4] : "tap", *code;
+
+                if (argc < 4 || argc > 5)
+                        return usage(use);
+                code = streq(argv[3], "stylus") ? "BTN_STYLUS" : streq(argv[3], "stylus2") ? "BTN_STYLUS2" : NULL;
+                if (!code || (!streq(state, "press") && !streq(state, "release") && !streq(state, "tap")))
+                        return usage(use);
+                pen_add(events, "EV_KEY", "BTN_TOOL_PEN", 1);
+                pen_add(events, "EV_KEY", code, !streq(state, "release"));
+                if (streq(state, "tap")) {
+                        pen_add(events, "EV_SYN", "SYN_REPORT", 0);
+                        pen_add(events, "EV_KEY", code, 0);
+                }
+        } else {
+                return usage(use);
+        }
+        if (r < 0)
+                return r;
+        return call(c, VW_INTERFACE ".Event", TAKE_PTR(p));
 }
 
 /* event NAME TYPE CODE VALUE [TYPE CODE VALUE...]: one frame (SYN_REPORT added) */
