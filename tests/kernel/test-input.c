@@ -12,6 +12,7 @@
 #include <linux/input.h>
 #include <linux/uinput.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -521,6 +522,42 @@ VWT_TEST(test_release_on_stop)
         ck_assert_str_eq(line ? line : "(nothing)", "GONE");
 }
 
+/* Debian's evemu-tools take a capture as it is: evemu-device makes the device it describes, and
+ * evemu-play replays the events into it. */
+static void evemu_tools_take(const char *file)
+{
+        struct vwt_proc *dev, *p;
+        struct vwt_output o;
+        const char *node;
+        char *line;
+
+        if (access("/usr/bin/evemu-device", X_OK) != 0 || access("/usr/bin/evemu-play", X_OK) != 0) {
+                vwt_note("SKIPPED: evemu-device/evemu-play are missing (Debian package evemu-tools)");
+                return;
+        }
+        dev = vwt_proc_start(VWT_PIPE_OUT, "/usr/bin/evemu-device", file);
+        line = vwt_proc_line(dev, EVENT_MS);
+        vwt_note("evemu-device: %s", line ? line : "(nothing)");
+        node = line ? strstr(line, "/dev/input/event") : NULL;
+        if (!node)
+                vwt_fail("evemu-device did not take the capture: %s", line ? line : "(nothing)");
+        node = vwt_strf("%.*s", (int)strcspn(node, " \t\n"), node);
+        p = vwt_py_start(VWT_PIPE_IN | VWT_PIPE_OUT, "evdev_agent.py", "read", node);
+        line = vwt_proc_line(p, PY_START_MS);
+        ck_assert_str_eq(line ? line : "(nothing)", "READY");
+        ck_assert_int_eq(vwt_run(&o, "/bin/sh", "-c", vwt_strf("/usr/bin/evemu-play %s < %s", node, file)), 0);
+        expect(p, { EV_MSC, MSC_SCAN, 30 }, K(KEY_A, 1), S, K(KEY_A, 0), S, K(KEY_B, 1), S, K(KEY_B, 0), S);
+        vwt_proc_kill(dev, SIGTERM, EVENT_MS);
+        vwt_proc_close_in(p);
+        vwt_proc_wait(p, EVENT_MS);
+        /* and evemu-play FILE makes the device itself (then waits for Enter to replay) */
+        dev = vwt_proc_start(VWT_PIPE_IN | VWT_PIPE_OUT, "/usr/bin/evemu-play", file);
+        line = vwt_proc_line(dev, EVENT_MS);
+        ck_assert_ptr_nonnull(line);
+        ck_assert_ptr_nonnull(strstr(line, "vwire keyboard kbd: /dev/input/event"));
+        vwt_proc_kill(dev, SIGTERM, EVENT_MS);
+}
+
 /* An evemu recording replays with its events and its timing; a device's events are captured. */
 VWT_TEST(test_evemu_replay_and_capture)
 {
@@ -572,7 +609,12 @@ VWT_TEST(test_evemu_replay_and_capture)
         ck_assert_ptr_null(strstr(strstr(cap, "0004 0004 0030") + 1, "0004 0004 0030"));
         ck_assert_ptr_nonnull(strstr(cap, "0001 001e 0001"));
         ck_assert_ptr_nonnull(strstr(cap, "0004 0004 0030"));
+        /* a whole evemu file: the device's description comes first, as evemu-record writes it */
+        ck_assert_ptr_eq(strstr(cap, "# EVEMU 1.3\n"), cap);
+        ck_assert_ptr_nonnull(strstr(cap, "\nN: vwire keyboard kbd\n"));
+        ck_assert(strstr(cap, "\nB: ") && strstr(cap, "\nB: ") < strstr(cap, "\nE: "));
         vwt_stop();
+        evemu_tools_take(vwt_run_path("cap.evemu"));
 }
 
 /* A barcode scanner on a serial port: what it sends is typed (text-to-keys, with the route's layout). */
@@ -591,9 +633,256 @@ VWT_TEST(test_text_to_keys_from_pty)
         ck_assert_int_eq(write(fd, "Zy-4711\r\n", 9), 9);
         expect_strokes(p, SHIFT(KEY_Y), KEYS(KEY_Z), KEYS(KEY_SLASH), KEYS(KEY_4), KEYS(KEY_7), KEYS(KEY_1),
                        KEYS(KEY_1), KEYS(KEY_ENTER));
+        /* de cannot type ñ: that character alone is dropped, and counted on the route (issue 14) */
+        ck_assert_int_eq(write(fd, "xy \xc3\xb1 z\n", 8), 8);
+        expect_strokes(p, KEYS(KEY_X), KEYS(KEY_Z), KEYS(KEY_SPACE), KEYS(KEY_SPACE), KEYS(KEY_Y), KEYS(KEY_ENTER));
+        ck_assert_int_eq(vwt_jint(vwt_ctl_json("show", "wedge"), "route.lanes.0.convert_dropped"), 1);
+        ck_assert_int_eq(vwt_jint(vwt_ctl_json("show", "scanner"), "endpoint.dropped_bytes"), 0);
         close(fd);
         expect_no_more(p);
         vwt_stop();
+}
+
+/* ---- route clients: wire records on a [socket], through wire-to-events ---- */
+
+static const char wire_conf[] =
+        "[input kbd]\nprofile = keyboard\n\n"
+        "[socket feed]\nlisten = unix:%t/feed.sock\n\n"
+        "[route wire]\nfrom = feed\nto = kbd\nconvert = wire-to-events\n";
+
+static void send_wire(int fd, const struct ev *e, size_t n)
+{
+        uint8_t buf[16 * 16];
+
+        ck_assert_uint_le(n, 16);
+        memset(buf, 0, sizeof(buf));
+        for (size_t i = 0; i < n; i++) {
+                uint8_t *r = buf + 16 * i;
+                uint32_t v = (uint32_t)e[i].value;
+
+                r[8] = (uint8_t)e[i].type, r[9] = (uint8_t)(e[i].type >> 8);
+                r[10] = (uint8_t)e[i].code, r[11] = (uint8_t)(e[i].code >> 8);
+                r[12] = (uint8_t)v, r[13] = (uint8_t)(v >> 8), r[14] = (uint8_t)(v >> 16), r[15] = (uint8_t)(v >> 24);
+        }
+        ck_assert_int_eq(write(fd, buf, 16 * n), (ssize_t)(16 * n));
+}
+#define SEND_WIRE(fd, ...)                                                                 \
+        do {                                                                               \
+                static const struct ev _e[] = { __VA_ARGS__ };                             \
+                send_wire((fd), _e, ELEMENTSOF(_e));                                       \
+        } while (0)
+
+/* A code the device lacks is refused and counted: the kernel would drop it without a word. */
+VWT_TEST(test_route_refuses_codes)
+{
+        struct vwt_proc *p;
+        int fd;
+
+        vwt_config(wire_conf);
+        vwt_start();
+        p = reader("kbd", false);
+        fd = connect_unix(vwt_run_path("feed.sock"));
+        SEND_WIRE(fd, R(REL_X, 5), S, K(BTN_LEFT, 1), K(KEY_A, 1), S, K(KEY_A, 0), S);
+        expect(p, K(KEY_A, 1), S, K(KEY_A, 0), S);
+        ck_assert_int_eq(vwt_jint(vwt_ctl_json("show", "kbd"), "endpoint.details.route_events_refused"), 2);
+        close(fd);
+        expect_no_more(p);
+        vwt_stop();
+}
+
+/* A route client that goes with keys down has them released, and only its own. */
+VWT_TEST(test_route_client_hangup_releases)
+{
+        struct vwt_proc *p;
+        json_object *j;
+        int a, b;
+
+        vwt_config(wire_conf);
+        vwt_start();
+        p = reader("kbd", false);
+        a = connect_unix(vwt_run_path("feed.sock"));
+        b = connect_unix(vwt_run_path("feed.sock"));
+        SEND_WIRE(a, K(KEY_LEFTSHIFT, 1), S);
+        expect(p, K(KEY_LEFTSHIFT, 1), S);
+        SEND_WIRE(b, K(KEY_B, 1), S);
+        expect(p, K(KEY_B, 1), S);
+        SEND_WIRE(a, K(KEY_C, 1), S, K(KEY_C, 0), S);
+        expect(p, K(KEY_C, 1), S, K(KEY_C, 0), S);
+        close(a);
+        expect(p, K(KEY_LEFTSHIFT, 0), S);
+        j = vwt_ctl_json("show", "kbd");
+        ck_assert_str_eq(vwt_jstr(j, "endpoint.details.held.0"), "KEY_B");
+        ck_assert_ptr_null(vwt_jget(j, "endpoint.details.held.1"));
+        /* b's key is b's: released when b goes, not before */
+        SEND_WIRE(b, K(KEY_D, 1), K(KEY_D, 0), S);
+        expect(p, K(KEY_D, 1), K(KEY_D, 0), S);
+        close(b);
+        expect(p, K(KEY_B, 0), S);
+        ck_assert_int_eq(vwt_jint(vwt_ctl_json("show", "kbd"), "endpoint.details.route_keys_released"), 2);
+        expect_no_more(p);
+        vwt_stop();
+}
+
+/* Debian's ydotool (0.1.8) client, unchanged, against vwired listening where ydotoold would. */
+VWT_TEST(test_ydotool_client)
+{
+        static const char ydotool[] = "/usr/bin/ydotool";
+        struct vwt_output o;
+        struct vwt_proc *p;
+
+        if (access(ydotool, X_OK) != 0) {
+                vwt_note("SKIPPED: %s is missing (Debian package ydotool, tools/install-deps --test)", ydotool);
+                return;
+        }
+        (void)unlink("/tmp/.ydotool_socket");
+        vwt_config("[input ydo]\nprofile = keyboard\n\n"
+                   "[socket ydotoold]\nlisten = unix:/tmp/.ydotool_socket\nmode = 0600\n\n"
+                   "[route ydotool]\nfrom = ydotoold\nto = ydo\nconvert = ydotool-to-events\n");
+        vwt_start();
+        p = reader("ydo", false);
+        ck_assert_int_eq(vwt_run(&o, ydotool, "key", "--delay", "0", "ctrl+a"), 0);
+        vwt_note("ydotool: %s", o.err);
+        ck_assert_ptr_nonnull(strstr(o.err, "Using ydotoold backend"));
+        expect(p, K(KEY_LEFTCTRL, 1), S, K(KEY_A, 1), S, K(KEY_A, 0), S, K(KEY_LEFTCTRL, 0), S);
+        ck_assert_int_eq(vwt_run(&o, ydotool, "type", "--delay", "0", "Hi!"), 0);
+        expect(p, K(KEY_LEFTSHIFT, 1), S, K(KEY_H, 1), S, K(KEY_H, 0), S, K(KEY_LEFTSHIFT, 0), S, K(KEY_I, 1), S,
+               K(KEY_I, 0), S, K(KEY_LEFTSHIFT, 1), S, K(KEY_1, 1), S, K(KEY_1, 0), S, K(KEY_LEFTSHIFT, 0), S);
+        expect_no_more(p);
+        vwt_stop();
+        (void)unlink("/tmp/.ydotool_socket");
+}
+
+/* vwirectl waiting for a long text notices at once that vwired died (the connection closes). */
+VWT_TEST(test_type_notices_dead_daemon)
+{
+        struct vwt_proc *ctl;
+        uint64_t start;
+        int status;
+
+        vwt_config("[input kbd]\nprofile = keyboard\n");
+        vwt_start();
+        /* 20 characters 1 s apart: vwired estimates about 20 s of typing */
+        ctl = vwt_proc_start(0, vwt_vwirectl_path(), "--socket", vwt_run_path("control.sock"), "type", "kbd",
+                             "abcdefghijklmnopqrst", "--delay", "1000");
+        vwt_sleep_ms(1500);
+        start = vwt_now_ms();
+        vwt_signal(SIGKILL);
+        vwt_wait_exit(10000);
+        status = vwt_proc_wait(ctl, 10000);
+        vwt_note("vwirectl exited %d, %llu ms after vwired was killed", status,
+                 (unsigned long long)(vwt_now_ms() - start));
+        ck_assert_int_eq(status, 5);
+        /* well under the 18 s of typing left (what it slept before) */
+        ck_assert_uint_lt(vwt_now_ms() - start, 8000);
+}
+
+/* ---- the pen tablet, as udev and libinput see it ---- */
+
+static bool udevd_start(void)
+{
+        struct vwt_output o;
+
+        if (access("/lib/systemd/systemd-udevd", X_OK) != 0 || access("/usr/bin/udevadm", X_OK) != 0)
+                return false;
+        /* the VM has no udev of its own: this one, for the length of the case */
+        if (vwt_run(&o, "/lib/systemd/systemd-udevd", "--daemon") != 0)
+                vwt_fail("systemd-udevd --daemon: %s", o.err);
+        return true;
+}
+
+static void udevd_stop(void)
+{
+        struct vwt_output o;
+
+        (void)vwt_run(&o, "/usr/bin/udevadm", "control", "--exit");
+}
+
+/* Wait for a libinput debug-events line with all of the words; fails after EVENT_MS without one. */
+static void libinput_expect(struct vwt_proc *li, const char *a, const char *b)
+{
+        for (;;) {
+                char *line = vwt_proc_line(li, EVENT_MS);
+
+                if (!line)
+                        vwt_fail("libinput debug-events said no '%s ... %s'", a, b);
+                vwt_note("libinput: %s", line);
+                if (strstr(line, a) && (!b || strstr(line, b)))
+                        return;
+        }
+}
+
+VWT_TEST(test_pen_tablet)
+{
+        struct vwt_output o;
+        struct vwt_proc *p, *li;
+        const char *node;
+
+        vwt_config("[input pen]\nprofile = pen\n\n[input ap]\nprofile = absolute-pointer\n");
+        vwt_start();
+        node = devnode("pen");
+        if (vwt_py(&o, PY_START_MS, "evdev_agent.py", "info", node) != 0)
+                vwt_fail("info: %s %s", o.out, o.err);
+        vwt_note("%s", o.out);
+        ck_assert_ptr_nonnull(strstr(o.out, "name vwire pen pen\n"));
+        ck_assert_ptr_nonnull(strstr(o.out, vwt_strf("props %d\n", INPUT_PROP_POINTER)));
+        ck_assert_ptr_nonnull(strstr(o.out, vwt_strf("abs %d 0 31999 0 0 100\n", ABS_X)));
+        ck_assert_ptr_nonnull(strstr(o.out, vwt_strf("abs %d 0 4095 0 0 0\n", ABS_PRESSURE)));
+        ck_assert_ptr_nonnull(strstr(o.out, vwt_strf("abs %d -64 63 0 0 57\n", ABS_TILT_X)));
+
+        /* the raw frames of each pen command */
+        p = reader("pen", false);
+        vwt_ctl_ok("pen", "pen", "in", "1000", "2000");
+        expect(p, K(BTN_TOOL_PEN, 1), A(ABS_X, 1000), A(ABS_Y, 2000), S);
+        vwt_ctl_ok("pen", "pen", "down", "3000");
+        expect(p, K(BTN_TOUCH, 1), A(ABS_PRESSURE, 3000), S);
+        vwt_ctl_ok("pen", "pen", "move", "1100", "2100", "3500", "10", "-20");
+        expect(p, A(ABS_X, 1100), A(ABS_Y, 2100), A(ABS_PRESSURE, 3500), A(ABS_TILT_X, 10), A(ABS_TILT_Y, -20), S);
+        vwt_ctl_ok("pen", "pen", "button", "stylus");
+        expect(p, K(BTN_STYLUS, 1), S, K(BTN_STYLUS, 0), S);
+        vwt_ctl_ok("pen", "pen", "up");
+        expect(p, A(ABS_PRESSURE, 0), K(BTN_TOUCH, 0), S);
+        vwt_ctl_ok("pen", "pen", "out");
+        expect(p, K(BTN_TOOL_PEN, 0), S);
+        ck_assert_int_eq(vwt_ctl(&o, "pen", "pen", "button", "eraser"), 2);
+        expect_no_more(p);
+
+        /* udev and libinput: a tablet with a pen tool, the absolute pointer a pointer */
+        if (!udevd_start() || access("/usr/bin/libinput", X_OK) != 0) {
+                vwt_note("SKIPPED (the udev/libinput half): systemd-udevd or libinput is missing "
+                         "(Debian packages udev, libinput-tools)");
+                vwt_stop();
+                return;
+        }
+        (void)vwt_run(&o, "/usr/bin/udevadm", "trigger", "--action=add", "--subsystem-match=input");
+        (void)vwt_run(&o, "/usr/bin/udevadm", "settle", "--timeout=30");
+        ck_assert_int_eq(vwt_run(&o, "/usr/bin/udevadm", "info", "--query=property", node), 0);
+        vwt_note("udev: %s", o.out);
+        ck_assert_ptr_nonnull(strstr(o.out, "ID_INPUT_TABLET=1\n"));
+        ck_assert_ptr_null(strstr(o.out, "ID_INPUT_MOUSE=1\n"));
+        ck_assert_int_eq(vwt_run(&o, "/usr/bin/udevadm", "info", "--query=property", devnode("ap")), 0);
+        ck_assert_ptr_nonnull(strstr(o.out, "ID_INPUT_MOUSE=1\n"));
+        ck_assert_ptr_null(strstr(o.out, "ID_INPUT_TABLET=1\n"));
+
+        li = vwt_proc_start(VWT_PIPE_IN | VWT_PIPE_OUT, "/usr/bin/stdbuf", "-oL", "/usr/bin/libinput", "debug-events",
+                            "--device", node);
+        libinput_expect(li, "DEVICE_ADDED", "vwire pen pen");
+        vwt_ctl_ok("pen", "pen", "in", "16000", "10000");
+        libinput_expect(li, "TABLET_TOOL_PROXIMITY", "proximity-in");
+        vwt_ctl_ok("pen", "pen", "down", "2000");
+        libinput_expect(li, "TABLET_TOOL_TIP", "down");
+        vwt_ctl_ok("pen", "pen", "move", "17000", "11000", "2500", "5", "5");
+        libinput_expect(li, "TABLET_TOOL_AXIS", NULL);
+        vwt_ctl_ok("pen", "pen", "button", "stylus", "press");
+        libinput_expect(li, "TABLET_TOOL_BUTTON", "pressed");
+        vwt_ctl_ok("pen", "pen", "button", "stylus", "release");
+        libinput_expect(li, "TABLET_TOOL_BUTTON", "released");
+        vwt_ctl_ok("pen", "pen", "up");
+        libinput_expect(li, "TABLET_TOOL_TIP", "up");
+        vwt_ctl_ok("pen", "pen", "out");
+        libinput_expect(li, "TABLET_TOOL_PROXIMITY", "proximity-out");
+        vwt_proc_kill(li, SIGTERM, EVENT_MS);
+        vwt_stop();
+        udevd_stop();
 }
 
 /* Bad capabilities are config errors with file:line, found by --check without a kernel. */
@@ -639,5 +928,10 @@ int main(void)
         VWT_ADD(s, test_release_on_stop);
         VWT_ADD(s, test_evemu_replay_and_capture);
         VWT_ADD(s, test_text_to_keys_from_pty);
+        VWT_ADD(s, test_route_refuses_codes);
+        VWT_ADD(s, test_route_client_hangup_releases);
+        VWT_ADD(s, test_ydotool_client);
+        VWT_ADD(s, test_type_notices_dead_daemon);
+        VWT_ADD(s, test_pen_tablet);
         return vwt_main(s);
 }
