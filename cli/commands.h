@@ -38,6 +38,7 @@ int verb_abs(struct ctl *c, int argc, char **argv);
 int verb_touch(struct ctl *c, int argc, char **argv);
 int verb_gamepad(struct ctl *c, int argc, char **argv);
 int verb_event(struct ctl *c, int argc, char **argv);
+int verb_pen(struct ctl *c, int argc, char **argv);
 /* --layout, --delay, --hold, --no-wait: 0 or CTL_ERR_USAGE (printed). */
 int input_set_option(const char *name, const char *value);
 bool input_options_given(void);

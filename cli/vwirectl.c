@@ -82,6 +82,10 @@ static const struct verb verbs[] = {
           "gamepad NAME stick left|right X Y | button BUTTON [press|release] | "
           "trigger left|right VALUE | hat X Y",
           verb_gamepad },
+        { "pen", 3, 8, VERB_INJECT,
+          "pen NAME in|move X Y [PRESSURE [TILT_X TILT_Y]] | down [PRESSURE] | up | out | "
+          "button stylus|stylus2 [press|release|tap]",
+          verb_pen },
         { "event", 5, ANY_ARGS, VERB_INJECT, "event NAME TYPE CODE VALUE [TYPE CODE VALUE...]", verb_event },
         { "help", 1, 1, 0, "help", verb_help },
 };
@@ -120,7 +124,9 @@ static void help(FILE *f)
                 "  type NAME TEXT|-                Type text through a keyboard layout\n"
                 "  pointer NAME move DX DY         Move a mouse; also: click [BUTTON [COUNT]],\n"
                 "                                  press BUTTON, release BUTTON, scroll AMOUNT [HORIZONTAL]\n"
-                "  abs NAME X Y [AXIS=VALUE...]    Move an absolute pointer (tablet)\n"
+                "  abs NAME X Y [AXIS=VALUE...]    Move an absolute pointer (absolute-pointer, tablet)\n"
+                "  pen NAME in X Y [P [TX TY]]     A pen (profile = pen) comes near at X,Y; also: move X Y\n"
+                "                                  [P [TX TY]], down [P], up, button stylus|stylus2, out\n"
                 "  touch NAME down|move SLOT X Y   Multi-touch contacts; touch NAME up SLOT\n"
                 "  gamepad NAME stick left X Y     Also: button BUTTON [press|release],\n"
                 "                                  trigger left|right VALUE, hat X Y | hat up|down|left|right|center\n"

@@ -84,7 +84,7 @@ struct text_state {
         const struct vw_keymap *km;
         uint8_t partial[4];     /* an incomplete UTF-8 sequence from the previous chunk */
         size_t n_partial;
-        uint16_t source;        /* whose chunk that was */
+        uint16_t source; /* whose chunk that was */
         bool after_cr;
 };
 
@@ -274,7 +274,7 @@ const struct vw_converter_ops vw_events_to_evemu_ops = {
 
 struct wire_in_state {
         struct vw_input_wire_decoder d;
-        uint16_t source;  /* whose record is partial */
+        uint16_t source; /* whose record is partial */
 };
 
 static int wire_in_convert(void *state, const struct vw_chunk *in, vw_emit_fn emit, void *ctx)
@@ -460,18 +460,20 @@ static const struct {
         bool layout;
         int (*new_state)(const struct vw_keymap *km, void **ret);
 } converters[] = {
+        /* clang-format off */
         { &vw_text_to_keys_ops, true, text_new },
         { &vw_evemu_to_events_ops, false, evemu_in_new },
         { &vw_events_to_evemu_ops, false, evemu_out_new },
         { &vw_wire_to_events_ops, false, wire_in_new },
         { &vw_events_to_wire_ops, false, stateless_new },
         { &vw_ydotool_to_events_ops, false, ydotool_in_new },
+        /* clang-format on */
 };
 
 const char *vw_converter_names(void)
 {
-        return "text-to-keys, evemu-to-events, events-to-evemu, wire-to-events, events-to-wire, ydotool-to-events, "
-               VW_PACKET_CONVERTER_NAMES;
+        return "text-to-keys, evemu-to-events, events-to-evemu, wire-to-events, events-to-wire, "
+               "ydotool-to-events, " VW_PACKET_CONVERTER_NAMES;
 }
 
 

@@ -15,7 +15,7 @@ struct lane {
         size_t n_writers;
         struct vw_port **readers;
         size_t n_readers;
-        uint64_t convert_dropped;  /* what the converter could not convert (its own units) */
+        uint64_t convert_dropped; /* what the converter could not convert (its own units) */
 };
 
 struct vw_route {

@@ -781,9 +781,8 @@ START_TEST(test_convert_ydotool)
 {
         _cleanup_free_ struct sink *s = sink_new();
         static const struct vw_input_event want[] = {
-                { 0, EV_KEY, KEY_LEFTCTRL, 1 }, { 0, EV_SYN, SYN_REPORT, 0 },
-                { 0, EV_KEY, KEY_A, 1 }, { 0, EV_SYN, SYN_REPORT, 0 },
-                { 0, EV_REL, REL_X, -5 }, { 0, EV_SYN, SYN_REPORT, 0 },
+                { 0, EV_KEY, KEY_LEFTCTRL, 1 }, { 0, EV_SYN, SYN_REPORT, 0 }, { 0, EV_KEY, KEY_A, 1 },
+                { 0, EV_SYN, SYN_REPORT, 0 },   { 0, EV_REL, REL_X, -5 },     { 0, EV_SYN, SYN_REPORT, 0 },
         };
         const struct vw_line_event hup = { .type = VW_LINE_HANGUP }, brk = { .type = VW_LINE_BREAK };
         uint8_t rec[ELEMENTSOF(want) * VW_YDOTOOL_RECORD_SIZE];

@@ -26,6 +26,8 @@ static const char *const profile_names[] = {
         [VW_INPUT_TOUCHSCREEN] = "touchscreen",
         [VW_INPUT_GAMEPAD] = "gamepad",
         [VW_INPUT_CUSTOM] = "custom",
+        [VW_INPUT_ABSOLUTE_POINTER] = "absolute-pointer",
+        [VW_INPUT_PEN] = "pen",
         NULL,
 };
 
@@ -328,6 +330,13 @@ static const unsigned mouse_buttons[] = {
         BTN_LEFT, BTN_RIGHT, BTN_MIDDLE, BTN_SIDE, BTN_EXTRA, BTN_FORWARD, BTN_BACK, BTN_TASK,
 };
 
+static const unsigned pen_keys[] = {
+        BTN_TOOL_PEN,
+        BTN_TOUCH,
+        BTN_STYLUS,
+        BTN_STYLUS2,
+};
+
 static const unsigned gamepad_buttons[] = {
         BTN_SOUTH, BTN_EAST, BTN_NORTH, BTN_WEST, BTN_TL, BTN_TR, BTN_SELECT, BTN_START, BTN_MODE,
         BTN_THUMBL, BTN_THUMBR,
@@ -355,10 +364,23 @@ static void profile_caps(enum vw_input_profile p, struct vw_input_caps *caps)
                 caps->rel[REL_WHEEL_HI_RES] = caps->rel[REL_HWHEEL_HI_RES] = true;
                 break;
         case VW_INPUT_TABLET:
+        case VW_INPUT_ABSOLUTE_POINTER:
                 set_keys(caps, mouse_buttons, 3);
                 set_abs(caps, ABS_X, 0, 32767, 0, 0, 0);
                 set_abs(caps, ABS_Y, 0, 32767, 0, 0, 0);
                 caps->rel[REL_WHEEL] = caps->rel[REL_HWHEEL] = true;
+                break;
+        case VW_INPUT_PEN:
+                /* 320 x 200 mm at 100 units/mm; tilt -64..63 at 57 units/radian (about +-64 degrees),
+                 * the ranges of a common pen tablet. An external tablet (INPUT_PROP_POINTER); a
+                 * config adding INPUT_PROP_DIRECT makes it a display tablet instead. */
+                set_keys(caps, pen_keys, ELEMENTSOF(pen_keys));
+                set_abs(caps, ABS_X, 0, 31999, 0, 0, 100);
+                set_abs(caps, ABS_Y, 0, 19999, 0, 0, 100);
+                set_abs(caps, ABS_PRESSURE, 0, 4095, 0, 0, 0);
+                set_abs(caps, ABS_TILT_X, -64, 63, 0, 0, 57);
+                set_abs(caps, ABS_TILT_Y, -64, 63, 0, 0, 57);
+                caps->prop[INPUT_PROP_POINTER] = true;
                 break;
         case VW_INPUT_TOUCHSCREEN:
                 caps->key[BTN_TOUCH] = true;
@@ -409,6 +431,9 @@ void vw_input_config_caps(const struct vw_input_config *c, struct vw_input_caps 
          * may press it only where the config says so. */
         if (!c->allow_sysrq)
                 ret->key[KEY_SYSRQ] = false;
+        /* a display pen tablet is direct, not both */
+        if (c->profile == VW_INPUT_PEN && a->prop[INPUT_PROP_DIRECT])
+                ret->prop[INPUT_PROP_POINTER] = a->prop[INPUT_PROP_POINTER];
         /* a touchscreen's single-touch axes follow its multi-touch ranges unless given */
         if (c->profile == VW_INPUT_TOUCHSCREEN) {
                 if (a->abs[ABS_MT_POSITION_X] && !a->abs[ABS_X])

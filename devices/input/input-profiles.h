@@ -2,10 +2,10 @@
 #pragma once
 
 /*
- * [input NAME] configuration: the profiles (keyboard, mouse, tablet, touchscreen, gamepad,
- * custom), the keys that add capabilities by evdev code name, and the step that turns a
- * config into a struct libevdev ready for libevdev_uinput_create_from_device().
- * No file descriptors here: the backend (input-uinput.c) creates the device.
+ * [input NAME] configuration: the profiles (keyboard, mouse, absolute-pointer (or tablet, its
+ * old name), pen, touchscreen, gamepad, custom), the keys that add capabilities by evdev code name, and the step that
+ * turns a config into a struct libevdev ready for libevdev_uinput_create_from_device(). No file descriptors here: the
+ * backend (input-uinput.c) creates the device.
  */
 
 #include <linux/input.h>
@@ -20,10 +20,12 @@ struct libevdev;
 enum vw_input_profile {
         VW_INPUT_KEYBOARD,
         VW_INPUT_MOUSE,
-        VW_INPUT_TABLET,       /* absolute pointer (like QEMU's usb-tablet) */
-        VW_INPUT_TOUCHSCREEN,  /* multi-touch, type B slots */
-        VW_INPUT_GAMEPAD,      /* two sticks, triggers, hat, buttons, force feedback */
-        VW_INPUT_CUSTOM,       /* only what keys/rel/abs/props name */
+        VW_INPUT_TABLET,           /* the old name of VW_INPUT_ABSOLUTE_POINTER, kept for configs that use it */
+        VW_INPUT_TOUCHSCREEN,      /* multi-touch, type B slots */
+        VW_INPUT_GAMEPAD,          /* two sticks, triggers, hat, buttons, force feedback */
+        VW_INPUT_CUSTOM,           /* only what keys/rel/abs/props name */
+        VW_INPUT_ABSOLUTE_POINTER, /* an absolute mouse (like QEMU's usb-tablet): a pointer to libinput */
+        VW_INPUT_PEN, /* a pen tablet: tool, tip, two stylus buttons, pressure, tilt (a tablet to libinput) */
         _VW_INPUT_PROFILE_MAX,
 };
 

@@ -42,7 +42,7 @@
 #define NODE_WAIT_USEC (2u * 1000000u)
 /* In the queue, a control frame's time is its delay after the frame before it was written. */
 #define DUE_RELATIVE (1ULL << 63)
-#define HELD_SOURCES 64u           /* route clients whose held keys are tracked (socket max-clients: 64) */
+#define HELD_SOURCES 64u /* route clients whose held keys are tracked (socket max-clients: 64) */
 
 /* What the device's state is (or will be): pressed keys and touch contacts. */
 struct tracker {
@@ -82,7 +82,7 @@ struct vw_input {
 
         /* keys each route client (a chunk's source tag, router.h) pressed and did not release */
         struct {
-                uint16_t source;  /* 0: a free entry */
+                uint16_t source; /* 0: a free entry */
                 uint8_t keys[(KEY_CNT + 7) / 8];
         } held[HELD_SOURCES];
 
@@ -426,7 +426,7 @@ static void held_observe(struct vw_input *in, uint16_t source, const struct vw_i
                 return;
         if (e->value == 0) {
                 for (unsigned k = 0; k < HELD_SOURCES; k++)
-                        in->held[k].keys[e->code / 8] &= (uint8_t)~(1u << (e->code % 8));
+                        in->held[k].keys[e->code / 8] &= (uint8_t) ~(1u << (e->code % 8));
                 return;
         }
         if (source == 0 || e->value != 1)
@@ -463,7 +463,7 @@ static void route_hangup(struct vw_input *in, uint16_t source, uint64_t now)
 
         if (source == 0 || i < 0)
                 return;
-        route_commit(in, now);  /* what it sent of an open frame goes first, as a whole frame */
+        route_commit(in, now); /* what it sent of an open frame goes first, as a whole frame */
         for (unsigned k = 0; k < KEY_CNT; k++) {
                 if (!vw_bit_test(in->held[i].keys, k) || !in->queued.key[k])
                         continue;
@@ -475,8 +475,7 @@ static void route_hangup(struct vw_input *in, uint16_t source, uint64_t now)
         if (n == 0 || q_reserve(in, n + 1) < 0)
                 return;
         ev[n++] = (struct vw_input_event){ .type = EV_SYN, .code = SYN_REPORT };
-        log_info("input %s: a route client left with %zu key%s down: released", in->ep->name, n - 1,
-                 n == 2 ? "" : "s");
+        log_info("input %s: a route client left with %zu key%s down: released", in->ep->name, n - 1, n == 2 ? "" : "s");
         q_frame(in, ev, n, MAX(now, in->tail_due));
         in->route_released += n - 1;
 }
@@ -767,7 +766,7 @@ static int input_start(struct vw_endpoint *ep)
         r = vw_sink_new(ep->port, on_sink_ready, in, &in->sink);
         if (r < 0)
                 return r;
-        vw_sink_set_accept_line(in->sink, true);  /* a route client's VW_LINE_HANGUP */
+        vw_sink_set_accept_line(in->sink, true); /* a route client's VW_LINE_HANGUP */
         if (in->node_wait) {
                 ep->state = VW_STATE_STARTING;
                 return VW_START_PENDING;

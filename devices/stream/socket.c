@@ -71,7 +71,7 @@ struct client {
         struct vw_sink *sink;  /* listen: its own; connect: the endpoint's */
         struct vw_tn *tn;      /* telnet / RFC 2217 session (listen: its own; connect: the endpoint's) */
         char peer[128];
-        uint16_t source;       /* its chunks' source tag (router.h): never 0 */
+        uint16_t source; /* its chunks' source tag (router.h): never 0 */
         uint64_t bytes_in, bytes_out;
         bool connecting;       /* connect(): waiting for EPOLLOUT */
         bool want_out;         /* the socket was full: waiting for EPOLLOUT */
@@ -310,7 +310,7 @@ static void client_hangup(struct client *c)
                 sk->pending_hangups[sk->n_pending_hangups++] = c->source;
         else
                 log_warning("socket %s: too many hangups wait for room: client %s's is lost", sk->ep->name, c->peer);
-        sock_pause(sk, true);  /* ep->room sends them */
+        sock_pause(sk, true); /* ep->room sends them */
 }
 
 /* The client is gone (EOF: err 0) or broken: forget it. */

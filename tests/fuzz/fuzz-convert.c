@@ -29,8 +29,8 @@
 /* what one chunk costs in a ring (core/ring.c: header, then 8-byte alignment) */
 #define RING_COST(len) ALIGN_TO((size_t)(len) + 16, 8)
 
-static const char *const names[] = { "text-to-keys", "evemu-to-events", "events-to-evemu", "wire-to-events",
-                                     "events-to-wire", "ydotool-to-events" };
+static const char *const names[] = { "text-to-keys",   "evemu-to-events", "events-to-evemu",
+                                     "wire-to-events", "events-to-wire",  "ydotool-to-events" };
 static const char *const layouts[] = { "us", "de", "fr", "gb" };
 static const enum vw_chunk_type types[] = { VW_CHUNK_BYTES, VW_CHUNK_DATAGRAM, VW_CHUNK_EVENTS, VW_CHUNK_LINE };
 
@@ -90,7 +90,7 @@ static void run(const char *name, const char *layout, enum vw_chunk_type type, c
 
                 out->cost = 0;
                 r = c.ops->convert(c.state, &in, emit, out);
-                FUZZ_CHECK(r <= (int)n + 1);  /* drops: at most one per byte, and a held partial */
+                FUZZ_CHECK(r <= (int)n + 1); /* drops: at most one per byte, and a held partial */
                 /* the router reserved len * expansion bytes of ring for this chunk */
                 FUZZ_CHECK(out->cost <= n * MAX(c.ops->expansion, (size_t)1));
                 /* a line chunk passes on at most as itself (a hangup into an events converter) */

@@ -89,7 +89,7 @@ static int convert(const char *layout, const uint8_t *text, size_t len, size_t s
                 struct vw_chunk in = { .type = VW_CHUNK_BYTES, .len = (uint32_t)n, .data = text + off };
                 int r = c.ops->convert(c.state, &in, collect, out);
 
-                FUZZ_CHECK(r >= 0 && (size_t)r <= n + 1);  /* characters dropped: at most a byte each, + a held one */
+                FUZZ_CHECK(r >= 0 && (size_t)r <= n + 1); /* characters dropped: at most a byte each, + a held one */
                 if (r > 0)
                         result = -EILSEQ;
                 off += n;
