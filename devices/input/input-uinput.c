@@ -8,7 +8,8 @@
  *    whose usec are a recording's timeline: frames are scheduled relative to the first). Due
  *    frames are written with one write() per batch; later ones wait for a timer. `pace` is the
  *    least time between two frames (1 ms for keyboards, so an evdev reader's small buffer keeps
- *    up with typed text). The sink is read only while the queue is short, so a fast route is
+ *    up with typed text); up to PACE_BURST frames go out at once before it applies (a key press
+ *    and release in one write()). The sink is read only while the queue is short, so a fast route is
  *    held back by its ring, not buffered here without bound.
  *  - out of the device: what was written, and what the kernel passes to the device (LEDs,
  *    force feedback play/stop/gain, upload/erase requests as EV_UINPUT events), as
@@ -42,7 +43,14 @@
 #define NODE_WAIT_USEC (2u * 1000000u)
 /* In the queue, a control frame's time is its delay after the frame before it was written. */
 #define DUE_RELATIVE (1ULL << 63)
-#define HELD_SOURCES 64u /* route clients whose held keys are tracked (socket max-clients: 64) */
+#define HELD_SOURCES 64u
+/*
+ * Frames the pace lets out at once (then one per pace). A keyboard frame is at most 8 events (a
+ * character with Shift and AltGr, press or release), so 4 frames are 32 events: half of the 64
+ * the kernel gives each evdev reader of a keyboard, the smallest buffer. A reader that keeps up
+ * with one frame per pace never overflows, as before the burst.
+ */
+#define PACE_BURST 4u /* route clients whose held keys are tracked (socket max-clients: 64) */
 
 /* What the device's state is (or will be): pressed keys and touch contacts. */
 struct tracker {
@@ -71,6 +79,8 @@ struct vw_input {
         size_t q_head, q_n, q_cap;
         uint64_t tail_due;
         uint64_t pace, last_emit;
+        unsigned pace_tokens;        /* frames the pace allows now (pace_refill()) */
+        uint64_t pace_at;            /* when pace_tokens was last refilled */
         struct {
                 bool valid;
                 uint64_t src0, local0, last_src;
@@ -271,6 +281,28 @@ static void arm_timer(struct vw_input *in, uint64_t when)
 
 static size_t pull_routes(struct vw_input *in);
 
+/*
+ * The pace as a bucket of PACE_BURST frames that refills by one frame per `pace`: a key press and
+ * release, or a short combination, go out at once (the evdev reader's buffer takes them), and
+ * only longer runs of frames are paced. Returns the frames that may be written now.
+ */
+static unsigned pace_refill(struct vw_input *in, uint64_t now)
+{
+        uint64_t k;
+
+        if (in->pace_tokens >= PACE_BURST || in->pace_at == 0) {
+                in->pace_tokens = PACE_BURST;
+                in->pace_at = now;
+                return in->pace_tokens;
+        }
+        k = (now - in->pace_at) / in->pace;
+        if (k > 0) {
+                in->pace_tokens = (unsigned)MIN((uint64_t)PACE_BURST, in->pace_tokens + k);
+                in->pace_at = in->pace_tokens == PACE_BURST ? now : in->pace_at + k * in->pace;
+        }
+        return in->pace_tokens;
+}
+
 /* Write every frame that is due; arm the timer for the next one. */
 static void dispatch(struct vw_input *in)
 {
@@ -288,11 +320,11 @@ static void dispatch(struct vw_input *in)
                                 wake = due;
                                 break;
                         }
-                        if (in->pace > 0 && in->last_emit > 0 && now < in->last_emit + in->pace) {
-                                wake = in->last_emit + in->pace;
+                        if (in->pace > 0 && pace_refill(in, now) == 0) {
+                                wake = in->pace_at + in->pace;
                                 break;
                         }
-                        /* whole frames: one when paced, else all that are due, about WRITE_MAX at a time */
+                        /* whole frames: all that are due and the pace allows, about WRITE_MAX at a time */
                         while (end < in->q_n) {
                                 size_t f = end;
 
@@ -303,7 +335,9 @@ static void dispatch(struct vw_input *in)
                                 if (end > in->q_head && f + 1 - in->q_head > WRITE_MAX)
                                         break;
                                 end = f + 1;
-                                if (in->pace > 0 || (end < in->q_n && frame_due(in, end, now) > now))
+                                if (in->pace > 0 && --in->pace_tokens == 0)
+                                        break;
+                                if (end < in->q_n && frame_due(in, end, now) > now)
                                         break;
                         }
                         write_events(in, first, end - in->q_head, now);
