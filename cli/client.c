@@ -161,19 +161,23 @@ closed:
         return CTL_ERR_PROTOCOL;
 }
 
-static int ctl_send(struct ctl *c, json_object *msg, const int *fds, size_t n_fds)
+/* Write messages (NUL-terminated JSON, in one buffer: one write for all); fds go with the first. */
+static int ctl_send_msgs(struct ctl *c, json_object *const *msgs, size_t n_msgs, const int *fds, size_t n_fds)
 {
         _cleanup_(vw_msgbuf_done) struct vw_msgbuf out = {};
-        size_t done = 0;
+        size_t done = 0, start = 0;
         int r;
 
-        r = vw_varlink_append(&out, msg);
-        if (r < 0)
-                return log_error_errno(r, "cannot build the request");
-        if (out.len - 1 > VW_VARLINK_MAX_MESSAGE) {
-                log_error("the request is %zu bytes, more than the %u vwired accepts", out.len - 1,
-                          VW_VARLINK_MAX_MESSAGE);
-                return -EMSGSIZE;
+        for (size_t i = 0; i < n_msgs; i++) {
+                r = vw_varlink_append(&out, msgs[i]);
+                if (r < 0)
+                        return log_error_errno(r, "cannot build the request");
+                if (out.len - start - 1 > VW_VARLINK_MAX_MESSAGE) {
+                        log_error("the request is %zu bytes, more than the %u vwired accepts", out.len - start - 1,
+                                  VW_VARLINK_MAX_MESSAGE);
+                        return -EMSGSIZE;
+                }
+                start = out.len;
         }
 
         if (n_fds > CTL_MAX_FDS) {
@@ -195,6 +199,18 @@ static int ctl_send(struct ctl *c, json_object *msg, const int *fds, size_t n_fd
                 done += (size_t)n;
         }
         return 0;
+}
+
+static int ctl_send(struct ctl *c, json_object *msg, const int *fds, size_t n_fds)
+{
+        return ctl_send_msgs(c, &msg, 1, fds, n_fds);
+}
+
+static int ctl_send_two(struct ctl *c, json_object *first, json_object *second)
+{
+        json_object *const msgs[] = { first, second };
+
+        return ctl_send_msgs(c, msgs, 2, NULL, 0);
 }
 
 /* Wait until the socket is readable; -EINTR when the signal fd fired first. */
@@ -401,18 +417,13 @@ int ctl_next(struct ctl *c, json_object **ret_parameters, bool *ret_continues)
         return ctl_parse_reply(c, msg, ret_parameters, ret_continues);
 }
 
-static int ctl_call_raw(struct ctl *c, const char *method, json_object *parameters, const int *fds,
-                        size_t n_fds, bool more, json_object **ret_parameters, bool *ret_continues)
+/* The reply to the call of `method` just sent. */
+static int ctl_reply(struct ctl *c, const char *method, bool more, json_object **ret_parameters, bool *ret_continues)
 {
-        _cleanup_json_ json_object *msg = vw_varlink_call(method, parameters, more), *reply = NULL;
+        _cleanup_json_ json_object *reply = NULL;
         bool continues = false;
         int r;
 
-        if (!msg)
-                return log_error_errno(ENOMEM, "cannot build the request");
-        r = ctl_send(c, msg, fds, n_fds);
-        if (r < 0)
-                return r;
         r = ctl_next(c, &reply, &continues);
         if (r == CTL_ERR_CLOSED) {
                 log_error("vwired closed the connection without answering %s", method);
@@ -430,22 +441,39 @@ static int ctl_call_raw(struct ctl *c, const char *method, json_object *paramete
         return 0;
 }
 
-static int ctl_hello(struct ctl *c)
+static int ctl_call_raw(struct ctl *c, const char *method, json_object *parameters, const int *fds,
+                        size_t n_fds, bool more, json_object **ret_parameters, bool *ret_continues)
 {
-        _cleanup_json_ json_object *reply = NULL;
-        json_object *p = json_object_new_object();
-        const char *version;
-        int64_t protocol = -1;
+        _cleanup_json_ json_object *msg = vw_varlink_call(method, parameters, more);
         int r;
 
-        if (!p)
+        if (!msg)
                 return log_error_errno(ENOMEM, "cannot build the request");
-        json_object_object_add(p, "version", json_object_new_string(VWIRE_VERSION));
-        json_object_object_add(p, "protocol", json_object_new_int(VWIRE_PROTOCOL));
-
-        r = ctl_call_raw(c, VW_INTERFACE ".Hello", p, NULL, 0, false, &reply, NULL);
+        r = ctl_send(c, msg, fds, n_fds);
         if (r < 0)
                 return r;
+        return ctl_reply(c, method, more, ret_parameters, ret_continues);
+}
+
+/* Hello, strict: vwired refuses it, and every call after it on this connection, unless both
+ * releases match, so a call sent right behind it never runs on a vwired of another release. */
+static json_object *hello_params(void)
+{
+        json_object *p = json_object_new_object();
+
+        if (!p)
+                return NULL;
+        json_object_object_add(p, "version", json_object_new_string(VWIRE_VERSION));
+        json_object_object_add(p, "protocol", json_object_new_int(VWIRE_PROTOCOL));
+        json_object_object_add(p, "strict", json_object_new_boolean(true));
+        return p;
+}
+
+/* What Hello answered: the daemon's version, which must be ours. */
+static int hello_check(struct ctl *c, json_object *reply)
+{
+        const char *version;
+        int64_t protocol = -1;
 
         version = ctl_get_string(reply, "version");
         if (!version || !ctl_get_int(reply, "protocol", &protocol)) {
@@ -463,7 +491,54 @@ static int ctl_hello(struct ctl *c)
                 log_mismatch(version, protocol);
                 return CTL_ERR_MISMATCH;
         }
+        c->hello_done = true;
         return 0;
+}
+
+static int ctl_hello(struct ctl *c)
+{
+        _cleanup_json_ json_object *reply = NULL;
+        json_object *p = hello_params();
+        int r;
+
+        if (!p)
+                return log_error_errno(ENOMEM, "cannot build the request");
+        r = ctl_call_raw(c, VW_INTERFACE ".Hello", p, NULL, 0, false, &reply, NULL);
+        if (r < 0)
+                return r;
+        return hello_check(c, reply);
+}
+
+/*
+ * Hello and the first call in one write, then both replies: one round trip instead of two
+ * (a vwirectl call is mostly its start and this). vwired handles a connection's messages in
+ * order and refuses the call if Hello failed. Descriptors go with the first byte of a write, so
+ * a call that passes some waits for Hello's answer instead.
+ */
+static int ctl_hello_and_call(struct ctl *c, const char *method, json_object *parameters, bool more,
+                              json_object **ret_parameters, bool *ret_continues)
+{
+        _cleanup_json_ json_object *hello = vw_varlink_call(VW_INTERFACE ".Hello", hello_params(), false);
+        _cleanup_json_ json_object *msg = vw_varlink_call(method, parameters, more), *reply = NULL;
+        bool continues = false;
+        int r;
+
+        if (!hello || !msg)
+                return log_error_errno(ENOMEM, "cannot build the request");
+        r = ctl_send_two(c, hello, msg);
+        if (r < 0)
+                return r;
+        r = ctl_next(c, &reply, &continues);
+        if (r == CTL_ERR_CLOSED) {
+                log_error("vwired closed the connection without answering Hello");
+                return CTL_ERR_PROTOCOL;
+        }
+        if (r < 0)
+                return r;
+        r = hello_check(c, reply);
+        if (r < 0)
+                return r;
+        return ctl_reply(c, method, more, ret_parameters, ret_continues);
 }
 
 int ctl_open(struct ctl *c)
@@ -477,11 +552,7 @@ int ctl_open(struct ctl *c)
                 if (r < 0)
                         return r;
         }
-        r = ctl_hello(c);
-        if (r < 0)
-                return r;
-        c->hello_done = true;
-        return 0;
+        return ctl_hello(c);
 }
 
 int ctl_call(struct ctl *c, const char *method, json_object *parameters, bool more,
@@ -496,6 +567,14 @@ int ctl_call_with_fds(struct ctl *c, const char *method, json_object *parameters
         _cleanup_json_ json_object *p = parameters;
         int r;
 
+        if (!c->hello_done && n_fds == 0) {
+                if (c->fd < 0) {
+                        r = ctl_connect(c);
+                        if (r < 0)
+                                return r;
+                }
+                return ctl_hello_and_call(c, method, TAKE_PTR(p), more, ret_parameters, ret_continues);
+        }
         r = ctl_open(c);
         if (r < 0)
                 return r;

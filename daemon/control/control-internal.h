@@ -72,6 +72,7 @@ struct vw_call {
         struct fdset fdsets[2];   /* one with descriptors, one refused: more never wait at once */
         struct fdset *current;    /* those of the message being handled */
         bool waiting;             /* a reply is held (vw_call_hold): nothing else is handled */
+        bool mismatched;          /* Hello failed: every other call is refused (methods.c) */
         bool waiting_oneway;      /* ... and the caller asked for no reply */
 };
 

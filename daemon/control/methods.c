@@ -40,22 +40,34 @@ static json_object *hello_params(void)
         return p;
 }
 
+/*
+ * Hello names the client's release and protocol. A client may send its first call right behind
+ * it (vwirectl does: one round trip); so when Hello fails, every later call on the connection is
+ * refused too (server.c), and nothing runs on a daemon the client would not talk to. "strict":
+ * the releases must match as well, not only the protocol.
+ */
 static void method_hello(struct vw_call *cl, json_object *params)
 {
         const char *version = vw_call_get_string(params, "version");
-        json_object *proto;
+        json_object *proto, *strict;
 
         if (!version || !json_object_object_get_ex(params, "protocol", &proto) ||
-            !json_object_is_type(proto, json_type_int))
+            !json_object_is_type(proto, json_type_int)) {
+                cl->mismatched = true;
                 return vw_call_invalid_parameter(cl, version ? "protocol" : "version");
-        if (json_object_get_int(proto) != VWIRE_PROTOCOL) {
+        }
+        if (json_object_get_int(proto) != VWIRE_PROTOCOL ||
+            (json_object_object_get_ex(params, "strict", &strict) && json_object_get_boolean(strict) &&
+             !streq(version, VWIRE_VERSION))) {
                 json_object *p = json_object_new_object();
                 json_object_object_add(p, "client_version", json_object_new_string(version));
                 json_object_object_add(p, "client_protocol", json_object_new_int(json_object_get_int(proto)));
                 json_object_object_add(p, "daemon_version", json_object_new_string(VWIRE_VERSION));
                 json_object_object_add(p, "daemon_protocol", json_object_new_int(VWIRE_PROTOCOL));
+                cl->mismatched = true;
                 return vw_call_error(cl, "io.vwire.VersionMismatch", p);
         }
+        cl->mismatched = false;
         vw_call_reply(cl, hello_params());
 }
 
