@@ -173,7 +173,8 @@ write("fuzz-evemu", "small-crlf", b"\x03# EVEMU 1.3\r\nN: pad\r\nI: 0006 0001 00
 
 # ---- fuzz-convert: selector, chunk size, payload ----
 clear("fuzz-convert")
-CONVERTERS = ["text-to-keys", "evemu-to-events", "events-to-evemu", "wire-to-events", "events-to-wire"]
+CONVERTERS = ["text-to-keys", "evemu-to-events", "events-to-evemu", "wire-to-events", "events-to-wire",
+              "ydotool-to-events"]
 BYTES, DATAGRAM, EVENTS, LINE = 0, 1, 2, 3
 
 
@@ -200,6 +201,11 @@ write("fuzz-convert", "wire-in-split5", sel("wire-to-events") + b"\x05" + key_a)
 write("fuzz-convert", "events-to-wire", sel("events-to-wire", 0, EVENTS) + b"\x00" + key_a + rel)
 write("fuzz-convert", "events-wrong-type", sel("events-to-wire", 0, BYTES) + b"\x00" + key_a)
 write("fuzz-convert", "line-chunk", sel("text-to-keys", 0, LINE) + b"\x00" + b"\x01\x00\x00\x00")
+ydotool_ctrl_a = b"".join(struct.pack("=HHi", t, c, v) for t, c, v in
+                          [(1, 29, 1), (0, 0, 0), (1, 30, 1), (0, 0, 0), (1, 30, 0), (0, 0, 0), (1, 29, 0), (0, 0, 0)])
+write("fuzz-convert", "ydotool-in", sel("ydotool-to-events") + b"\x00" + ydotool_ctrl_a)
+write("fuzz-convert", "ydotool-in-split3", sel("ydotool-to-events") + b"\x03" + ydotool_ctrl_a)
+write("fuzz-convert", "hangup-line", sel("wire-to-events", 0, LINE) + b"\x00" + b"\x04\x00\x00\x00\x00\x00\x00\x00")
 
 # ---- fuzz-keymap: text and combinations ----
 clear("fuzz-keymap")

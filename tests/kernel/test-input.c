@@ -299,6 +299,38 @@ VWT_TEST(test_type_us_and_de)
         vwt_stop();
 }
 
+/*
+ * The pace's promise: a long text arrives whole, with no SYN_DROPPED, although the first frames
+ * go out in a burst (PACE_BURST) and the rest one per pace; and a key (two frames) is not paced.
+ */
+VWT_TEST(test_type_long_text_whole)
+{
+        static const int keys[] = { KEY_Q, KEY_W, KEY_E, KEY_R, KEY_T, KEY_Y };
+        char text[4 * 64 + 1];
+        struct vwt_proc *p;
+
+        vwt_config("[input kbd]\nprofile = keyboard\n");
+        vwt_start();
+        p = reader("kbd", false);
+        for (size_t i = 0; i < sizeof(text) - 1; i++)
+                text[i] = "qwerty"[i % 6];
+        text[sizeof(text) - 1] = 0;
+        vwt_ctl_ok("type", "kbd", text);
+        for (size_t round = 0; round < 4; round++) {
+                /* 64 characters of the text at a time */
+                struct stroke r[64];
+
+                for (size_t i = 0; i < 64; i++)
+                        r[i] = (struct stroke){ 0, 0, keys[(round * 64 + i) % 6] };
+                expect_typed(__FILE__, __LINE__, p, r, 64);
+        }
+        ck_assert_int_eq(vwt_jint(vwt_ctl_json("show", "kbd"), "endpoint.details.frames_written"), 4 * 64 * 2);
+        vwt_ctl_ok("key", "kbd", "KEY_ESC");
+        expect(p, K(KEY_ESC, 1), S, K(KEY_ESC, 0), S);
+        expect_no_more(p);
+        vwt_stop();
+}
+
 /* --delay and --hold are kept (sd-event timers in vwired), and vwirectl returns when done. */
 VWT_TEST(test_type_timing)
 {
@@ -935,5 +967,6 @@ int main(void)
         VWT_ADD(s, test_ydotool_client);
         VWT_ADD(s, test_type_notices_dead_daemon);
         VWT_ADD(s, test_pen_tablet);
+        VWT_ADD(s, test_type_long_text_whole);
         return vwt_main(s);
 }
