@@ -235,6 +235,29 @@ class Relay:
 
 VWIRE_CONFIG = """\
 # written by bench/bench-input.py
+[input kbd]
+profile = keyboard
+
+[input kbd0]
+profile = keyboard
+pace = 0
+
+[socket ydo]
+listen = unix:{dir}/ydo.sock
+
+[route ydo]
+from = ydo
+to = kbd0
+convert = ydotool-to-events
+
+[socket kfeed]
+listen = unix:{dir}/kfeed.sock
+
+[route kfeed]
+from = kfeed
+to = kbd0
+convert = wire-to-events
+
 [input bench]
 profile = custom
 keys = KEY_A
@@ -333,6 +356,298 @@ class Vwire:
 
 
 # ---------------------------------------------------------------------------------------------
+# anchors: ydotool/ydotoold and direct uinput against every vwire path, on keyboards
+
+YDOTOOL = "/usr/bin/ydotool"
+YDOTOOLD = "/usr/bin/ydotoold"
+YDOTOOL_SOCKET = "/tmp/.ydotool_socket"
+YREC = struct.Struct("=HHi")  # ydotool 0.1.8's client record (codecs/input-wire.h)
+
+
+def find_node(name, timeout=10):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        for path in evdev.list_devices():
+            try:
+                d = evdev.InputDevice(path)
+            except OSError:
+                continue
+            n = d.name
+            d.close()
+            if n == name:
+                return path
+        time.sleep(0.05)
+    raise BenchError(f"no input device named {name!r} appeared")
+
+
+class Ydotoold:
+    """Debian's ydotoold 0.1.8: its own uinput device, the client protocol on /tmp/.ydotool_socket."""
+
+    def start(self):
+        for exe in (YDOTOOL, YDOTOOLD):
+            if not os.access(exe, os.X_OK):
+                raise BenchError(f"{exe} is missing: tools/install-deps --test installs ydotool and ydotoold")
+        if os.path.exists(YDOTOOL_SOCKET):
+            os.unlink(YDOTOOL_SOCKET)
+        self.proc = subprocess.Popen([YDOTOOLD], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+        wait_for(lambda: os.path.exists(YDOTOOL_SOCKET) or self.proc.poll() is not None, 10, "ydotoold")
+        if self.proc.poll() is not None:
+            raise BenchError("ydotoold exited")
+        self.node = find_node("ydotoold virtual device")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+        if os.path.exists(YDOTOOL_SOCKET):
+            os.unlink(YDOTOOL_SOCKET)
+
+
+def yd_frame(value):
+    return YREC.pack(ecodes.EV_KEY, ecodes.KEY_A, value) + YREC.pack(0, 0, 0)
+
+
+def wire_frame(value):
+    return WIRE.pack(0, ecodes.EV_KEY, ecodes.KEY_A, value) + WIRE.pack(0, 0, 0, 0)
+
+
+class StreamPath:
+    """Frames as bytes on a stream socket: no reply."""
+
+    def __init__(self, name, path, node, encode):
+        self.name, self.path, self.node, self.encode = name, path, node, encode
+
+    def start(self):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.connect(self.path)
+        self.msgs = [self.encode(0), self.encode(1)]
+
+    def send(self, value):
+        self.sock.sendall(self.msgs[value])
+
+    def send_burst(self, values):
+        self.sock.sendall(b"".join(self.msgs[v] for v in values))
+
+    def collect(self, n):
+        pass
+
+    def stop(self):
+        self.sock.close()
+
+
+class EventPath:
+    """io.vwire.Event on an open control connection (past Hello): JSON + NUL, a reply per call."""
+
+    def __init__(self, name, vwire, device, node):
+        self.name, self.vwire, self.device, self.node = name, vwire, device, node
+
+    def start(self):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.connect(self.vwire.sock_path)
+        self.buf = b""
+        self.sock.sendall(json.dumps({"method": "io.vwire.Hello", "parameters": {
+            "version": "bench", "protocol": 1}}).encode() + b"\\0")
+        self.collect(1)
+        self.msgs = [json.dumps({"method": "io.vwire.Event", "parameters": {
+            "name": self.device, "type": "EV_KEY", "code": "KEY_A", "value": v}}).encode() + b"\\0" for v in (0, 1)]
+
+    def send(self, value):
+        self.sock.sendall(self.msgs[value])
+
+    def send_burst(self, values):
+        self.sock.sendall(b"".join(self.msgs[v] for v in values))
+
+    def collect(self, n):
+        while self.buf.count(b"\\0") < n:
+            data = self.sock.recv(65536)
+            if not data:
+                raise BenchError("vwired closed the control connection")
+            self.buf += data
+        for _ in range(n):
+            msg, self.buf = self.buf.split(b"\\0", 1)
+            if b'"error"' in msg:
+                raise BenchError(f"vwired: {msg!r}")
+
+    def stop(self):
+        self.sock.close()
+
+
+class DirectPath:
+    name = "direct uinput"
+
+    def __init__(self, direct):
+        self.direct, self.node = direct, direct.node
+
+    def start(self):
+        pass
+
+    def send(self, value):
+        os.write(self.direct.fd, frame(ecodes.EV_KEY, ecodes.KEY_A, value))
+
+    def send_burst(self, values):
+        os.write(self.direct.fd, b"".join(frame(ecodes.EV_KEY, ecodes.KEY_A, v) for v in values))
+
+    def collect(self, n):
+        pass
+
+    def stop(self):
+        pass
+
+
+def wait_frames(reader, n, timeout_ms=10000):
+    """Block until n whole frames (SYN_REPORTs) are read."""
+    got = b""
+    while True:
+        syns = sum(1 for i in range(0, len(got), INPUT_EVENT.size)
+                   if got[i + 16:i + 24] == b"\\0" * 8)
+        if syns >= n:
+            return
+        if not reader.poll.poll(timeout_ms):
+            raise BenchError(f"only {syns} of {n} frames arrived")
+        try:
+            got += os.read(reader.fd, 1 << 16)
+        except BlockingIOError:
+            pass
+
+
+def path_idle(path, reader, n, warmup):
+    samples = []
+    value = 0
+    reader.drain()
+    for i in range(warmup + n):
+        value ^= 1
+        t0 = time.perf_counter_ns()
+        path.send(value)
+        reader.wait_frame()
+        t1 = time.perf_counter_ns()
+        path.collect(1)
+        if i >= warmup:
+            samples.append((t1 - t0) / 1000)
+        time.sleep(0.002)  # idle: the injector sleeps between frames, as between a script's commands
+    return samples
+
+
+def path_burst(path, reader, bursts, size):
+    """Per-frame time of `size` frames sent back to back, until the reader has the last one."""
+    samples = []
+    reader.drain()
+    for _ in range(bursts):
+        values = [(i + 1) % 2 for i in range(size)]
+        t0 = time.perf_counter_ns()
+        path.send_burst(values)
+        wait_frames(reader, size)
+        t1 = time.perf_counter_ns()
+        path.collect(size)
+        samples.append((t1 - t0) / 1000 / size)
+        reader.drain()
+    return samples
+
+
+def cli_samples(argv, reader, n, warmup):
+    """A new process per call: from its start until the reader has the key-press frame, and until it exits."""
+    frame_us, exit_us = [], []
+    reader.drain()
+    for i in range(warmup + n):
+        t0 = time.perf_counter_ns()
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        reader.wait_frame()
+        t1 = time.perf_counter_ns()
+        if proc.wait(30) != 0:
+            raise BenchError(f"{argv} exited {proc.returncode}")
+        t2 = time.perf_counter_ns()
+        if i >= warmup:
+            frame_us.append((t1 - t0) / 1000)
+            exit_us.append((t2 - t0) / 1000)
+        time.sleep(0.02)
+        reader.drain()
+    return frame_us, exit_us
+
+
+def anchors(args, vwire, direct, relay, readers, tmp):
+    """Every injection path next to its ydotool equivalent, the do-nothing relay and direct uinput."""
+    yd = Ydotoold()
+    yd.start()
+    res = {}
+    try:
+        kbd = vwire.call("io.vwire.Show", {"name": "kbd"})["endpoint"]["path"]
+        kbd0 = vwire.call("io.vwire.Show", {"name": "kbd0"})["endpoint"]["path"]
+        rd = {n: Reader(n) for n in (kbd, kbd0, yd.node)}
+        rd[direct.node] = readers["direct"]
+        rd[relay.node] = readers["relay"]
+        ctl = [vwire.vwirectl, "--socket", vwire.sock_path]
+        clis = [
+            ("vwirectl key", ctl + ["key", "kbd", "KEY_A"], kbd),
+            ("ydotool key", [YDOTOOL, "key", "--delay", "0", "a"], yd.node),
+            ("vwirectl type", ctl + ["type", "kbd", "a"], kbd),
+            ("ydotool type", [YDOTOOL, "type", "--delay", "0", "a"], yd.node),
+        ]
+        for r in range(args.rounds):
+            for name, argv, node in (clis if r % 2 == 0 else list(reversed(clis))):
+                f, e = cli_samples(argv, rd[node], args.cli_calls, 2)
+                res.setdefault(name, {"frame": [], "exit": []})
+                res[name]["frame"] += f
+                res[name]["exit"] += e
+        paths = [
+            EventPath("vwire Event (kbd, pace 1 ms)", vwire, "kbd", kbd),
+            EventPath("vwire Event (pace 0)", vwire, "kbd0", kbd0),
+            StreamPath("vwire ydotool socket", os.path.join(tmp, "ydo.sock"), kbd0, yd_frame),
+            StreamPath("vwire wire socket", os.path.join(tmp, "kfeed.sock"), kbd0, wire_frame),
+            StreamPath("ydotoold socket", YDOTOOL_SOCKET, yd.node, yd_frame),
+            StreamPath("relay", relay.path, relay.node, wire_frame),
+            DirectPath(direct),
+        ]
+        relay.sock.close()  # the relay serves one client at a time
+        for p in paths:
+            p.start()
+        idle = {p.name: [] for p in paths}
+        burst = {p.name: [] for p in paths}
+        for r in range(args.rounds):
+            for p in (paths if r % 2 == 0 else list(reversed(paths))):
+                idle[p.name] += path_idle(p, rd[p.node], args.frames, args.warmup)
+                burst[p.name] += path_burst(p, rd[p.node], args.bursts, args.burst)
+        for p in paths:
+            p.stop()
+        for n, r in rd.items():
+            if n not in (direct.node, relay.node):
+                r.close()
+    finally:
+        yd.stop()
+
+    def p50(v):
+        return statistics.median(v)
+
+    out = {"cli": {}, "idle": {}, "burst": {}}
+    print()
+    print(f"CLI, a new process per call ({args.rounds} rounds x {args.cli_calls} calls): p50 ms until the reader has "
+          "the key-press frame / until the process exited")
+    for a, b in (("vwirectl key", "ydotool key"), ("vwirectl type", "ydotool type")):
+        fa, fb = p50(res[a]["frame"]), p50(res[b]["frame"])
+        ea, eb = p50(res[a]["exit"]), p50(res[b]["exit"])
+        print(f"  {a:14s} {fa / 1000:7.2f} / {ea / 1000:7.2f}   {b:13s} {fb / 1000:7.2f} / {eb / 1000:7.2f}   "
+              f"ratio {fa / fb:5.2f}x / {ea / eb:5.2f}x  (goal <= 1.0x)")
+        out["cli"][a] = {"frame_p50_us": fa, "exit_p50_us": ea, "vs": b, "frame_ratio": fa / fb, "exit_ratio": ea / eb}
+        out["cli"][b] = {"frame_p50_us": fb, "exit_p50_us": eb}
+    yd_i, yd_b = p50(idle["ydotoold socket"]), p50(burst["ydotoold socket"])
+    re_i, re_b = p50(idle["relay"]), p50(burst["relay"])
+    di_i, di_b = p50(idle["direct uinput"]), p50(burst["direct uinput"])
+    print()
+    print(f"open connection: idle = one frame at a time, 2 ms apart (p50 us until the reader has it); back to back = "
+          f"{args.burst} frames in one send (p50 us per frame until the reader has the last)")
+    print(f"  {'path':30s} {'idle':>8s} {'x ydotoold':>10s} {'x relay':>8s} {'x direct':>8s}   "
+          f"{'b2b':>7s} {'x ydotoold':>10s} {'x relay':>8s} {'x direct':>8s}")
+    for p in paths:
+        i, b = p50(idle[p.name]), p50(burst[p.name])
+        print(f"  {p.name:30s} {i:8.0f} {i / yd_i:10.2f} {i / re_i:8.2f} {i / di_i:8.2f}   "
+              f"{b:7.1f} {b / yd_b:10.2f} {b / re_b:8.2f} {b / di_b:8.2f}")
+        out["idle"][p.name] = {"p50_us": i, "p99_us": percentile(idle[p.name], 99), "x_ydotoold": i / yd_i,
+                               "x_relay": i / re_i, "x_direct": i / di_i}
+        out["burst"][p.name] = {"p50_us_per_frame": b, "x_ydotoold": b / yd_b, "x_relay": b / re_b,
+                                "x_direct": b / di_b}
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
 # measurements
 
 def latency(setup, reader, frames, warmup, value):
@@ -407,6 +722,11 @@ def main():
     ap.add_argument("--events", type=int, default=400_000, help="events per throughput run")
     ap.add_argument("--vwirectl", type=int, default=20, help="frames sent with vwirectl (0: skip)")
     ap.add_argument("--json", action="store_true", help="also print the results as one JSON object")
+    ap.add_argument("--no-anchors", action="store_true", help="skip ydotool/ydotoold and the per-path table")
+    ap.add_argument("--only-anchors", action="store_true", help="only ydotool/ydotoold and the per-path table")
+    ap.add_argument("--cli-calls", type=int, default=25, help="CLI calls per round and command (anchors)")
+    ap.add_argument("--bursts", type=int, default=20, help="back-to-back bursts per round and path (anchors)")
+    ap.add_argument("--burst", type=int, default=16, help="frames per back-to-back burst (anchors)")
     args = ap.parse_args()
 
     vwired = os.path.join(args.build, "devices", "vwired")
@@ -426,7 +746,7 @@ def main():
         for s in setups:
             s.start()
             readers[s.name] = Reader(s.node)
-        for r in range(args.rounds):
+        for r in range(0 if args.only_anchors else args.rounds):
             order = setups if r % 2 == 0 else list(reversed(setups))
             for s in order:
                 samples, values[s.name] = latency(s, readers[s.name], args.frames, args.warmup, values[s.name])
@@ -442,12 +762,15 @@ def main():
                 (f" {rate[s.name][-1] / 1000:.0f}k ev/s" if rate[s.name] else "") for s in setups), file=sys.stderr)
         ctl_samples = []
         vw = setups[0]
-        for i in range(args.vwirectl):
+        for i in range(0 if args.only_anchors else args.vwirectl):
             values["vwire"] ^= 1
             t0 = time.perf_counter_ns()
             vw.vwirectl_frame(values["vwire"])
             readers["vwire"].wait_frame()
             ctl_samples.append((time.perf_counter_ns() - t0) / 1000)
+        anchor_res = None
+        if not args.no_anchors:
+            anchor_res = anchors(args, setups[0], setups[3], setups[2], readers, tmp)
     finally:
         for r in readers.values():
             r.close()
@@ -457,6 +780,10 @@ def main():
             except Exception as e:  # noqa: BLE001
                 print(f"stopping {s.name}: {e}", file=sys.stderr)
 
+    if args.only_anchors:
+        if args.json:
+            print(json.dumps(anchor_res))
+        return 0
     res = {}
     for s in setups:
         res[s.name] = {
@@ -505,7 +832,7 @@ def main():
     print(f"goal >= {GOAL_EVENTS_PER_SEC} events/s: {'met' if ok_rate else 'NOT met'} "
           f"({res['vwire']['events_per_s']:.0f})")
     if args.json:
-        res.update(p50_ratio=p50_ratio, p99_ratio=p99_ratio, events_ratio=eps_ratio)
+        res.update(p50_ratio=p50_ratio, p99_ratio=p99_ratio, events_ratio=eps_ratio, anchors=anchor_res)
         if ctl_samples:
             res["vwirectl_p50_us"] = statistics.median(ctl_samples)
         print(json.dumps(res))
