@@ -441,8 +441,8 @@ static int ctl_reply(struct ctl *c, const char *method, bool more, json_object *
         return 0;
 }
 
-static int ctl_call_raw(struct ctl *c, const char *method, json_object *parameters, const int *fds,
-                        size_t n_fds, bool more, json_object **ret_parameters, bool *ret_continues)
+static int ctl_call_raw(struct ctl *c, const char *method, json_object *parameters, const int *fds, size_t n_fds,
+                        bool more, json_object **ret_parameters, bool *ret_continues)
 {
         _cleanup_json_ json_object *msg = vw_varlink_call(method, parameters, more);
         int r;

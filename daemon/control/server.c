@@ -307,8 +307,9 @@ static void handle_message(struct vw_call *cl, json_object *msg)
         if (!mt)
                 return method_not_found(cl, q.method);
         if (cl->mismatched && !streq(q.method, "io.vwire.Hello"))
-                return (void)call_failf(cl, "io.vwire.Failed", "this connection's Hello failed: vwired is %s "
-                                        "(protocol %d)", VWIRE_VERSION, VWIRE_PROTOCOL);
+                return (void)call_failf(cl, "io.vwire.Failed",
+                                        "this connection's Hello failed: vwired is %s (protocol %d)", VWIRE_VERSION,
+                                        VWIRE_PROTOCOL);
         if (mt->changes_state && cl->tier == TIER_READ_ONLY)
                 return (void)call_failf(cl, "io.vwire.PermissionDenied", "uid %u may not use %s (rule: %s)",
                                         (unsigned)cl->caller.uid, q.method, state_rule());

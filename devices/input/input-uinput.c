@@ -79,8 +79,8 @@ struct vw_input {
         size_t q_head, q_n, q_cap;
         uint64_t tail_due;
         uint64_t pace, last_emit;
-        unsigned pace_tokens;        /* frames the pace allows now (pace_refill()) */
-        uint64_t pace_at;            /* when pace_tokens was last refilled */
+        unsigned pace_tokens; /* frames the pace allows now (pace_refill()) */
+        uint64_t pace_at;     /* when pace_tokens was last refilled */
         struct {
                 bool valid;
                 uint64_t src0, local0, last_src;
