@@ -729,7 +729,7 @@ def main():
     ap.add_argument("--burst", type=int, default=16, help="frames per back-to-back burst (anchors)")
     args = ap.parse_args()
 
-    vwired = os.path.join(args.build, "devices", "vwired")
+    vwired = os.path.join(args.build, "daemon", "vwired")
     vwirectl = os.path.join(args.build, "cli", "vwirectl")
     if not os.access("/dev/uinput", os.W_OK):
         raise BenchError("/dev/uinput is not writable here: run as root, or in the VM (see the docstring)")
