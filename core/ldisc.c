@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The line discipline (ldisc.h). The order of the input steps is n_tty's: ISTRIP, a literal
- * after VLNEXT, IXON's start/stop characters, ISIG's characters, CR/NL mapping, then canonical
- * editing or plain queueing, each with its echo. What vwire leaves out (columns for tab erase,
- * ONOCR, IUCLC/OLCUC, signals: a CUSE port has no session) is listed in vwire.conf(5).
+ * The line discipline (ldisc.h). The order of the input steps is n_tty's: ISTRIP and IUCLC, a
+ * literal after VLNEXT, IXON's start/stop characters, ISIG's characters, IXANY, CR/NL mapping,
+ * then canonical editing or plain queueing, each with its echo; echo and written data go
+ * through n_tty's output step (do_output_char) with one column per port. What vwire leaves out
+ * (signals: a CUSE port is nobody's controlling tty; VDISCARD and XCASE, which Linux ignores
+ * too) is listed in vwire.conf(5).
  */
 #include <string.h>
 
@@ -36,12 +38,14 @@ void vw_ldisc_flush(struct vw_ldisc *ld)
 bool vw_ldisc_input_raw(const struct termios2 *t)
 {
         return !(t->c_lflag & (ICANON | ECHO | ECHONL | ISIG)) &&
-               !(t->c_iflag & (ISTRIP | ICRNL | INLCR | IGNCR | IXON | PARMRK));
+               !(t->c_iflag & (ISTRIP | ICRNL | INLCR | IGNCR | IXON | PARMRK)) &&
+               !((t->c_iflag & IUCLC) && (t->c_lflag & IEXTEN)) && !((t->c_iflag & BRKINT) && !(t->c_iflag & IGNBRK));
 }
 
 bool vw_ldisc_output_raw(const struct termios2 *t)
 {
-        return !(t->c_oflag & OPOST) || !(t->c_oflag & (ONLCR | OCRNL));
+        /* with OPOST every byte moves the column, which later output and echo depend on */
+        return !(t->c_oflag & OPOST);
 }
 
 static uint8_t at(const struct vw_ldisc *ld, size_t i)
@@ -58,6 +62,7 @@ static void push_line(struct vw_ldisc *ld, size_t n)
 /* Everything held becomes committed: one line when canonical, none otherwise. */
 void vw_ldisc_set_termios(struct vw_ldisc *ld, const struct termios2 *t)
 {
+        ld->erasing = false;
         if (!(t->c_lflag & ICANON)) {
                 ld->first_line = ld->n_lines = 0;
                 ld->edit = 0;
@@ -76,7 +81,84 @@ static bool put(struct vw_ldisc *ld, uint8_t c)
         return true;
 }
 
-static void echo_raw(struct vw_ldisc_effects *fx, const char *s, size_t n)
+static bool is_cntrl(uint8_t c)
+{
+        return c < 0x20 || c == 0x7f;
+}
+
+static bool is_continuation(const struct termios2 *t, uint8_t c)
+{
+        return (t->c_iflag & IUTF8) && (c & 0xc0) == 0x80;
+}
+
+/*
+ * One byte out, as n_tty's do_output_char(): returns the bytes it became (0: ONOCR dropped it),
+ * or -1 when they do not fit in `room`.
+ */
+static int output_char(const struct termios2 *t, struct vw_ldisc_column *col, uint8_t c, uint8_t *out, size_t room)
+{
+        tcflag_t o = t->c_oflag;
+        unsigned spaces;
+
+        if (room == 0)
+                return -1;
+        switch (c) {
+        case '\n':
+                if (o & ONLRET)
+                        col->column = 0;
+                if (o & ONLCR) {
+                        if (room < 2)
+                                return -1;
+                        col->canon_column = col->column = 0;
+                        out[0] = '\r';
+                        out[1] = '\n';
+                        return 2;
+                }
+                col->canon_column = col->column;
+                break;
+        case '\r':
+                if ((o & ONOCR) && col->column == 0)
+                        return 0;
+                if (o & OCRNL) {
+                        c = '\n';
+                        if (o & ONLRET)
+                                col->canon_column = col->column = 0;
+                        break;
+                }
+                col->canon_column = col->column = 0;
+                break;
+        case '\t':
+                spaces = 8 - (col->column & 7);
+                if ((o & TABDLY) == XTABS) {
+                        if (room < spaces)
+                                return -1;
+                        memset(out, ' ', spaces);
+                        col->column += spaces;
+                        return (int)spaces;
+                }
+                col->column += spaces;
+                break;
+        case '\b':
+                if (col->column > 0)
+                        col->column--;
+                break;
+        default:
+                if (!is_cntrl(c) && c < 0x80) {
+                        if ((o & OLCUC) && c >= 'a' && c <= 'z')
+                                c = (uint8_t)(c - 'a' + 'A');
+                        col->column++;
+                } else if (c >= 0x80 && !is_continuation(t, c)) {
+                        col->column++;
+                }
+                break;
+        }
+        out[0] = c;
+        return 1;
+}
+
+/* ---- echo: post-processed at once, the column moving with it ---- */
+
+static void echo_bytes(struct vw_ldisc_effects *fx, const uint8_t *s, size_t n)
 {
         if (fx->echo_len + n > sizeof(fx->echo))
                 return; /* cannot happen: receive checks the room before each byte */
@@ -84,67 +166,171 @@ static void echo_raw(struct vw_ldisc_effects *fx, const char *s, size_t n)
         fx->echo_len += n;
 }
 
-static bool echoed_as_ctl(const struct termios2 *t, uint8_t c)
+/* n_tty's echo_char_raw: through OPOST when it is on (NL as CR NL, tabs, the column). */
+static void echo_raw(const struct termios2 *t, struct vw_ldisc_effects *fx, uint8_t c)
 {
-        return (t->c_lflag & ECHOCTL) && ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f);
+        uint8_t out[8];
+        int n;
+
+        if (!(t->c_oflag & OPOST)) {
+                echo_bytes(fx, &c, 1);
+                return;
+        }
+        n = output_char(t, fx->col, c, out, sizeof(out));
+        if (n > 0)
+                echo_bytes(fx, out, (size_t)n);
 }
 
-/* Echo one input byte: ^X for control characters under ECHOCTL, else itself. */
+static void echo_str(const struct termios2 *t, struct vw_ldisc_effects *fx, const char *s)
+{
+        for (; *s; s++)
+                echo_raw(t, fx, (uint8_t)*s);
+}
+
+static bool echoed_as_ctl(const struct termios2 *t, uint8_t c)
+{
+        return (t->c_lflag & ECHOCTL) && is_cntrl(c) && c != '\t';
+}
+
+/* Echo one input byte: ^X for control characters under ECHOCTL (two columns, written as they
+ * are), else the byte itself. */
 static void echo_char(const struct termios2 *t, struct vw_ldisc_effects *fx, uint8_t c)
 {
         if (echoed_as_ctl(t, c)) {
-                char s[2] = { '^', (char)(c ^ 0x40) };
-                echo_raw(fx, s, 2);
+                uint8_t s[2] = { '^', (uint8_t)(c ^ 0x40) };
+                echo_bytes(fx, s, 2);
+                fx->col->column += 2;
         } else {
-                echo_raw(fx, (const char *)&c, 1);
+                echo_raw(t, fx, c);
         }
 }
 
-/* Take back the last byte of the line being edited, and rub it out on the screen. */
-static void erase_one(struct vw_ldisc *ld, const struct termios2 *t, struct vw_ldisc_effects *fx)
+/* The first byte of a line is echoed: remember where the line began (tab erase counts from it). */
+static void echo_set_canon_col(struct vw_ldisc_effects *fx)
 {
+        fx->col->canon_column = fx->col->column;
+}
+
+/* ECHOPRT: close a "\erased" run with '/'. */
+static void finish_erasing(struct vw_ldisc *ld, const struct termios2 *t, struct vw_ldisc_effects *fx)
+{
+        if (!ld->erasing)
+                return;
+        echo_raw(t, fx, '/');
+        ld->erasing = false;
+}
+
+/* Rub out a tab: back to the tab stop it went to, counted from the previous tab or from where
+ * the line began (n_tty's ECHO_OP_ERASE_TAB), with backspaces only. */
+static void echo_erase_tab(struct vw_ldisc *ld, const struct termios2 *t, struct vw_ldisc_effects *fx)
+{
+        unsigned cols = 0, back;
+        bool after_tab = false;
+
+        for (size_t i = ld->edit; i > 0; i--) {
+                uint8_t c = at(ld, ld->len - ld->edit + i - 1);
+
+                if (c == '\t') {
+                        after_tab = true;
+                        break;
+                }
+                if (is_cntrl(c)) {
+                        if (t->c_lflag & ECHOCTL)
+                                cols += 2;
+                } else if (!is_continuation(t, c)) {
+                        cols++;
+                }
+        }
+        if (!after_tab)
+                cols += fx->col->canon_column;
+        back = 8 - (cols & 7);
+        while (back--) {
+                echo_bytes(fx, (const uint8_t *)"\b", 1);
+                if (fx->col->column > 0)
+                        fx->col->column--;
+        }
+}
+
+enum erase_kind { ERASE, WERASE, KILL };
+
+/* Take back the last character of the line being edited (a UTF-8 one whole, with IUTF8), and
+ * rub it out on the screen as n_tty's eraser() does. false: nothing (more) to erase. */
+static bool erase_one(struct vw_ldisc *ld, const struct termios2 *t, struct vw_ldisc_effects *fx, enum erase_kind kind)
+{
+        size_t cnt = 0;
         uint8_t c;
+
+        do {
+                cnt++;
+                c = at(ld, ld->len - cnt);
+        } while (is_continuation(t, c) && cnt < ld->edit);
+        if (is_continuation(t, c))
+                return false; /* never half a character */
+        ld->len -= cnt;
+        ld->edit -= cnt;
+        if (!(t->c_lflag & ECHO))
+                return true;
+        if (t->c_lflag & ECHOPRT) {
+                if (!ld->erasing) {
+                        echo_raw(t, fx, '\\');
+                        ld->erasing = true;
+                }
+                echo_char(t, fx, c);
+                for (size_t i = 1; i < cnt; i++)
+                        echo_raw(t, fx, at(ld, ld->len + i));
+        } else if (kind == ERASE && !(t->c_lflag & ECHOE)) {
+                echo_char(t, fx, cc(t, VERASE));
+        } else if (c == '\t') {
+                echo_erase_tab(ld, t, fx);
+        } else {
+                if (is_cntrl(c) && (t->c_lflag & ECHOCTL))
+                        echo_str(t, fx, "\b \b");
+                if (!is_cntrl(c) || (t->c_lflag & ECHOCTL))
+                        echo_str(t, fx, "\b \b");
+        }
+        return true;
+}
+
+static bool is_word(uint8_t c)
+{
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+/* VERASE, VWERASE (BSD's ALTWERASE, as n_tty: back over non-word bytes, then the word) and VKILL. */
+static void eraser(struct vw_ldisc *ld, const struct termios2 *t, struct vw_ldisc_effects *fx, enum erase_kind kind)
+{
+        unsigned seen_word = 0;
 
         if (ld->edit == 0)
                 return;
-        c = at(ld, ld->len - 1);
-        ld->len--;
-        ld->edit--;
-        if (!(t->c_lflag & ECHO))
-                return;
-        if (t->c_lflag & ECHOE) {
-                echo_raw(fx, "\b \b", 3);
-                if (echoed_as_ctl(t, c))
-                        echo_raw(fx, "\b \b", 3);
-        } else {
-                echo_char(t, fx, cc(t, VERASE));
+        if (kind == KILL) {
+                if (!(t->c_lflag & ECHO)) {
+                        ld->len -= ld->edit;
+                        ld->edit = 0;
+                        return;
+                }
+                if ((t->c_lflag & (ECHOK | ECHOKE | ECHOE)) != (ECHOK | ECHOKE | ECHOE)) {
+                        ld->len -= ld->edit;
+                        ld->edit = 0;
+                        finish_erasing(ld, t, fx);
+                        echo_char(t, fx, cc(t, VKILL));
+                        if (t->c_lflag & ECHOK)
+                                echo_raw(t, fx, '\n');
+                        return;
+                }
         }
-}
-
-static void erase_word(struct vw_ldisc *ld, const struct termios2 *t, struct vw_ldisc_effects *fx)
-{
-        while (ld->edit > 0 && (at(ld, ld->len - 1) == ' ' || at(ld, ld->len - 1) == '\t'))
-                erase_one(ld, t, fx);
-        while (ld->edit > 0 && at(ld, ld->len - 1) != ' ' && at(ld, ld->len - 1) != '\t')
-                erase_one(ld, t, fx);
-}
-
-static void kill_line(struct vw_ldisc *ld, const struct termios2 *t, struct vw_ldisc_effects *fx)
-{
-        bool visual = (t->c_lflag & (ECHO | ECHOE | ECHOKE)) == (ECHO | ECHOE | ECHOKE);
-
-        if (visual) {
-                while (ld->edit > 0)
-                        erase_one(ld, t, fx);
-                return;
+        while (ld->edit > 0) {
+                if (kind == WERASE) {
+                        if (is_word(at(ld, ld->len - 1)))
+                                seen_word++;
+                        else if (seen_word)
+                                break;
+                }
+                if (!erase_one(ld, t, fx, kind) || kind == ERASE)
+                        break;
         }
-        ld->len -= ld->edit;
-        ld->edit = 0;
-        if (t->c_lflag & ECHO) {
-                echo_char(t, fx, cc(t, VKILL));
-                if (t->c_lflag & ECHOK)
-                        echo_raw(fx, "\n", 1);
-        }
+        if (ld->edit == 0 && (t->c_lflag & ECHO))
+                finish_erasing(ld, t, fx);
 }
 
 static void commit(struct vw_ldisc *ld)
@@ -153,105 +339,165 @@ static void commit(struct vw_ldisc *ld)
         ld->edit = 0;
 }
 
+/* A byte that is data, echoed (n_tty_receive_char). */
+static void echo_data(struct vw_ldisc *ld, const struct termios2 *t, struct vw_ldisc_effects *fx, uint8_t c, bool first,
+                      bool from_cr)
+{
+        if (!(t->c_lflag & ECHO))
+                return;
+        finish_erasing(ld, t, fx);
+        /* a NL that ICRNL made of a CR is echoed as a NL; a NL that came as one is a control
+         * character like any other (^J under ECHOCTL), as in n_tty */
+        if (from_cr) {
+                echo_raw(t, fx, c);
+                return;
+        }
+        if (first)
+                echo_set_canon_col(fx);
+        echo_char(t, fx, c);
+}
+
 /* Canonical input of one (mapped) byte. Returns false when it cannot be taken now. */
 static bool canon_char(struct vw_ldisc *ld, const struct termios2 *t, struct vw_ldisc_effects *fx, uint8_t c)
 {
         bool iexten = t->c_lflag & IEXTEN;
-        bool is_nl = c == '\n' || is_cc(t, VEOL, c) || (iexten && is_cc(t, VEOL2, c));
+        bool is_eol = is_cc(t, VEOL, c) || (iexten && is_cc(t, VEOL2, c));
 
-        if (ld->n_lines >= VW_LDISC_MAX_LINES && (is_nl || is_cc(t, VEOF, c)))
+        if (ld->n_lines >= VW_LDISC_MAX_LINES && (c == '\n' || is_eol || is_cc(t, VEOF, c)))
                 return false;
-        if (iexten && is_cc(t, VLNEXT, c)) {
-                ld->lnext = true;
-                if ((t->c_lflag & ECHO) && (t->c_lflag & ECHOCTL))
-                        echo_raw(fx, "^\b", 2);
-                return true;
-        }
         if (is_cc(t, VERASE, c)) {
-                erase_one(ld, t, fx);
-                return true;
-        }
-        if (iexten && is_cc(t, VWERASE, c)) {
-                erase_word(ld, t, fx);
+                eraser(ld, t, fx, ERASE);
                 return true;
         }
         if (is_cc(t, VKILL, c)) {
-                kill_line(ld, t, fx);
+                eraser(ld, t, fx, KILL);
+                return true;
+        }
+        if (iexten && is_cc(t, VWERASE, c)) {
+                eraser(ld, t, fx, WERASE);
+                return true;
+        }
+        if (iexten && is_cc(t, VLNEXT, c)) {
+                ld->lnext = true;
+                if (t->c_lflag & ECHO) {
+                        finish_erasing(ld, t, fx);
+                        if (t->c_lflag & ECHOCTL) {
+                                echo_raw(t, fx, '^');
+                                echo_raw(t, fx, '\b');
+                        }
+                }
+                return true;
+        }
+        if (iexten && (t->c_lflag & ECHO) && is_cc(t, VREPRINT, c)) {
+                /* ^R: the line as it stands, on a new line */
+                finish_erasing(ld, t, fx);
+                echo_char(t, fx, c);
+                echo_raw(t, fx, '\n');
+                for (size_t i = ld->len - ld->edit; i < ld->len; i++)
+                        echo_char(t, fx, at(ld, i));
+                return true;
+        }
+        if (c == '\n') {
+                if (!put(ld, c))
+                        return false;
+                ld->edit++;
+                commit(ld);
+                if (t->c_lflag & (ECHO | ECHONL))
+                        echo_raw(t, fx, '\n');
                 return true;
         }
         if (is_cc(t, VEOF, c)) {
                 commit(ld);
                 return true;
         }
-        if (is_nl) {
+        if (is_eol) {
+                bool first = ld->edit == 0;
+
                 if (!put(ld, c))
                         return false;
                 ld->edit++;
                 commit(ld);
-                if ((t->c_lflag & ECHO) || (c == '\n' && (t->c_lflag & ECHONL)))
+                if (t->c_lflag & ECHO) {
+                        if (first)
+                                echo_set_canon_col(fx);
                         echo_char(t, fx, c);
+                }
                 return true;
         }
         /* a full line keeps its last place for the newline, as n_tty does: the byte is lost;
          * a buffer full of complete lines waits for the reader instead */
         if (ld->len >= VW_LDISC_BUF - 1)
                 return ld->edit > 0;
+        echo_data(ld, t, fx, c, ld->edit == 0, false);
         (void)put(ld, c);
         ld->edit++;
-        if (t->c_lflag & ECHO)
-                echo_char(t, fx, c);
         return true;
 }
 
 /* A byte past all editing (raw mode, or after VLNEXT); PARMRK doubles a real 0377. */
-static bool literal_char(struct vw_ldisc *ld, const struct termios2 *t, struct vw_ldisc_effects *fx, uint8_t c)
+static bool literal_char(struct vw_ldisc *ld, const struct termios2 *t, struct vw_ldisc_effects *fx, uint8_t c,
+                         bool from_cr)
 {
         bool dbl = c == 0377 && (t->c_iflag & PARMRK) && !(t->c_iflag & (IGNPAR | ISTRIP));
         bool canon = t->c_lflag & ICANON;
 
         if (ld->len + (dbl ? 2 : 1) > VW_LDISC_BUF - (canon ? 1 : 0))
                 return canon && ld->edit > 0; /* canonical: dropped; raw: wait for the reader */
+        echo_data(ld, t, fx, c, canon ? ld->edit == 0 : ld->len == 0, from_cr);
         (void)put(ld, c);
         if (dbl)
                 (void)put(ld, c);
         if (canon)
                 ld->edit += dbl ? 2 : 1;
-        if (fx && (t->c_lflag & ECHO))
-                echo_char(t, fx, c);
-        else if (fx && c == '\n' && (t->c_lflag & ECHONL))
-                echo_raw(fx, "\n", 1);
         return true;
 }
 
 /* IXON: the start and stop characters are flow control, not data. Returns true when c was one. */
 static bool flow_char(struct vw_ldisc *ld, const struct termios2 *t, struct vw_ldisc_effects *fx, uint8_t c)
 {
-        bool start = is_cc(t, VSTART, c), stop = is_cc(t, VSTOP, c);
-
         if (!(t->c_iflag & IXON))
                 return false;
-        if (start && stop) /* the same character toggles */
-                start = ld->stopped, stop = !ld->stopped;
-        if (stop || start) {
+        /* n_tty looks at VSTART first: when both are the same character it always starts */
+        if (is_cc(t, VSTART, c) || is_cc(t, VSTOP, c)) {
+                bool stop = !is_cc(t, VSTART, c);
+
                 if (ld->stopped != stop)
                         fx->output_changed = true;
                 ld->stopped = stop;
                 return true;
         }
-        if (ld->stopped && (t->c_iflag & IXANY)) {
-                ld->stopped = false;
-                fx->output_changed = true;
-        }
         return false;
 }
 
-/* ISIG: interrupt, quit and suspend flush the input (unless NOFLSH) and are echoed; no signal. */
+static void restart_output(struct vw_ldisc *ld, struct vw_ldisc_effects *fx)
+{
+        if (ld->stopped) {
+                ld->stopped = false;
+                fx->output_changed = true;
+        }
+}
+
+void vw_ldisc_interrupt(struct vw_ldisc *ld, const struct termios2 *t)
+{
+        if (!(t->c_lflag & NOFLSH))
+                vw_ldisc_flush(ld);
+}
+
+/* ISIG: interrupt, quit and suspend flush the input (unless NOFLSH), restart output (IXON) and
+ * are echoed; no signal (see vwire.conf(5)). */
 static bool signal_char(struct vw_ldisc *ld, const struct termios2 *t, struct vw_ldisc_effects *fx, uint8_t c)
 {
         if (!(t->c_lflag & ISIG) || !(is_cc(t, VINTR, c) || is_cc(t, VQUIT, c) || is_cc(t, VSUSP, c)))
                 return false;
-        if (!(t->c_lflag & NOFLSH))
-                vw_ldisc_flush(ld);
+        vw_ldisc_interrupt(ld, t);
+        if (!(t->c_lflag & NOFLSH)) {
+                /* n_tty clears the echo not yet written too: what came in the same batch */
+                fx->echo_len = 0;
+                *fx->col = fx->col_start;
+        }
+        ld->erasing = false;
+        if (t->c_iflag & IXON)
+                restart_output(ld, fx);
         if (t->c_lflag & ECHO)
                 echo_char(t, fx, c);
         return true;
@@ -266,39 +512,56 @@ static void check_ixoff(struct vw_ldisc *ld, const struct termios2 *t, struct vw
         }
 }
 
-static bool receive_one(struct vw_ldisc *ld, const struct termios2 *t, struct vw_ldisc_effects *fx, uint8_t c)
+static uint8_t pre_ops(const struct termios2 *t, uint8_t c)
 {
         if (t->c_iflag & ISTRIP)
                 c &= 0x7f;
+        if ((t->c_iflag & IUCLC) && (t->c_lflag & IEXTEN) && c >= 'A' && c <= 'Z')
+                c = (uint8_t)(c - 'A' + 'a');
+        return c;
+}
+
+static bool receive_one(struct vw_ldisc *ld, const struct termios2 *t, struct vw_ldisc_effects *fx, uint8_t c)
+{
+        bool from_cr = false;
+
+        c = pre_ops(t, c);
         if (ld->lnext) {
-                if (!literal_char(ld, t, fx, c))
+                if ((t->c_iflag & IXON) && (t->c_iflag & IXANY))
+                        restart_output(ld, fx);
+                if (!literal_char(ld, t, fx, c, false))
                         return false;
                 ld->lnext = false;
                 return true;
         }
         if (flow_char(ld, t, fx, c) || signal_char(ld, t, fx, c))
                 return true;
+        if ((t->c_iflag & IXON) && (t->c_iflag & IXANY))
+                restart_output(ld, fx);
         if (c == '\r') {
                 if (t->c_iflag & IGNCR)
                         return true;
                 if (t->c_iflag & ICRNL)
-                        c = '\n';
+                        c = '\n', from_cr = true;
         } else if (c == '\n' && (t->c_iflag & INLCR)) {
                 c = '\r';
         }
         if (t->c_lflag & ICANON)
                 return canon_char(ld, t, fx, c);
-        return literal_char(ld, t, fx, c);
+        return literal_char(ld, t, fx, c, from_cr);
 }
 
-size_t vw_ldisc_receive(struct vw_ldisc *ld, const struct termios2 *t, const uint8_t *in, size_t n,
-                        struct vw_ldisc_effects *fx)
+size_t vw_ldisc_receive(struct vw_ldisc *ld, const struct termios2 *t, struct vw_ldisc_column *col, const uint8_t *in,
+                        size_t n, struct vw_ldisc_effects *fx)
 {
         size_t i;
 
+        fx->col = col;
+        if (fx->echo_len == 0)
+                fx->col_start = *col;
         for (i = 0; i < n; i++) {
-                /* room for the worst this byte can echo: a kill rubbing out the whole line */
-                size_t worst = (ld->edit + 2) * VW_LDISC_ECHO_PER_BYTE;
+                /* room for the worst this byte can echo: a kill or reprint of the whole line */
+                size_t worst = (ld->edit + 4) * VW_LDISC_ECHO_PER_BYTE;
 
                 if (fx->echo_len + worst > sizeof(fx->echo))
                         break;
@@ -393,27 +656,29 @@ size_t vw_ldisc_read(struct vw_ldisc *ld, const struct termios2 *t, uint8_t *out
         return n;
 }
 
-size_t vw_ldisc_output(const struct termios2 *t, const uint8_t *in, size_t n, uint8_t *out, size_t out_size,
-                       size_t *consumed)
+size_t vw_ldisc_output(const struct termios2 *t, struct vw_ldisc_column *col, const uint8_t *in, size_t n, uint8_t *out,
+                       size_t out_size, size_t *consumed)
 {
-        bool post = t->c_oflag & OPOST;
+        struct vw_ldisc_column scratch = {};
         size_t i, o = 0;
 
+        if (!col)
+                col = &scratch;
+        if (!(t->c_oflag & OPOST)) {
+                i = MIN(n, out_size);
+                memcpy(out, in, i);
+                *consumed = i;
+                return i;
+        }
         for (i = 0; i < n; i++) {
-                uint8_t c = in[i];
+                struct vw_ldisc_column before = *col;
+                int k = output_char(t, col, in[i], out + o, out_size - o);
 
-                if (post && c == '\n' && (t->c_oflag & ONLCR)) {
-                        if (o + 2 > out_size)
-                                break;
-                        out[o++] = '\r';
-                        out[o++] = '\n';
-                        continue;
-                }
-                if (o + 1 > out_size)
+                if (k < 0) {
+                        *col = before;
                         break;
-                if (post && c == '\r' && (t->c_oflag & OCRNL))
-                        c = '\n';
-                out[o++] = c;
+                }
+                o += (size_t)k;
         }
         *consumed = i;
         return o;

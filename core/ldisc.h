@@ -20,10 +20,19 @@
 
 #define VW_LDISC_BUF 4096u
 #define VW_LDISC_MAX_LINES 256u
-/* What one input byte can make the echo grow by, at most (an erase of "^X": "\b \b\b \b"). */
-#define VW_LDISC_ECHO_PER_BYTE 6u
+/* What one byte of the line can make the echo grow by, at most: a tab rubbed out (8 backspaces)
+ * or echoed with XTABS (8 spaces); a kill or VREPRINT does this for every byte of the line. */
+#define VW_LDISC_ECHO_PER_BYTE 8u
 /* Echo room a caller gives vw_ldisc_receive(): enough for a kill that erases a full line. */
 #define VW_LDISC_ECHO_MAX (VW_LDISC_BUF * VW_LDISC_ECHO_PER_BYTE + 64u)
+
+/* The port's output column, as n_tty keeps it (tab stops for XTABS and for rubbing out a tab,
+ * ONOCR): moved by written data and echo alike, when OPOST is on. canon_column is where the
+ * line being edited began on the screen. */
+struct vw_ldisc_column {
+        unsigned column;
+        unsigned canon_column;
+};
 
 struct vw_ldisc {
         uint8_t buf[VW_LDISC_BUF];
@@ -38,16 +47,20 @@ struct vw_ldisc {
         bool stopped;   /* IXON: the peer sent VSTOP; output waits for VSTART (or any, IXANY) */
         bool sent_stop; /* IXOFF: we asked the peer to stop */
         bool was_canon; /* ICANON when the bytes in buf were taken */
+        bool erasing;   /* ECHOPRT: inside a "\\erased/" run */
 };
 
-/* What vw_ldisc_receive() wants done: bytes to echo to the line (not post-processed yet), and a
- * flow-control character to send at once (0: none). */
+/* What vw_ldisc_receive() wants done: bytes to echo to the line (already post-processed, as
+ * n_tty's echo is: ONLCR, XTABS, OLCUC... with the column moved), and a flow-control character
+ * to send at once (0: none). */
 struct vw_ldisc_effects {
         uint8_t echo[VW_LDISC_ECHO_MAX];
         size_t echo_len;
         uint8_t xchar;
         bool xchar_set;
         bool output_changed; /* ->stopped changed */
+        struct vw_ldisc_column *col;      /* internal: the column vw_ldisc_receive() was given, */
+        struct vw_ldisc_column col_start; /* and where it stood before the echo not yet taken */
 };
 
 void vw_ldisc_init(struct vw_ldisc *ld);
@@ -65,10 +78,14 @@ bool vw_ldisc_output_raw(const struct termios2 *t);
 /*
  * Take bytes from the line. Returns how many were taken: fewer than n when the buffer is full
  * (the rest stays with the caller, which is backpressure) or the echo room is short. Echo and
- * flow effects accumulate in *fx, which the caller empties between calls.
+ * flow effects accumulate in *fx, which the caller empties between calls; the echo moves *col
+ * (the port's output column; a reader whose echo is thrown away passes a copy).
  */
-size_t vw_ldisc_receive(struct vw_ldisc *ld, const struct termios2 *t, const uint8_t *in, size_t n,
-                        struct vw_ldisc_effects *fx);
+size_t vw_ldisc_receive(struct vw_ldisc *ld, const struct termios2 *t, struct vw_ldisc_column *col, const uint8_t *in,
+                        size_t n, struct vw_ldisc_effects *fx);
+/* A break with BRKINT (and not IGNBRK): n_tty's interrupt, which flushes the input unless
+ * NOFLSH (no signal: see vwire.conf(5)); nothing is read for it. */
+void vw_ldisc_interrupt(struct vw_ldisc *ld, const struct termios2 *t);
 /* Put bytes in as they are, past every input flag (a break or parity mark, PARMRK). Returns
  * how many fit. */
 size_t vw_ldisc_receive_literal(struct vw_ldisc *ld, const struct termios2 *t, const uint8_t *in, size_t n);
@@ -93,9 +110,10 @@ bool vw_ldisc_read_ready(const struct vw_ldisc *ld, const struct termios2 *t, si
 size_t vw_ldisc_read(struct vw_ldisc *ld, const struct termios2 *t, uint8_t *out, size_t size, uint8_t *ret_xchar);
 
 /*
- * Output post-processing (OPOST: ONLCR, OCRNL, ONOCR, ONLRET is a no-op): transform as much of
- * `in` as fits in `out` without splitting one byte's expansion. *consumed gets the input bytes
- * done; returns the output bytes.
+ * Output post-processing, n_tty's do_output_char (OPOST: ONLCR, OCRNL, ONOCR, ONLRET, OLCUC,
+ * XTABS; the delays are ignored, as Linux does): transform as much of `in` as fits in `out`
+ * without splitting one byte's expansion, moving *col. *consumed gets the input bytes done
+ * (ONOCR may drop one, so the output can be shorter); returns the output bytes.
  */
-size_t vw_ldisc_output(const struct termios2 *t, const uint8_t *in, size_t n, uint8_t *out, size_t out_size,
-                       size_t *consumed);
+size_t vw_ldisc_output(const struct termios2 *t, struct vw_ldisc_column *col, const uint8_t *in, size_t n, uint8_t *out,
+                       size_t out_size, size_t *consumed);

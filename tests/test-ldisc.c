@@ -12,6 +12,7 @@
 static struct vw_ldisc ld;
 static struct vw_ldisc_effects fx;
 static struct termios2 t;
+static struct vw_ldisc_column col;
 
 /* The kernel's defaults for a new tty (stty sane), 9600 8N1. */
 static void cooked(void)
@@ -47,12 +48,13 @@ static void setup(void)
 {
         vw_ldisc_init(&ld);
         memset(&fx, 0, sizeof(fx));
+        memset(&col, 0, sizeof(col));
         cooked();
 }
 
 static size_t feed(const char *s)
 {
-        return vw_ldisc_receive(&ld, &t, (const uint8_t *)s, strlen(s), &fx);
+        return vw_ldisc_receive(&ld, &t, &col, (const uint8_t *)s, strlen(s), &fx);
 }
 
 /* Read what there is (up to 255 bytes) as a string. */
@@ -82,7 +84,7 @@ START_TEST(test_raw_passes_everything)
         raw();
         ck_assert(vw_ldisc_input_raw(&t));
         ck_assert(vw_ldisc_output_raw(&t));
-        ck_assert_uint_eq(vw_ldisc_receive(&ld, &t, all, sizeof(all), &fx), sizeof(all));
+        ck_assert_uint_eq(vw_ldisc_receive(&ld, &t, &col, all, sizeof(all), &fx), sizeof(all));
         ck_assert_uint_eq(fx.echo_len, 0);
         ck_assert_uint_eq(vw_ldisc_read(&ld, &t, out, sizeof(out), &x), sizeof(all));
         ck_assert_mem_eq(out, all, sizeof(all));
@@ -138,7 +140,7 @@ START_TEST(test_input_mapping)
         feed("a\r\nb");
         ck_assert_str_eq(take(), "a\nb");
         t.c_iflag = ISTRIP;
-        ck_assert_uint_eq(vw_ldisc_receive(&ld, &t, (const uint8_t *)"\xc1\xe2", 2, &fx), 2);
+        ck_assert_uint_eq(vw_ldisc_receive(&ld, &t, &col, (const uint8_t *)"\xc1\xe2", 2, &fx), 2);
         ck_assert_str_eq(take(), "Ab");
 }
 END_TEST
@@ -181,7 +183,7 @@ END_TEST
 START_TEST(test_echo)
 {
         feed("ab\177c\r");
-        ck_assert(echo_is("ab\b \bc\n")); /* ONLCR makes the NL CR NL on the way out */
+        ck_assert(echo_is("ab\b \bc\r\n")); /* the echo is post-processed: ONLCR */
         feed("\001\177");
         ck_assert(echo_is("^A\b \b\b \b"));
         t.c_lflag &= ~(tcflag_t)ECHOE;
@@ -190,19 +192,24 @@ START_TEST(test_echo)
         t.c_lflag |= ECHOE;
         t.c_lflag &= ~(tcflag_t)ECHOKE;
         feed("xy\025");
-        ck_assert(echo_is("xy^U\n")); /* ECHOK: the kill character, then NL */
+        ck_assert(echo_is("xy^U\r\n")); /* ECHOK: the kill character, then NL */
         t.c_lflag &= ~(tcflag_t)ECHO;
         feed("hidden\n");
         ck_assert(echo_is(""));
         t.c_lflag |= ECHONL;
         feed("x\n");
-        ck_assert(echo_is("\n"));
+        ck_assert(echo_is("\r\n"));
         take();
         /* ISIG: ^C is echoed and flushes the line; no byte reaches the reader */
         t.c_lflag |= ECHO;
         feed("lost\003kept\n");
-        ck_assert(echo_is("lost^Ckept\n"));
+        ck_assert(echo_is("^Ckept\r\n")); /* the echo of the same batch goes too, as in n_tty */
         ck_assert_str_eq(take(), "kept\n");
+        feed("late");
+        fx.echo_len = 0; /* written out by now */
+        feed("\003\n");
+        ck_assert(echo_is("^C\r\n"));
+        ck_assert_str_eq(take(), "\n");
 }
 END_TEST
 
@@ -241,13 +248,13 @@ START_TEST(test_ixoff_and_backpressure)
         raw();
         memset(block, 'q', sizeof(block));
         t.c_iflag = IXOFF;
-        ck_assert_uint_eq(vw_ldisc_receive(&ld, &t, block, VW_LDISC_BUF / 2, &fx), VW_LDISC_BUF / 2);
+        ck_assert_uint_eq(vw_ldisc_receive(&ld, &t, &col, block, VW_LDISC_BUF / 2, &fx), VW_LDISC_BUF / 2);
         ck_assert(!fx.xchar_set);
         /* three quarters full: ask the peer to stop; a full buffer takes no more */
-        ck_assert_uint_eq(vw_ldisc_receive(&ld, &t, block, sizeof(block), &fx), VW_LDISC_BUF / 2);
+        ck_assert_uint_eq(vw_ldisc_receive(&ld, &t, &col, block, sizeof(block), &fx), VW_LDISC_BUF / 2);
         ck_assert(fx.xchar_set);
         ck_assert_uint_eq(fx.xchar, 023);
-        ck_assert_uint_eq(vw_ldisc_receive(&ld, &t, block, 1, &fx), 0);
+        ck_assert_uint_eq(vw_ldisc_receive(&ld, &t, &col, block, 1, &fx), 0);
         ck_assert_uint_eq(vw_ldisc_read(&ld, &t, out, VW_LDISC_BUF / 2, &x), VW_LDISC_BUF / 2);
         ck_assert_uint_eq(x, 0);
         ck_assert_uint_eq(vw_ldisc_read(&ld, &t, out, VW_LDISC_BUF / 2, &x), VW_LDISC_BUF / 2);
@@ -262,7 +269,7 @@ START_TEST(test_canonical_full_line)
         memset(block, 'w', sizeof(block));
         t.c_lflag &= ~(tcflag_t)ECHO;
         /* an endless line: bytes past the last place are dropped, the newline still fits */
-        ck_assert_uint_eq(vw_ldisc_receive(&ld, &t, block, sizeof(block), &fx), sizeof(block));
+        ck_assert_uint_eq(vw_ldisc_receive(&ld, &t, &col, block, sizeof(block), &fx), sizeof(block));
         ck_assert(!vw_ldisc_has_line(&ld));
         feed("\n");
         ck_assert(vw_ldisc_has_line(&ld));
@@ -276,7 +283,7 @@ START_TEST(test_parmrk_and_literal)
 
         raw();
         t.c_iflag = PARMRK;
-        ck_assert_uint_eq(vw_ldisc_receive(&ld, &t, (const uint8_t *)"\377", 1, &fx), 1);
+        ck_assert_uint_eq(vw_ldisc_receive(&ld, &t, &col, (const uint8_t *)"\377", 1, &fx), 1);
         ck_assert_uint_eq(vw_ldisc_receive_literal(&ld, &t, (const uint8_t *)"\377\0\0", 3), 3);
         ck_assert_uint_eq(vw_ldisc_read(&ld, &t, out, sizeof(out), &x), 5);
         ck_assert_mem_eq(out, "\377\377\377\0\0", 5);
@@ -304,21 +311,192 @@ START_TEST(test_output)
         uint8_t out[16];
         size_t used, n;
 
-        n = vw_ldisc_output(&t, (const uint8_t *)"a\nb\r", 4, out, sizeof(out), &used);
+        n = vw_ldisc_output(&t, &col, (const uint8_t *)"a\nb\r", 4, out, sizeof(out), &used);
         ck_assert_uint_eq(used, 4);
         ck_assert_uint_eq(n, 5);
         ck_assert_mem_eq(out, "a\r\nb\r", 5);
         t.c_oflag |= OCRNL;
-        n = vw_ldisc_output(&t, (const uint8_t *)"\r", 1, out, sizeof(out), &used);
+        n = vw_ldisc_output(&t, &col, (const uint8_t *)"\r", 1, out, sizeof(out), &used);
         ck_assert_uint_ge(n, 1);
         ck_assert_uint_eq(out[0], '\n');
         /* an expansion is never split: with room for 2, "a\n" gives "a" and waits */
-        n = vw_ldisc_output(&t, (const uint8_t *)"a\n", 2, out, 2, &used);
+        n = vw_ldisc_output(&t, &col, (const uint8_t *)"a\n", 2, out, 2, &used);
         ck_assert_uint_eq(n, 1);
         ck_assert_uint_eq(used, 1);
         t.c_oflag = ONLCR; /* without OPOST nothing changes */
-        n = vw_ldisc_output(&t, (const uint8_t *)"\n", 1, out, sizeof(out), &used);
+        n = vw_ldisc_output(&t, &col, (const uint8_t *)"\n", 1, out, sizeof(out), &used);
         ck_assert_uint_eq(n, 1);
+}
+END_TEST
+
+/* n_tty's output step: XTABS, ONOCR, ONLRET, OLCUC, with the column kept across calls. */
+START_TEST(test_output_column)
+{
+        uint8_t out[64];
+        size_t used, n;
+
+        t.c_oflag = OPOST | XTABS;
+        n = vw_ldisc_output(&t, &col, (const uint8_t *)"ab\tc", 4, out, sizeof(out), &used);
+        ck_assert_uint_eq(used, 4);
+        ck_assert_uint_eq(n, 9);
+        ck_assert_mem_eq(out, "ab      c", 9);
+        ck_assert_uint_eq(col.column, 9);
+        /* the next call goes on from column 9: the tab is 7 spaces */
+        n = vw_ldisc_output(&t, &col, (const uint8_t *)"\t", 1, out, sizeof(out), &used);
+        ck_assert_uint_eq(n, 7);
+        /* a tab that does not fit waits whole */
+        n = vw_ldisc_output(&t, &col, (const uint8_t *)"x\t", 2, out, 4, &used);
+        ck_assert_uint_eq(n, 1);
+        ck_assert_uint_eq(used, 1);
+        ck_assert_uint_eq(col.column, 17);
+        /* ONOCR: no CR at column 0; ONLRET: NL goes to column 0 */
+        t.c_oflag = OPOST | ONOCR | ONLRET;
+        col.column = 0;
+        n = vw_ldisc_output(&t, &col, (const uint8_t *)"\rab\r", 4, out, sizeof(out), &used);
+        ck_assert_uint_eq(used, 4);
+        ck_assert_uint_eq(n, 3);
+        ck_assert_mem_eq(out, "ab\r", 3);
+        n = vw_ldisc_output(&t, &col, (const uint8_t *)"xy\n\r", 4, out, sizeof(out), &used);
+        ck_assert_uint_eq(n, 3);
+        ck_assert_mem_eq(out, "xy\n", 3);
+        /* OLCUC; backspace moves the column back */
+        t.c_oflag = OPOST | OLCUC;
+        col.column = 0;
+        n = vw_ldisc_output(&t, &col, (const uint8_t *)"ab1\b", 4, out, sizeof(out), &used);
+        ck_assert_mem_eq(out, "AB1\b", 4);
+        ck_assert_uint_eq(col.column, 2);
+        /* without OPOST: nothing, and the column stays */
+        t.c_oflag = OLCUC | XTABS | ONLCR;
+        n = vw_ldisc_output(&t, &col, (const uint8_t *)"a\t\n", 3, out, sizeof(out), &used);
+        ck_assert_uint_eq(n, 3);
+        ck_assert_mem_eq(out, "a\t\n", 3);
+        ck_assert_uint_eq(col.column, 2);
+        ck_assert(vw_ldisc_output_raw(&t));
+}
+END_TEST
+
+/* Rubbing out a tab goes back to where it came from: counted from the start of the line, which
+ * began after a prompt the program wrote (canon_column), or from the previous tab. */
+START_TEST(test_erase_tab)
+{
+        uint8_t out[16];
+        size_t used;
+
+        (void)vw_ldisc_output(&t, &col, (const uint8_t *)"$ ", 2, out, sizeof(out), &used);
+        feed("a\tb");
+        ck_assert(echo_is("a\tb"));
+        ck_assert_uint_eq(col.column, 9);
+        feed("\177");
+        ck_assert(echo_is("\b \b"));
+        feed("\177"); /* the tab: from column 8 back to 3 */
+        ck_assert(echo_is("\b\b\b\b\b"));
+        ck_assert_uint_eq(col.column, 3);
+        /* after another tab, the count starts at that tab */
+        feed("\txy\t");
+        ck_assert(echo_is("\txy\t"));
+        feed("\177");
+        ck_assert(echo_is("\b\b\b\b\b\b")); /* xy took 2 of the 8 */
+        /* XTABS: the tab is echoed as spaces, and rubbed out the same way */
+        t.c_oflag |= XTABS;
+        feed("\025");
+        fx.echo_len = 0;
+        ck_assert_uint_eq(col.column, 2); /* back after the prompt */
+        feed("\t");
+        ck_assert(echo_is("      "));
+        feed("\177");
+        ck_assert(echo_is("\b\b\b\b\b\b"));
+        feed("\n");
+        ck_assert_str_eq(take(), "\n");
+}
+END_TEST
+
+/* ECHOPRT (a hardcopy terminal): erased characters are printed between \ and /; VREPRINT
+ * prints the line again; VWERASE is n_tty's (BSD's ALTWERASE); a kill of an empty line and an
+ * erased control character that was echoed as itself show nothing. */
+START_TEST(test_echoprt_reprint_werase)
+{
+        t.c_lflag = ISIG | ICANON | ECHO | ECHOPRT | IEXTEN;
+        feed("abc\177\177d");
+        ck_assert(echo_is("abc\\cb/d"));
+        feed("\177\177");
+        ck_assert(echo_is("\\da/"));
+        feed("\n");
+        ck_assert_str_eq(take(), "\n");
+        fx.echo_len = 0;
+        t.c_lflag = ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN;
+        t.c_cc[VREPRINT] = 022;
+        feed("ab\177c\022");
+        ck_assert(echo_is("ab\b \bc^R\r\nac"));
+        feed("\025");
+        fx.echo_len = 0;
+        feed("foo.bar\027\n");
+        ck_assert_str_eq(take(), "foo.\n");
+        feed("one two  \027\n");
+        ck_assert_str_eq(take(), "one \n");
+        fx.echo_len = 0;
+        t.c_lflag &= ~(tcflag_t)ECHOKE;
+        feed("\025");
+        ck_assert(echo_is("")); /* nothing to kill: n_tty echoes nothing */
+        t.c_lflag &= ~(tcflag_t)ECHOCTL;
+        feed("\001\177");
+        ck_assert(echo_is("\001")); /* shown as itself, takes no column: nothing to rub out */
+        feed("\n");
+        ck_assert_str_eq(take(), "\n");
+}
+END_TEST
+
+/* IUCLC (with IEXTEN), IUTF8 erase, the echo of a NL in raw mode, ISIG restarting output, and
+ * BRKINT taking the raw path away. */
+START_TEST(test_input_extras)
+{
+        raw();
+        t.c_iflag = IUCLC;
+        feed("AbC");
+        ck_assert_str_eq(take(), "AbC"); /* IUCLC needs IEXTEN, as in Linux */
+        t.c_lflag = IEXTEN;
+        ck_assert(!vw_ldisc_input_raw(&t));
+        feed("AbC");
+        ck_assert_str_eq(take(), "abc");
+        /* raw with echo: a NL typed is ^J under ECHOCTL, a CR made NL by ICRNL is a NL */
+        t.c_lflag = ECHO | ECHOCTL;
+        t.c_iflag = ICRNL;
+        feed("\n\r");
+        ck_assert(echo_is("^J\n"));
+        take();
+        /* ECHONL alone echoes nothing when not canonical */
+        t.c_lflag = ECHONL;
+        feed("\n");
+        ck_assert(echo_is(""));
+        take();
+        /* IUTF8: one erase takes a whole character */
+        cooked();
+        t.c_iflag |= IUTF8;
+        feed("x\xc3\xa9\177\n");
+        ck_assert_str_eq(take(), "x\n");
+        fx.echo_len = 0;
+        /* ISIG: ^C restarts output stopped by XOFF (IXON) */
+        feed("\023");
+        ck_assert(ld.stopped);
+        feed("\003");
+        ck_assert(!ld.stopped);
+        /* VSTART == VSTOP: n_tty takes it as start */
+        t.c_cc[VSTOP] = t.c_cc[VSTART];
+        feed("\021");
+        ck_assert(!ld.stopped);
+        /* BRKINT: a break flushes the input (not with NOFLSH) */
+        raw();
+        t.c_iflag = BRKINT;
+        ck_assert(!vw_ldisc_input_raw(&t));
+        feed("gone");
+        vw_ldisc_interrupt(&ld, &t);
+        ck_assert_uint_eq(vw_ldisc_available(&ld), 0);
+        t.c_lflag = NOFLSH;
+        feed("kept");
+        vw_ldisc_interrupt(&ld, &t);
+        ck_assert_str_eq(take(), "kept");
+        t.c_iflag = BRKINT | IGNBRK;
+        t.c_lflag = 0;
+        ck_assert(vw_ldisc_input_raw(&t));
 }
 END_TEST
 
@@ -339,5 +517,9 @@ int main(void)
         tcase_add_test(tc, test_parmrk_and_literal);
         tcase_add_test(tc, test_mode_switch);
         tcase_add_test(tc, test_output);
+        tcase_add_test(tc, test_output_column);
+        tcase_add_test(tc, test_erase_tab);
+        tcase_add_test(tc, test_echoprt_reprint_werase);
+        tcase_add_test(tc, test_input_extras);
         return vw_test_run(s);
 }

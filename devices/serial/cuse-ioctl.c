@@ -75,6 +75,11 @@ void vw_cuse_default_termios(struct termios2 *t)
         t->c_cc[VSTART] = 021;
         t->c_cc[VSTOP] = 023;
         t->c_cc[VSUSP] = 032;
+        /* the rest of the kernel's INIT_C_CC, so that stty shows what a real port does */
+        t->c_cc[VREPRINT] = 022;
+        t->c_cc[VDISCARD] = 017;
+        t->c_cc[VWERASE] = 027;
+        t->c_cc[VLNEXT] = 026;
 }
 
 /* Keep c_ispeed/c_ospeed true to the Bxxx code, as the kernel does on TCSETS. */

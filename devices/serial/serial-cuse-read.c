@@ -31,8 +31,9 @@ static bool is_tty_open(const struct cuse_open *o)
 }
 
 /* The bytes a line event reads as, following the reader's termios (like n_tty). */
-static size_t line_event_bytes(struct cuse_port *p, const struct vw_line_event *ev, uint8_t out[3])
+static size_t line_event_bytes(struct cuse_open *o, const struct vw_line_event *ev, uint8_t out[3])
 {
+        struct cuse_port *p = o->port;
         tcflag_t iflag = p->termios.c_iflag;
 
         if (ev->type != VW_LINE_BREAK && ev->type != VW_LINE_FRAME_ERROR && ev->type != VW_LINE_PARITY_ERROR)
@@ -41,6 +42,11 @@ static size_t line_event_bytes(struct cuse_port *p, const struct vw_line_event *
                 p->line.counts.brk++;
                 if (iflag & IGNBRK)
                         return 0;
+                if (iflag & BRKINT) {
+                        /* n_tty's interrupt (never on the raw path: vw_ldisc_input_raw says no) */
+                        vw_ldisc_interrupt(&o->ld, &p->termios);
+                        return 0;
+                }
         } else if (ev->type == VW_LINE_FRAME_ERROR) {
                 p->line.counts.frame++;
         } else if (ev->type == VW_LINE_PARITY_ERROR) {
@@ -80,23 +86,22 @@ static size_t extra(const struct cuse_open *o)
         return vw_ldisc_input_raw(&o->port->termios) ? vw_sink_pending(o->sink) : 0;
 }
 
-/* Send echo and flow characters to the line, post-processed like written data. */
+/* Send echo and flow characters to the line (the echo is post-processed already). */
 static void apply_effects(struct cuse_open *o, struct vw_ldisc_effects *fx)
 {
         struct cuse_port *p = o->port;
-        uint8_t out[2 * 256];
         size_t off = 0;
 
         if (fx->xchar_set)
                 (void)vw_port_write(p->ep->port, VW_CHUNK_BYTES, &fx->xchar, 1);
         while (off < fx->echo_len) {
-                size_t used, n = vw_ldisc_output(&p->termios, fx->echo + off, MIN(fx->echo_len - off, (size_t)256), out,
-                                                 sizeof(out), &used);
+                size_t n = MIN(fx->echo_len - off, (size_t)512);
 
                 /* echo never blocks the line: what a full route cannot take is dropped, and counted */
-                if (!vw_port_has_room(p->ep->port, n) || vw_port_write(p->ep->port, VW_CHUNK_BYTES, out, n) < 0)
+                if (!vw_port_has_room(p->ep->port, n) ||
+                    vw_port_write(p->ep->port, VW_CHUNK_BYTES, fx->echo + off, n) < 0)
                         vw_port_count_dropped(p->ep->port, n);
-                off += used;
+                off += n;
         }
         if (fx->output_changed && o->ld.stopped != p->flow_stopped) {
                 p->flow_stopped = o->ld.stopped;
@@ -126,17 +131,22 @@ static void pump(struct cuse_open *o)
                         size_t n;
 
                         memcpy(&ev, c.data, MIN(sizeof(ev), (size_t)c.len));
-                        n = line_event_bytes(p, &ev, bytes);
+                        n = line_event_bytes(o, &ev, bytes);
                         if (n > VW_LDISC_BUF - o->ld.len)
                                 break;
                         (void)vw_ldisc_receive_literal(&o->ld, t, bytes, n);
                         vw_sink_consume(o->sink, c.len);
                         continue;
                 }
-                k = vw_ldisc_receive(&o->ld, t, c.data, c.len, &effects);
-                count_rx(p, k);
-                if (is_tty_open(o))
+                if (is_tty_open(o)) {
+                        k = vw_ldisc_receive(&o->ld, t, &p->col, c.data, c.len, &effects);
                         apply_effects(o, &effects);
+                } else {
+                        struct vw_ldisc_column col = p->col; /* its echo goes nowhere */
+
+                        k = vw_ldisc_receive(&o->ld, t, &col, c.data, c.len, &effects);
+                }
+                count_rx(p, k);
                 effects.echo_len = 0; /* another reader's echo is the tty's already */
                 effects.xchar_set = effects.output_changed = false;
                 vw_sink_consume(o->sink, k);
@@ -166,7 +176,7 @@ static int reply_raw(struct cuse_open *o, fuse_req_t req, size_t size)
                         size_t k;
 
                         memcpy(&ev, c.data, MIN(sizeof(ev), (size_t)c.len));
-                        k = line_event_bytes(p, &ev, stash[n]);
+                        k = line_event_bytes(o, &ev, stash[n]);
                         if (k > size - got) {
                                 if (got > 0)
                                         break;

@@ -144,23 +144,28 @@ static size_t accept_bytes(struct cuse_port *p, const uint8_t *data, size_t len)
         while (done < len && !cuse_output_held(p)) {
                 size_t allow = vw_port_room(p->ep->port), n, used;
                 const uint8_t *w = data + done;
+                struct vw_ldisc_column col;
                 uint8_t out[2 * 4096];
 
                 if (c->pacing)
                         allow = MIN(allow, vw_pace_allow(&p->pace, cuse_now(p)));
                 n = used = MIN(len - done, allow);
+                col = p->col;
                 if (n > 0 && post) {
-                        /* OPOST: NL may become CR NL. An expansion that does not fit waits: for room
-                         * (vw_port_has_room marks the port blocked, so the wake-up comes) or the pace */
-                        n = vw_ldisc_output(&p->termios, w, MIN(n, sizeof(out)), out, MIN(allow, sizeof(out)), &used);
+                        /* OPOST: NL may become CR NL, a tab spaces. An expansion that does not fit
+                         * waits: for room (vw_port_has_room marks the port blocked, so the wake-up
+                         * comes) or the pace */
+                        n = vw_ldisc_output(&p->termios, &col, w, MIN(n, sizeof(out)), out, MIN(allow, sizeof(out)),
+                                            &used);
                         if (used == 0) {
-                                (void)vw_port_has_room(p->ep->port, 2);
+                                (void)vw_port_has_room(p->ep->port, 8);
                                 break;
                         }
                         w = out;
                 }
-                if (n == 0 || vw_port_write(p->ep->port, VW_CHUNK_BYTES, w, n) < 0)
+                if (used == 0 || (n > 0 && vw_port_write(p->ep->port, VW_CHUNK_BYTES, w, n) < 0))
                         break;
+                p->col = col; /* moved only by what went out (ONOCR may have dropped all of it) */
                 if (c->pacing)
                         vw_pace_take(&p->pace, n);
                 done += used;

@@ -90,6 +90,7 @@ struct cuse_port {
         bool output_stopped;       /* TCXONC TCOOFF */
         bool flow_stopped;         /* IXON: the peer sent the stop character */
         bool throttled;            /* CRTSCTS: input backs up, RTS is shown down to the peers */
+        struct vw_ldisc_column col; /* OPOST's output column, moved by writes and echo */
 
         struct vw_list writes;     /* parked writes, in order */
         struct vw_list waits;      /* TIOCMIWAIT */

@@ -24,9 +24,10 @@
 #include "ldisc.h"
 #include "macro.h"
 
-static const tcflag_t iflags[] = { ISTRIP, ICRNL, INLCR, IGNCR, IXON, IXOFF, IXANY, PARMRK, IGNPAR, INPCK };
-static const tcflag_t lflags[] = { ICANON, ECHO, ECHOE, ECHOK, ECHONL, ECHOCTL, ECHOKE, ISIG, IEXTEN, NOFLSH };
-static const tcflag_t oflags[] = { OPOST, ONLCR, OCRNL };
+static const tcflag_t iflags[] = { ISTRIP, ICRNL,  INLCR, IGNCR, IXON,  IXOFF,  IXANY,
+                                   PARMRK, IGNPAR, INPCK, IUCLC, IUTF8, BRKINT, IGNBRK };
+static const tcflag_t lflags[] = { ICANON, ECHO, ECHOE, ECHOK, ECHONL, ECHOCTL, ECHOKE, ISIG, IEXTEN, NOFLSH, ECHOPRT };
+static const tcflag_t oflags[] = { OPOST, ONLCR, OCRNL, ONOCR, ONLRET, OLCUC, XTABS };
 
 static tcflag_t map(unsigned bits, const tcflag_t *flags, size_t n)
 {
@@ -51,6 +52,7 @@ static void defaults(struct termios2 *t)
         t->c_cc[VSUSP] = 032;
         t->c_cc[VWERASE] = 027;
         t->c_cc[VLNEXT] = 026;
+        t->c_cc[VREPRINT] = 022;
         t->c_cc[VMIN] = 1;
 }
 
@@ -69,6 +71,7 @@ static void check_state(const struct vw_ldisc *ld)
 
 static struct vw_ldisc ld;
 static struct vw_ldisc_effects fx;
+static struct vw_ldisc_column col;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -83,6 +86,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
         defaults(&t);
         vw_ldisc_init(&ld);
+        memset(&col, 0, sizeof(col));
         while (i < size) {
                 uint8_t op = data[i++] % 6;
 
@@ -106,15 +110,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                         i += n;
                         if (op == 1) {
                                 fx.echo_len = 0;
-                                took = vw_ldisc_receive(&ld, &t, in, n, &fx);
+                                took = vw_ldisc_receive(&ld, &t, &col, in, n, &fx);
                                 FUZZ_CHECK(took <= n && fx.echo_len <= sizeof(fx.echo));
                         } else if (op == 3) {
                                 took = vw_ldisc_receive_literal(&ld, &t, in, n);
                                 FUZZ_CHECK(took <= n);
                         } else {
                                 uint8_t out[256 * 2 + 1];
-                                size_t o = vw_ldisc_output(&t, in, n, out, n + 1, &took);
-                                FUZZ_CHECK(took <= n && o <= n + 1 && o >= took && o <= 2 * took);
+                                size_t o = vw_ldisc_output(&t, &col, in, n, out, n + 1, &took);
+                                FUZZ_CHECK(took <= n && o <= n + 1 && o <= 8 * took);
                         }
                 } else if (op == 2 && i < size) {
                         uint8_t out[256], x;
@@ -130,8 +134,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                         if (readable && !canon)
                                 FUZZ_CHECK(got > 0);
                 } else if (op == 4) {
-                        vw_ldisc_flush(&ld);
-                        FUZZ_CHECK(ld.len == 0 && !vw_ldisc_has_line(&ld));
+                        bool noflsh = t.c_lflag & NOFLSH;
+                        size_t had = ld.len;
+
+                        vw_ldisc_interrupt(&ld, &t);
+                        FUZZ_CHECK(noflsh ? ld.len == had : ld.len == 0 && !vw_ldisc_has_line(&ld));
                 } else {
                         break;
                 }
