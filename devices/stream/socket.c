@@ -77,6 +77,8 @@ struct client {
         bool want_out;         /* the socket was full: waiting for EPOLLOUT */
         bool write_dead;       /* writing failed: discard output, read until EOF */
         bool parked;           /* hung up while input was paused: quiet until ep->room */
+        bool flushing;         /* in tn_flush(): a session's kick from inside only asks for another round */
+        bool flush_again;
 };
 
 struct listener {
@@ -332,6 +334,8 @@ static void client_lost(struct client *c, int err)
         sock_update_state(sk);
 }
 
+static void tn_flush_round(struct client *c);
+
 static void set_want_out(struct client *c, bool want_out)
 {
         if (want_out != c->want_out || c->write_dead) {
@@ -340,8 +344,24 @@ static void set_want_out(struct client *c, bool want_out)
         }
 }
 
-/* A session's client: its encoded output first, then what the routes hold, escaped. */
+/* A session's client: its encoded output first, then what the routes hold, escaped. A chunk
+ * the session takes may make it kick (a break's SET-CONTROL): that must not peek the same
+ * chunk again from a nested call, so the kick only asks this loop for another round. */
 static void tn_flush(struct client *c)
+{
+        if (c->flushing) {
+                c->flush_again = true;
+                return;
+        }
+        c->flushing = true;
+        do {
+                c->flush_again = false;
+                tn_flush_round(c);
+        } while (c->flush_again && !c->write_dead);
+        c->flushing = false;
+}
+
+static void tn_flush_round(struct client *c)
 {
         struct vw_chunk ch;
 
