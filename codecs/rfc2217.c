@@ -496,7 +496,8 @@ void vw_rfc2217_client_start(struct vw_rfc2217_client *c, const char *signature,
         if (signature && *signature)
                 client_send(c, VW_RFC2217_SIGNATURE, (const uint8_t *)signature, strlen(signature));
         client_send(c, VW_RFC2217_SIGNATURE, (const uint8_t *)"", 0); /* empty: a request */
-        client_send_byte(c, VW_RFC2217_SET_MODEMSTATE_MASK, 255);
+        /* the modem-state mask is left at its default, 255: sent, its value would be IAC doubled
+         * inside the subnegotiation, which sredird takes for the end and writes an SE to its port */
         client_send_byte(c, VW_RFC2217_SET_LINESTATE_MASK, LINESTATE_WANTED);
         vw_rfc2217_client_set(c, want);
 }

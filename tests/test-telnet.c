@@ -514,10 +514,12 @@ START_TEST(test_client_sends_changes_only)
         vw_rfc2217_port_default(&want);
         want.baud = 250000;
         vw_rfc2217_client_start(&c.c, "vwire", &want);
-        /* signature, signature request, two masks, 5 settings, DTR, RTS */
-        ck_assert_uint_eq(c.n, 4 + 4 + 3);
-        ck_assert_uint_eq(c.msg[4][0], VW_RFC2217_SET_BAUDRATE);
-        ck_assert_uint_eq(c.len[4], 5);
+        /* signature, signature request, the line-state mask (the modem-state one stays 255), 5
+         * settings, DTR, RTS */
+        ck_assert_uint_eq(c.n, 3 + 5 + 2);
+        ck_assert_uint_eq(c.msg[2][0], VW_RFC2217_SET_LINESTATE_MASK);
+        ck_assert_uint_eq(c.msg[3][0], VW_RFC2217_SET_BAUDRATE);
+        ck_assert_uint_eq(c.len[3], 5);
         c.n = 0;
         vw_rfc2217_client_set(&c.c, &want);
         ck_assert_uint_eq(c.n, 0);

@@ -614,6 +614,7 @@ void vw_tn_describe(struct vw_tn *tn, json_object *o)
         }
         json_object_object_add(o, "answers", json_object_new_int64((int64_t)tn->cli.answers));
         json_object_object_add(o, "deviations", json_object_new_int64((int64_t)tn->cli.deviations));
+        json_object_object_add(o, "cisco_baud_codes", json_object_new_boolean(tn->cli.cisco));
         json_object_object_add(o, "breaks_sent", json_object_new_int64((int64_t)tn->breaks_out));
         json_object_object_add(o, "purges_sent", json_object_new_int64((int64_t)tn->purges_out));
 }

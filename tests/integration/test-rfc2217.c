@@ -5,6 +5,8 @@
  * and vwire's client against servers (vwire's own, pyserial's PortManager, ser2net, sredird)
  * with PTY ports as the local ends. CUSE ports (modem lines, TIOCMIWAIT) are in the kernel suite.
  */
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -36,6 +38,21 @@ VWT_TEST(pyserial_client)
         run_script("rfc2217_pyserial.py", (const char *const[]){ vwt_strf("%u", port), vwt_run_path("p"), "p",
                                                                  vwt_vwirectl_path(), vwt()->sock, NULL });
         ck_assert_int_eq(vwt_jint(vwt_ctl_json("show", "s"), "endpoint.dropped_bytes"), 0);
+        vwt_stop();
+}
+
+/* gensio's sergensio as a second independent client of vwire's server. */
+VWT_TEST(gensio_client)
+{
+        unsigned port = vwt_free_port();
+
+        vwt_configf("[serial p]\nbackend = pty\npath = %%t/p\n"
+                    "[socket s]\nlisten = tcp:127.0.0.1:%u\nprotocol = rfc2217\n"
+                    "[route r]\nfrom = p\nto = s\nduplex = yes\n",
+                    port);
+        vwt_start();
+        run_script("rfc2217_gensio.py", (const char *const[]){ vwt_strf("%u", port), vwt_run_path("p"), "p",
+                                                               vwt_vwirectl_path(), vwt()->sock, NULL });
         vwt_stop();
 }
 
@@ -108,6 +125,120 @@ VWT_TEST(vwire_client_portmanager)
         vwt_stop();
 }
 
+static const char *find_program(const char *name)
+{
+        static const char *const dirs[] = { "/usr/sbin", "/usr/bin", "/sbin", "/bin" };
+
+        for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+                const char *p = vwt_strf("%s/%s", dirs[i], name);
+
+                if (access(p, X_OK) == 0)
+                        return p;
+        }
+        return NULL;
+}
+
+/* A local pty a routed to vwire's client c; the server serves pty d, which echoes. */
+static void client_world(unsigned port)
+{
+        vwt_configf("[serial a]\nbackend = pty\npath = %%t/a\n"
+                    "[socket c]\nconnect = tcp:127.0.0.1:%u\nprotocol = rfc2217\nreconnect = 100ms\n"
+                    "reconnect-max = 500ms\n"
+                    "[route ra]\nfrom = a\nto = c\nduplex = yes\n"
+                    "[serial d]\nbackend = pty\npath = %%t/d\n"
+                    "[loopback e]\nmode = echo\n"
+                    "[route rd]\nfrom = d\nto = e\nduplex = yes\n",
+                    port);
+        vwt_start();
+}
+
+static bool client_active(void)
+{
+        return strcmp(vwt_jstr(vwt_ctl_json("show", "c"), "endpoint.state"), "active") == 0;
+}
+
+static void run_servers_script(const char *server)
+{
+        run_script("rfc2217_servers.py", (const char *const[]){ server, vwt_run_path("a"), "c", "d",
+                                                                vwt_vwirectl_path(), vwt()->sock, NULL });
+}
+
+/* ser2net 4.x (Debian's ser2net) serving vwire's pty d, for vwire's client. */
+VWT_TEST(vwire_client_ser2net)
+{
+        const char *ser2net = find_program("ser2net");
+        unsigned port = vwt_free_port();
+
+        if (!ser2net) {
+                fprintf(stderr, "SKIPPED: ser2net is not installed (tools/install-deps --test installs it)\n");
+                exit(77);
+        }
+        client_world(port);
+        vwt_write_file(vwt_path("ser2net.yaml"), vwt_strf("connection: &c\n"
+                                                          "  accepter: telnet(rfc2217),tcp,127.0.0.1,%u\n"
+                                                          "  connector: serialdev,%s,9600n81,local\n",
+                                                          port, vwt_run_path("d")));
+        vwt_proc_start(0, ser2net, "-n", "-d", "-c", vwt_path("ser2net.yaml"));
+        run_servers_script("ser2net");
+        vwt_stop();
+}
+
+/* sredird, from socat as from inetd; -i: its Cisco IOS compatibility. */
+static void sredird_case(bool cisco)
+{
+        const char *sredird = find_program("sredird");
+        unsigned port = vwt_free_port();
+        const char *exec;
+
+        if (!sredird) {
+                fprintf(stderr, "SKIPPED: sredird is not installed (tools/install-deps --test installs it)\n");
+                exit(77);
+        }
+        client_world(port);
+        exec = vwt_strf("EXEC:%s %s7 %s %s", sredird, cisco ? "-i " : "", vwt_run_path("d"), vwt_path("LCK..d"));
+        vwt_proc_start(0, vwt_socat_path(), vwt_strf("TCP-LISTEN:%u,bind=127.0.0.1,reuseaddr,fork", port), exec);
+        run_servers_script(cisco ? "sredird-i" : "sredird");
+        vwt_stop();
+}
+
+VWT_TEST(vwire_client_sredird)
+{
+        sredird_case(false);
+}
+
+VWT_TEST(vwire_client_sredird_cisco)
+{
+        sredird_case(true);
+}
+
+/* A server that takes the connection and never negotiates: data only, which doctor must say. */
+VWT_TEST(doctor_remote_never_negotiates)
+{
+        unsigned port = vwt_free_port();
+        struct vwt_output o;
+        json_object *checks, *found = NULL;
+
+        client_world(port);
+        vwt_proc_start(0, vwt_socat_path(), "-u", vwt_strf("TCP-LISTEN:%u,bind=127.0.0.1,reuseaddr", port),
+                       "OPEN:/dev/null");
+        ck_assert_msg(VWT_WAIT_FOR(10000, client_active()), "c never connected to the silent server");
+        vwt_sleep_ms(5500); /* doctor waits 5 s for COM-PORT-OPTION before it calls it a failure */
+        (void)vwt_ctl(&o, "--json", "doctor");
+        checks = vwt_jget(vwt_parse_json(o.out), "checks");
+        ck_assert_ptr_nonnull(checks);
+        for (size_t i = 0; i < json_object_array_length(checks); i++) {
+                json_object *c = json_object_array_get_idx(checks, i);
+
+                if (strcmp(vwt_jstr(c, "check"), "rfc2217") == 0)
+                        found = c;
+        }
+        ck_assert_msg(found, "doctor has no rfc2217 check: %s", o.out);
+        ck_assert_str_eq(vwt_jstr(found, "status"), "fail");
+        ck_assert_msg(strstr(vwt_jstr(found, "message"), "never agreed to COM-PORT-OPTION"), "%s",
+                      vwt_jstr(found, "message"));
+        vwt_stop();
+}
+
 VWT_TEST(protocol_needs_a_stream)
 {
         struct vwt_output o;
@@ -124,9 +255,14 @@ int main(void)
         Suite *s = suite_create("integration-rfc2217");
 
         VWT_ADD(s, pyserial_client);
+        VWT_ADD(s, gensio_client);
         VWT_ADD(s, raw_telnet_bytes);
         VWT_ADD(s, vwire_client_vwire_server);
         VWT_ADD(s, vwire_client_portmanager);
+        VWT_ADD(s, vwire_client_ser2net);
+        VWT_ADD(s, vwire_client_sredird);
+        VWT_ADD(s, vwire_client_sredird_cisco);
+        VWT_ADD(s, doctor_remote_never_negotiates);
         VWT_ADD(s, protocol_needs_a_stream);
         return vwt_main(s);
 }
