@@ -355,6 +355,22 @@ class CuseSetup(VwireSetup):
             self.stop()
             raise
 
+    def request_stats(self):
+        """vwired's own counts of the CUSE requests both ports answered (`vwirectl show`: requests),
+        summed over the two ports; None if vwirectl cannot say."""
+        ctl = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(self.vwired))), "cli", "vwirectl")
+        total = {}
+        for port in ("a", "b"):
+            try:
+                r = subprocess.run([ctl, "--socket", os.path.join(self.dir, "run", "control.sock"), "--json", "show", port],
+                                   capture_output=True, text=True, timeout=30)
+                req = json.loads(r.stdout.splitlines()[-1])["endpoint"]["details"]["requests"]
+            except (OSError, ValueError, KeyError, IndexError, subprocess.SubprocessError):
+                return None
+            for k, v in req.items():
+                total[k] = total.get(k, 0) + v
+        return total
+
     def describe(self):
         return shlex.join(self.cmd) + f"  (2 cuse ports /dev/{self.dev_a}, /dev/{self.dev_b}, 1 duplex route" + \
             (", " + self.route_extra.strip().replace("\n", ", ") if self.route_extra.strip() else "") + ")"
@@ -570,6 +586,10 @@ def ping(s, fd, p, i, client):
     return t1 - t0
 
 
+# vwired's own request counters over the timed pings of every latency round, per CUSE setup
+REQUEST_STATS = {}
+
+
 def latency_round(setups, warmup, pings, block, client):
     """1-byte ping-pong A -> B -> A on every setup, alternating between setups every `block` pings
     so that load changes on the machine hit all of them alike. Returns, per setup name, the list
@@ -598,6 +618,7 @@ def latency_round(setups, warmup, pings, block, client):
             polls[s.name].register(s.a, select.POLLIN)
             for i in range(warmup):
                 ping(s, s.a, polls[s.name], i, client)
+        req0 = {s.name: s.request_stats() for s in setups if hasattr(s, "request_stats")}
         done = 0
         while done < pings:
             n = min(block, pings - done)
@@ -613,6 +634,13 @@ def latency_round(setups, warmup, pings, block, client):
                     o["sw"] += sw1 - sw0
                     o["cpu"] += cpu1 - cpu0
             done += n
+        for name, r0 in req0.items():
+            r1 = next(s for s in setups if s.name == name).request_stats()
+            if r0 is not None and r1 is not None:
+                d = REQUEST_STATS.setdefault(name, {"pings": 0})
+                d["pings"] += pings
+                for k in r1:
+                    d[k] = d.get(k, 0) + r1[k] - r0.get(k, 0)
     finally:
         for pid in echoes.values():
             os.kill(pid, signal.SIGKILL)
@@ -1038,6 +1066,18 @@ def main():
               + (f"{mean:.0f} bytes on average" if mean is not None else "-")
               + "\n  (counted under strace, which slows vwired: the figures of this run are not the figures)")
 
+    for name, d in REQUEST_STATS.items():
+        n = d["pings"]
+        mean_rtt = statistics.mean(results[name]["rtt_ns"]) / 1000 if results[name]["rtt_ns"] else float("nan")
+        kinds = ", ".join(f"{k.upper()} {d.get(k, 0) / n:.2f}" for k in ("write", "read", "poll", "ioctl", "other")
+                          if d.get(k, 0))
+        total = sum(d.get(k, 0) for k in ("write", "read", "poll", "ioctl", "other"))
+        busy = d.get("busy_usec", 0) / n
+        print(f"\nvwired's own counters for {name}, per round trip ({n} timed): {total / n:.2f} requests ({kinds}; "
+              f"{d.get('eagain', 0) / n:.2f} answered EAGAIN), {d.get('poll_notify', 0) / n:.2f} poll notifications, "
+              f"{d.get('wakeups', 0) / n:.2f} wake-ups; vwired busy {busy:.0f} us of a {mean_rtt:.0f} us mean round "
+              f"trip ({100 * busy / mean_rtt:.0f} %): the rest is the kernel's FUSE path and scheduling")
+
     if args.json:
         out = {"command": cmdline, "machine": facts,
                "params": {"mib": args.mib, "runs": args.runs, "pings": args.pings, "warmup": args.warmup,
@@ -1045,6 +1085,8 @@ def main():
                "results": summary, "verdict": verdict, "verdicts": verdicts}
         if fstats:
             out["fuse_stats"] = fstats
+        if REQUEST_STATS:
+            out["request_stats"] = REQUEST_STATS
         print(json.dumps(out, indent=2))
     return 1 if errors else 0
 

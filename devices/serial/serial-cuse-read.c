@@ -336,6 +336,7 @@ void cuse_notify_poll(struct cuse_open *o)
 {
         if (!o->ph)
                 return;
+        o->port->stats.notify++;
         (void)fuse_lowlevel_notify_poll(o->ph);
         fuse_pollhandle_destroy(o->ph);
         o->ph = NULL;
@@ -363,6 +364,7 @@ void cuse_read(struct cuse_open *o, fuse_req_t req, size_t size, bool nonblock)
         if (vw_list_empty(&o->reads) && serve_and_unthrottle(o, req, size, false, nonblock))
                 return;
         if (nonblock) {
+                o->port->stats.eagain++;
                 fuse_reply_err(req, EAGAIN);
                 return;
         }

@@ -280,5 +280,8 @@ void cuse_ioctl(fuse_req_t req, int cmd, void *arg, struct fuse_file_info *fi, u
         };
 
         /* NOLINTNEXTLINE(performance-no-int-to-ptr): fh is where op_open keeps its struct cuse_open */
-        (void)vw_cuse_ioctl_dispatch(&call, &fuse_replies, req, &tty_ops, (void *)(uintptr_t)fi->fh);
+        struct cuse_open *o = (struct cuse_open *)(uintptr_t)fi->fh;
+
+        o->port->stats.ioctl++;
+        (void)vw_cuse_ioctl_dispatch(&call, &fuse_replies, req, &tty_ops, o);
 }

@@ -313,6 +313,7 @@ static void op_open(fuse_req_t req, struct fuse_file_info *fi)
         struct cuse_open *o;
         int r;
 
+        p->stats.other++;
         if (p->n_opens > 0 && (c->readers == READERS_EXCLUSIVE || p->excl)) {
                 fuse_reply_err(req, EBUSY);
                 return;
@@ -362,6 +363,7 @@ static void op_release(fuse_req_t req, struct fuse_file_info *fi)
         struct cuse_open *o = open_of(fi);
         struct cuse_port *p = o->port;
 
+        p->stats.other++;
         cuse_input_close(o, EBADF);
         vw_list_remove(&o->link);
         p->n_opens--;
@@ -380,6 +382,7 @@ static void op_release(fuse_req_t req, struct fuse_file_info *fi)
 
 static void op_read(fuse_req_t req, size_t size, off_t off, struct fuse_file_info *fi)
 {
+        open_of(fi)->port->stats.read++;
         cuse_read(open_of(fi), req, size, fi->flags & O_NONBLOCK);
 }
 
@@ -390,6 +393,7 @@ static void op_write(fuse_req_t req, const char *buf, size_t size, off_t off, st
         struct parked *pk;
         size_t n = 0;
 
+        p->stats.write++;
         if (vw_list_empty(&p->writes))
                 n = accept_bytes(p, (const uint8_t *)buf, size);
         if (n == size) {
@@ -397,10 +401,12 @@ static void op_write(fuse_req_t req, const char *buf, size_t size, off_t off, st
                 return;
         }
         if (fi->flags & O_NONBLOCK) {
-                if (n > 0)
+                if (n > 0) {
                         fuse_reply_write(req, n);
-                else
+                } else {
+                        p->stats.eagain++;
                         fuse_reply_err(req, EAGAIN);
+                }
                 return;
         }
         pk = calloc(1, sizeof(*pk));
@@ -450,6 +456,7 @@ static void op_poll(fuse_req_t req, struct fuse_file_info *fi, struct fuse_pollh
         struct cuse_port *p = o->port;
         unsigned revents = 0;
 
+        p->stats.poll++;
         if (cuse_readable(o))
                 revents |= POLLIN | POLLRDNORM;
         if (can_write_now(p))
@@ -556,12 +563,23 @@ static void process_requests(struct cuse_port *p, unsigned budget)
         }
 }
 
+static uint64_t monotonic_usec(void)
+{
+        struct timespec ts;
+
+        (void)clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
 static int on_cuse_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
         struct cuse_port *p = userdata;
+        uint64_t t0 = monotonic_usec();
 
         process_requests(p, 64);
         vw_endpoint_dispatch(p->ep);
+        p->stats.wakeups++;
+        p->stats.busy_usec += monotonic_usec() - t0;
         return 0;
 }
 
@@ -775,6 +793,17 @@ static void cuse_describe(struct vw_endpoint *ep, json_object *d)
         json_object_object_add(m, "frame", json_object_new_int64(p->line.counts.frame));
         json_object_object_add(m, "parity", json_object_new_int64(p->line.counts.parity));
         json_object_object_add(d, "counts", m);
+        m = json_object_new_object();
+        json_object_object_add(m, "read", json_object_new_int64((int64_t)p->stats.read));
+        json_object_object_add(m, "write", json_object_new_int64((int64_t)p->stats.write));
+        json_object_object_add(m, "poll", json_object_new_int64((int64_t)p->stats.poll));
+        json_object_object_add(m, "ioctl", json_object_new_int64((int64_t)p->stats.ioctl));
+        json_object_object_add(m, "other", json_object_new_int64((int64_t)p->stats.other));
+        json_object_object_add(m, "eagain", json_object_new_int64((int64_t)p->stats.eagain));
+        json_object_object_add(m, "poll_notify", json_object_new_int64((int64_t)p->stats.notify));
+        json_object_object_add(m, "wakeups", json_object_new_int64((int64_t)p->stats.wakeups));
+        json_object_object_add(m, "busy_usec", json_object_new_int64((int64_t)p->stats.busy_usec));
+        json_object_object_add(d, "requests", m);
 }
 
 static void cuse_doctor(struct vw_endpoint *ep, json_object *checks)

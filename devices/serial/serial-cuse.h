@@ -65,6 +65,16 @@ struct parked {
         bool nonblock;
 };
 
+/* What the kernel asked of the port, for `vwirectl show` (requests per round trip, and how much
+ * of a round trip vwired itself spends: docs/PERFORMANCE.md, issue 10). */
+struct cuse_stats {
+        uint64_t read, write, poll, ioctl, other;
+        uint64_t eagain;     /* read and write requests answered EAGAIN */
+        uint64_t notify;     /* poll wake-ups sent */
+        uint64_t wakeups;    /* times the loop woke for this port's /dev/cuse */
+        uint64_t busy_usec;  /* time spent handling them */
+};
+
 struct cuse_port {
         struct vw_endpoint *ep;
         struct fuse_session *se;
@@ -91,6 +101,7 @@ struct cuse_port {
         bool flow_stopped;         /* IXON: the peer sent the stop character */
         bool throttled;            /* CRTSCTS: input backs up, RTS is shown down to the peers */
         struct vw_ldisc_column col; /* OPOST's output column, moved by writes and echo */
+        struct cuse_stats stats;
 
         struct vw_list writes;     /* parked writes, in order */
         struct vw_list waits;      /* TIOCMIWAIT */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * CUSE serial ports in a real kernel: run through tests/vm/kernel-test, so inside a VM where
- * this machine has no /dev/cuse. Third-party clients (pyserial, stty, picocom) and raw syscalls.
+ * this machine has no /dev/cuse. Third-party clients (pyserial, stty, picocom, tio, minicom) and
+ * raw syscalls.
  */
 #include <asm/termbits.h>
 #include <errno.h>
@@ -747,6 +748,73 @@ VWT_TEST(test_ldisc_matches_pty)
         vwt_stop();
 }
 
+/* tio and minicom on a CUSE port, as a person runs them (script(1) gives each a terminal): the
+ * rate reaches the peer, the peer's text shows on the screen, what is typed reaches the peer. */
+static bool proc_saw(struct vwt_proc *p, const char *want, int timeout_ms)
+{
+        static char seen[65536];
+        size_t n = 0;
+        uint64_t end = vwt_now_ms() + (uint64_t)timeout_ms;
+
+        while (vwt_now_ms() < end && n < sizeof(seen) - 1) {
+                struct pollfd pfd = { .fd = p->out, .events = POLLIN };
+                ssize_t k;
+
+                if (poll(&pfd, 1, 100) <= 0)
+                        continue;
+                k = read(p->out, seen + n, sizeof(seen) - 1 - n);
+                if (k <= 0)
+                        break;
+                n += (size_t)k;
+                if (memmem(seen, n, want, strlen(want)))
+                        return true;
+        }
+        return false;
+}
+
+static int64_t peer_baud_of(const char *name)
+{
+        json_object *b = vwt_jget(vwt_ctl_json("show", name), "endpoint.details.peer_line.baud");
+
+        return b ? json_object_get_int64(b) : -1;
+}
+
+static void terminal_program(const char *cmd, int64_t baud)
+{
+        struct vwt_proc *t;
+        char buf[16];
+        int fb;
+
+        pair_config("", "", "");
+        vwt_start();
+        fb = vwt_serial_open(dev("b"));
+        t = vwt_proc_start(VWT_PIPE_IN | VWT_PIPE_OUT, "/usr/bin/env", "TERM=vt100", "/usr/bin/script", "-qfec", cmd,
+                           "/dev/null");
+        ck_assert_msg(VWT_WAIT_FOR(20000, peer_baud_of("b") == baud), "%s: the peer's line is not %lld: %lld", cmd,
+                      (long long)baud, (long long)peer_baud_of("b"));
+        vwt_sleep_ms(1000); /* the program is past its start-up output */
+        ck_assert_int_eq(write(fb, "peer-says-hi\r\n", 14), 14);
+        ck_assert_msg(proc_saw(t, "peer-says-hi", 20000), "%s did not show what the peer sent", cmd);
+        ck_assert(vwt_proc_write(t, "typed", 5, 5000));
+        ck_assert_msg(vwt_read_exact(fb, buf, 5, NULL, 20000), "%s: what was typed did not reach the peer", cmd);
+        ck_assert_int_eq(memcmp(buf, "typed", 5), 0);
+        vwt_proc_kill(t, SIGTERM, 5000);
+        vwt_proc_done(t);
+        close(fb);
+        vwt_stop();
+}
+
+VWT_TEST(test_tio_on_cuse)
+{
+        terminal_program(vwt_strf("tio --mute -b 57600 %s", dev("a")), 57600);
+}
+
+VWT_TEST(test_minicom_on_cuse)
+{
+        /* -o: no modem init strings; minicom's default hardware flow control meets b's RTS */
+        terminal_program(vwt_strf("minicom -o -b 38400 -D %s", dev("a")), 38400);
+}
+
 int main(void)
 {
         Suite *s = suite_create("cuse");
@@ -775,5 +843,7 @@ int main(void)
         VWT_ADD(s, test_ldisc_pyserial_write_timeout);
         VWT_ADD(s, test_crtscts_holds_output);
         VWT_ADD(s, test_ldisc_matches_pty);
+        VWT_ADD(s, test_tio_on_cuse);
+        VWT_ADD(s, test_minicom_on_cuse);
         return vwt_main(s);
 }

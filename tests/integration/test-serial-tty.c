@@ -8,10 +8,13 @@
  *    pyserial's own write-timeout test on a loopback plug;
  *  - `raw = no` cooks: canonical reads wait for the newline, VERASE edits, CR becomes NL, echo;
  *  - VMIN/VTIME: a blocking reader times out between bytes as termios(3) says;
- *  - [loopback] lines = loop is accepted on an echo loopback only.
+ *  - [loopback] lines = loop is accepted on an echo loopback only;
+ *  - tio and minicom, run as a person does, set the rate the peer sees and move text both ways.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -238,6 +241,75 @@ VWT_TEST(loopback_lines_key)
         vwt_stop();
 }
 
+/*
+ * Terminal programs (tio, minicom) on a port, as a person runs them: script(1) gives each a
+ * terminal. Its rate reaches the peer, what the peer sends shows on its screen, and what is
+ * typed goes out to the peer.
+ */
+static bool proc_saw(struct vwt_proc *p, const char *want, int timeout_ms)
+{
+        static char seen[65536];
+        size_t n = 0;
+        uint64_t end = vwt_now_ms() + (uint64_t)timeout_ms;
+
+        while (vwt_now_ms() < end && n < sizeof(seen) - 1) {
+                struct pollfd pfd = { .fd = p->out, .events = POLLIN };
+                ssize_t k;
+
+                if (poll(&pfd, 1, 100) <= 0)
+                        continue;
+                k = read(p->out, seen + n, sizeof(seen) - 1 - n);
+                if (k <= 0)
+                        break;
+                n += (size_t)k;
+                if (memmem(seen, n, want, strlen(want)))
+                        return true;
+        }
+        return false;
+}
+
+static void terminal_program(const char *cmd, const char *peer, int64_t baud)
+{
+        struct vwt_proc *t;
+        char buf[16];
+        int fb;
+
+        fb = vwt_serial_open(vwt_run_path(peer));
+        t = vwt_proc_start(VWT_PIPE_IN | VWT_PIPE_OUT, "/usr/bin/env", "TERM=vt100", "/usr/bin/script", "-qfec", cmd,
+                           "/dev/null");
+        ck_assert_msg(VWT_WAIT_FOR(10000, peer_baud(peer) == baud), "%s: the peer's line is not %lld: %lld", cmd,
+                      (long long)baud, (long long)peer_baud(peer));
+        vwt_sleep_ms(500); /* the program is past its start-up output */
+        ck_assert_int_eq(write(fb, "peer-says-hi\r\n", 14), 14);
+        ck_assert_msg(proc_saw(t, "peer-says-hi", 10000), "%s did not show what the peer sent", cmd);
+        ck_assert(vwt_proc_write(t, "typed", 5, 5000));
+        ck_assert_msg(vwt_read_exact(fb, buf, 5, NULL, 10000), "%s: what was typed did not reach the peer", cmd);
+        ck_assert_int_eq(memcmp(buf, "typed", 5), 0);
+        vwt_proc_kill(t, SIGTERM, 5000);
+        vwt_proc_done(t);
+        close(fb);
+}
+
+VWT_TEST(tio_on_pty)
+{
+        vwt_config(null_modem_conf);
+        vwt_start();
+        terminal_program(vwt_strf("tio --mute -b 57600 %s", vwt_run_path("a")), "b", 57600);
+        /* and after tio, another rate from another client still reaches the peer */
+        stty_ok((const char *const[]){ vwt_run_path("a"), "4800", NULL });
+        ck_assert(VWT_WAIT_FOR(3000, peer_baud("b") == 4800));
+        vwt_stop();
+}
+
+VWT_TEST(minicom_on_pty)
+{
+        vwt_config(null_modem_conf);
+        vwt_start();
+        /* -o: no modem init strings; hardware flow control is minicom's default */
+        terminal_program(vwt_strf("minicom -o -b 38400 -D %s", vwt_run_path("a")), "b", 38400);
+        vwt_stop();
+}
+
 int main(void)
 {
         Suite *s = suite_create("serial-tty");
@@ -249,5 +321,7 @@ int main(void)
         VWT_ADD(s, raw_no_cooks);
         VWT_ADD(s, vmin_vtime_blocking_reader);
         VWT_ADD(s, loopback_lines_key);
+        VWT_ADD(s, tio_on_pty);
+        VWT_ADD(s, minicom_on_pty);
         return vwt_main(s);
 }
