@@ -69,10 +69,10 @@ struct parked {
  * of a round trip vwired itself spends: docs/PERFORMANCE.md, issue 10). */
 struct cuse_stats {
         uint64_t read, write, poll, ioctl, other;
-        uint64_t eagain;     /* read and write requests answered EAGAIN */
-        uint64_t notify;     /* poll wake-ups sent */
-        uint64_t wakeups;    /* times the loop woke for this port's /dev/cuse */
-        uint64_t busy_usec;  /* time spent handling them */
+        uint64_t eagain;    /* read and write requests answered EAGAIN */
+        uint64_t notify;    /* poll wake-ups sent */
+        uint64_t wakeups;   /* times the loop woke for this port's /dev/cuse */
+        uint64_t busy_usec; /* time spent handling them */
 };
 
 struct cuse_port {
