@@ -757,6 +757,36 @@ VWT_TEST(default_device)
         vwt_stop();
 }
 
+/* A PortAudio program (python3-pyaudio) on its default device, made the cable by audio default. */
+VWT_TEST(portaudio_default_device)
+{
+        const char *sine = make_sine("sine.wav", 1, 1000, 0.5, RATE), *rec = vwt_path("rec.wav");
+        const char *scripts = env_or("VWIRE_TEST_AUDIO_SCRIPTS", "");
+        struct vwt_output o;
+        struct vwt_proc *r;
+
+        if (vwt_run(&o, "/usr/bin/python3", "-c", "import pyaudio") != 0) {
+                fprintf(stderr,
+                        "\n*** SKIPPED portaudio_default_device: no python3-pyaudio (tools/install-deps --test) ***\n");
+                return;
+        }
+        setenv("XDG_CONFIG_HOME", vwt_path("xdg"), 1);
+        cable_start(cable_conf);
+        vwt_ctl_ok("audio", "default", "--user", "c1");
+        r = record_start("vwire:c1", rec, "3", "48000");
+        ck_assert(VWT_WAIT_FOR(5000, readers_are(1)));
+        ck_assert_msg(run_alsa(&o, 20000, vwt_strf("/usr/bin/python3 %s/portaudio-play.py %s", scripts, sine)) == 0,
+                      "PortAudio failed: %s%s", o.out, o.err);
+        vwt_note("%s", o.out);
+        ck_assert_int_eq(vwt_proc_wait(r, 15000), 0);
+        /* every frame, in order; a loaded machine may make PortAudio underrun, which the
+         * cable plays as silence until it writes again */
+        vwt_note("PortAudio: %zu frames of silence inserted",
+                 find_in_order(read_wav(rec), read_wav(sine), "PortAudio -> default device -> arecord"));
+        unsetenv("XDG_CONFIG_HOME");
+        vwt_stop();
+}
+
 VWT_TEST(aplay_lists_vwire)
 {
         struct vwt_output o;
@@ -798,5 +828,6 @@ int main(void)
         VWT_ADD(s, tone_source);
         VWT_ADD(s, alsa_api);
         VWT_ADD(s, route_between_cables);
+        VWT_ADD(s, portaudio_default_device);
         return vwt_main(s);
 }
