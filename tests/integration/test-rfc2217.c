@@ -212,6 +212,25 @@ VWT_TEST(vwire_client_sredird_cisco)
 }
 
 /* A server that takes the connection and never negotiates: data only, which doctor must say. */
+/* vwire's server routed to vwire's client: a proxy re-exporting a remote port. Breaks of both
+ * kinds (open-ended from BREAK ON/OFF, timed from IAC BRK) go through the client. */
+VWT_TEST(server_to_client_proxy)
+{
+        unsigned front = vwt_free_port(), port = vwt_free_port();
+
+        vwt_configf("[socket s2]\nlisten = tcp:127.0.0.1:%u\nprotocol = rfc2217\n"
+                    "[socket c]\nconnect = tcp:127.0.0.1:%u\nprotocol = rfc2217\nreconnect = 100ms\n"
+                    "[route rp]\nfrom = s2\nto = c\nduplex = yes\n"
+                    "[socket s]\nlisten = tcp:127.0.0.1:%u\nprotocol = rfc2217\n"
+                    "[serial b]\nbackend = pty\npath = %%t/b\n"
+                    "[route rb]\nfrom = b\nto = s\nduplex = yes\n",
+                    front, port, port);
+        vwt_start();
+        run_script("rfc2217_proxy.py", (const char *const[]){ vwt_strf("%u", front), vwt_run_path("b"), "b",
+                                                              vwt_vwirectl_path(), vwt()->sock, NULL });
+        vwt_stop();
+}
+
 VWT_TEST(doctor_remote_never_negotiates)
 {
         unsigned port = vwt_free_port();
@@ -262,6 +281,7 @@ int main(void)
         VWT_ADD(s, vwire_client_ser2net);
         VWT_ADD(s, vwire_client_sredird);
         VWT_ADD(s, vwire_client_sredird_cisco);
+        VWT_ADD(s, server_to_client_proxy);
         VWT_ADD(s, doctor_remote_never_negotiates);
         VWT_ADD(s, protocol_needs_a_stream);
         return vwt_main(s);
