@@ -469,7 +469,8 @@ VWT_TEST(rate_converted_reader)
         double freq, rms;
 
         cable_start(cable_conf);
-        r = record_start("vwire:c1", rec, "4", "44100");
+        /* 6 s for a 2 s sine: on a loaded machine aplay may start a second or two late */
+        r = record_start("vwire:c1", rec, "6", "44100");
         ck_assert(VWT_WAIT_FOR(5000, readers_are(1)));
         ck_assert_msg(play(&o, 15000, "vwire:c1", sine) == 0, "aplay failed: %s", o.err);
         ck_assert_int_eq(vwt_proc_wait(r, 15000), 0);
