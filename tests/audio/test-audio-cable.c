@@ -774,12 +774,14 @@ VWT_TEST(portaudio_default_device)
         setenv("XDG_CONFIG_HOME", vwt_path("xdg"), 1);
         cable_start(cable_conf);
         vwt_ctl_ok("audio", "default", "--user", "c1");
-        r = record_start("vwire:c1", rec, "3", "48000");
+        /* 8 s: PortAudio opens every ALSA device it lists first, which takes seconds in a
+         * sanitizer build on a loaded machine */
+        r = record_start("vwire:c1", rec, "8", "48000");
         ck_assert(VWT_WAIT_FOR(5000, readers_are(1)));
         ck_assert_msg(run_alsa(&o, 20000, vwt_strf("/usr/bin/python3 %s/portaudio-play.py %s", scripts, sine)) == 0,
                       "PortAudio failed: %s%s", o.out, o.err);
         vwt_note("%s", o.out);
-        ck_assert_int_eq(vwt_proc_wait(r, 15000), 0);
+        ck_assert_int_eq(vwt_proc_wait(r, 20000), 0);
         /* every frame, in order; a loaded machine may make PortAudio underrun, which the
          * cable plays as silence until it writes again */
         vwt_note("PortAudio: %zu frames of silence inserted",
