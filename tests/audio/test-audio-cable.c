@@ -738,10 +738,13 @@ VWT_TEST(default_device)
 
         r = record_start("vwire:c1", rec, "3", "48000");
         ck_assert(VWT_WAIT_FOR(5000, readers_are(1)));
-        ck_assert_msg(run_alsa(&o, 15000, vwt_strf("aplay -q %s", sine)) == 0, "aplay (default device) failed: %s",
-                      o.err);
+        ck_assert_msg(run_alsa(&o, 15000, vwt_strf("aplay -q -B 1000000 %s", sine)) == 0,
+                      "aplay (default device) failed: %s", o.err);
         ck_assert_int_eq(vwt_proc_wait(r, 15000), 0);
-        (void)find_exact(read_wav(rec), read_wav(sine), "aplay to the default device");
+        /* what matters here is where it went: every frame, in order (a loaded machine may make
+         * aplay underrun, which the cable plays as silence) */
+        vwt_note("default device: %zu frames of silence inserted",
+                 find_in_order(read_wav(rec), read_wav(sine), "aplay to the default device"));
 
         vwt_ctl_ok("audio", "default", "--unset", "--user");
         ck_assert_int_ne(stat(file, &st), 0);
