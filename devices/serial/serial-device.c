@@ -17,7 +17,8 @@
  *    break or framing/parity error counted there goes on in the stream as a line event (breaks
  *    are IGNBRK'd so they do not also read as a NUL byte);
  *  - breaks (VW_CHUNK_LINE in the stream, so in their place among the bytes): once the bytes
- *    before it have left (TIOCOUTQ 0), TIOCSBRK, a timer, TIOCCBRK. Never TCSBRK, which sleeps;
+ *    before it have left (TIOCOUTQ 0), TIOCSBRK, a timer, TIOCCBRK; a break of 0 ms is held
+ *    until VW_LINE_BREAK_END (TIOCSBRK ... TIOCCBRK at the peer). Never TCSBRK, which sleeps;
  *  - purges (VW_SIGNAL_PURGE): TCFLSH, and what the routes hold for the device is discarded.
  *
  * The device may go away (a USB unplug: the tty hangs up, reads fail with EIO/ENXIO, poll says
@@ -52,7 +53,6 @@
 #include "varlink.h"
 
 #define DEV_READ_MAX (64u * 1024u)
-#define DEV_BREAK_DEFAULT_MS 250u
 #define DEV_DRAIN_POLL_USEC (2u * 1000u) /* how often the output queue is asked before a break */
 #define DEV_LINE_EVENTS_MAX 16u          /* line events sent per tick, whatever the counters jumped by */
 #define TIOCM_INPUTS (TIOCM_CTS | TIOCM_DSR | TIOCM_CD | TIOCM_RI)
@@ -63,7 +63,13 @@ struct dev_config {
         uint64_t reopen, reopen_max;
 };
 
-enum brk_state { BRK_NONE, BRK_DRAINING, BRK_ON };
+/*
+ * A break from the stream: DRAINING until the bytes before it have left, then ON for its duration
+ * (a timer) or, for one of 0 ms, HELD until a VW_LINE_BREAK_END, which drains (ENDING) before
+ * TIOCCBRK. Writing waits in DRAINING, ON and ENDING; the break's chunk is consumed when it is done
+ * (HELD: when the line went into break).
+ */
+enum brk_state { BRK_NONE, BRK_DRAINING, BRK_ON, BRK_HELD, BRK_ENDING };
 
 struct dev {
         struct vw_endpoint *ep;
@@ -277,19 +283,23 @@ static void dev_flush(struct dev *d)
                 vw_sink_discard(d->sink); /* nobody to give it to: counted as dropped */
                 return;
         }
-        while (d->brk == BRK_NONE && vw_sink_peek(d->sink, &c)) {
+        while ((d->brk == BRK_NONE || d->brk == BRK_HELD) && vw_sink_peek(d->sink, &c)) {
                 ssize_t n;
 
                 if (c.type == VW_CHUNK_LINE) {
                         struct vw_line_event ev = {};
 
                         memcpy(&ev, c.data, MIN(c.len, sizeof(ev)));
-                        if (ev.type != VW_LINE_BREAK) {
-                                vw_sink_consume(d->sink, c.len); /* a UART cannot send a parity error */
+                        if (ev.type == VW_LINE_BREAK && d->brk == BRK_NONE) {
+                                d->brk = BRK_DRAINING;
+                                d->brk_ms = ev.duration_ms;
+                        } else if (ev.type == VW_LINE_BREAK_END && d->brk == BRK_HELD) {
+                                d->brk = BRK_ENDING;
+                        } else {
+                                /* a UART cannot send a parity error; a break already on stays on */
+                                vw_sink_consume(d->sink, c.len);
                                 continue;
                         }
-                        d->brk = BRK_DRAINING;
-                        d->brk_ms = ev.duration_ms ? ev.duration_ms : DEV_BREAK_DEFAULT_MS;
                         break_step(d);
                         break;
                 }
@@ -334,31 +344,39 @@ static void break_arm(struct dev *d, uint64_t usec)
         (void)sd_event_source_set_enabled(d->brk_timer, SD_EVENT_ONESHOT);
 }
 
-/* DRAINING: wait for the queue to empty, then TIOCSBRK; ON: the time is up, TIOCCBRK, go on. */
+static void break_set(struct dev *d, bool on)
+{
+        if (ioctl(d->fd, on ? TIOCSBRK : TIOCCBRK) < 0)
+                log_debug_errno(errno, "serial %s: %s", d->ep->name, on ? "TIOCSBRK" : "TIOCCBRK");
+}
+
+/* One step of enum brk_state, from dev_flush() or the break timer. */
 static void break_step(struct dev *d)
 {
         int queued = 0;
 
         if (d->fd < 0)
                 return;
-        if (d->brk == BRK_DRAINING) {
+        if (d->brk == BRK_DRAINING || d->brk == BRK_ENDING) {
                 if (ioctl(d->fd, TIOCOUTQ, &queued) == 0 && queued > 0) {
                         break_arm(d, DEV_DRAIN_POLL_USEC);
                         return;
                 }
-                if (ioctl(d->fd, TIOCSBRK) < 0)
-                        log_debug_errno(errno, "serial %s: TIOCSBRK", d->ep->name);
-                d->brk = BRK_ON;
-                break_arm(d, (uint64_t)d->brk_ms * 1000u);
+                break_set(d, d->brk == BRK_DRAINING);
+                if (d->brk == BRK_DRAINING && d->brk_ms > 0) {
+                        d->brk = BRK_ON;
+                        break_arm(d, (uint64_t)d->brk_ms * 1000u);
+                        return;
+                }
+                d->brk = d->brk == BRK_DRAINING ? BRK_HELD : BRK_NONE;
+        } else if (d->brk == BRK_ON) {
+                break_set(d, false);
+                d->brk = BRK_NONE;
+        } else {
                 return;
         }
-        if (d->brk == BRK_ON) {
-                if (ioctl(d->fd, TIOCCBRK) < 0)
-                        log_debug_errno(errno, "serial %s: TIOCCBRK", d->ep->name);
-                d->brk = BRK_NONE;
-                vw_sink_consume(d->sink, sizeof(struct vw_line_event));
-                dev_flush(d);
-        }
+        vw_sink_consume(d->sink, sizeof(struct vw_line_event));
+        dev_flush(d);
 }
 
 static void dev_ready(struct vw_sink *s, void *userdata)
@@ -450,7 +468,7 @@ static void close_fd(struct dev *d, bool flush_output)
 {
         d->io = sd_event_source_disable_unref(d->io);
         if (d->fd >= 0) {
-                if (d->brk == BRK_ON)
+                if (d->brk != BRK_NONE && d->brk != BRK_DRAINING)
                         (void)ioctl(d->fd, TIOCCBRK);
                 /* a close with output queued behind flow control would wait closing_wait (30 s) */
                 if (flush_output)
@@ -671,11 +689,13 @@ static void dev_purge(struct dev *d, uint32_t what)
         int arg;
 
         if (what & VW_PURGE_TX) {
-                vw_sink_discard(d->sink);
-                if (d->brk == BRK_DRAINING) { /* its chunk went with the rest */
+                /* the break's own chunk goes with the rest: a timed break ends now, a held one stays */
+                if (d->fd >= 0 && (d->brk == BRK_ON || d->brk == BRK_ENDING))
+                        break_set(d, false);
+                if (d->brk != BRK_HELD)
                         d->brk = BRK_NONE;
-                        (void)sd_event_source_set_enabled(d->brk_timer, SD_EVENT_OFF);
-                }
+                (void)sd_event_source_set_enabled(d->brk_timer, SD_EVENT_OFF);
+                vw_sink_discard(d->sink);
         }
         if (d->fd < 0)
                 return;
@@ -775,7 +795,8 @@ static void dev_describe(struct vw_endpoint *ep, json_object *o)
                 json_object_object_add(o, "counts", m);
         }
         json_object_object_add(o, "line_events_in", json_object_new_int64((int64_t)d->events_in));
-        json_object_object_add(o, "break", json_object_new_boolean(d->brk == BRK_ON));
+        json_object_object_add(o, "break",
+                               json_object_new_boolean(d->brk == BRK_ON || d->brk == BRK_HELD || d->brk == BRK_ENDING));
         json_object_object_add(o, "pending_out", json_object_new_int64((int64_t)vw_sink_pending(d->sink)));
 }
 

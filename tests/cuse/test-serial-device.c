@@ -208,6 +208,20 @@ VWT_TEST(device_on_cuse_lines_breaks_and_replug)
                 if (!vwt_read_exact(far, got, sizeof(got), &n, 10000) || memcmp(got, want, sizeof(want)) != 0)
                         vwt_fail("far did not read ab, a break, cd (%zu bytes)", n);
         }
+        /* a held break (TIOCSBRK ... TIOCCBRK at the app): hw stays in break until the app ends it */
+        ck_assert_int_eq(ioctl(app, TIOCSBRK), 0);
+        {
+                uint8_t got[3];
+                size_t n = 0;
+
+                if (!vwt_read_exact(far, got, sizeof(got), &n, 10000) || memcmp(got, mark, sizeof(mark)) != 0)
+                        vwt_fail("far did not read the app's held break (%zu bytes)", n);
+        }
+        ck_assert(VWT_WAIT_FOR(5000, json_object_get_boolean(vwt_jget(show_b("dev"), "endpoint.details.break"))));
+        ck_assert_int_eq(ioctl(app, TIOCCBRK), 0);
+        ck_assert(VWT_WAIT_FOR(5000, !json_object_get_boolean(vwt_jget(show_b("dev"), "endpoint.details.break"))));
+        data_both_ways(app, far, "after the held break");
+
         /* a break from far: counted on hw (TIOCGICOUNT), sent on by dev, read by the app */
         parmrk(app);
         {
