@@ -89,8 +89,7 @@ VWT_TEST(vwire_client_ser2net_server)
         s2n = start_ser2net(port);
         if (!VWT_WAIT_FOR(20000, connected()))
                 vwt_fail("the client did not reconnect to ser2net");
-        ck_assert_int_eq(vwt_py(&o, 120000, "serial_pair.py", vwt_run_path("app"), vwt_run_path("farend"), "65536"),
-                         0);
+        ck_assert_int_eq(vwt_py(&o, 120000, "serial_pair.py", vwt_run_path("app"), vwt_run_path("farend"), "65536"), 0);
         ck_assert_int_eq(vwt_jint(vwt_ctl_json("show", "c"), "endpoint.dropped_bytes"), 0);
         ck_assert_int_ge(vwt_proc_kill(s2n, SIGTERM, 10000), 0);
         vwt_stop();
