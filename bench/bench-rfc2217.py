@@ -96,7 +96,8 @@ class Setup:
             with open(conf, "w") as f:
                 f.write(f"[serial hw]\nbackend = device\ndevice = {self.slave_name}\n\n"
                         f"[socket net]\nlisten = tcp:127.0.0.1:{self.port}\n{proto}\n"
-                        "[route r]\nfrom = net\nto = hw\nduplex = yes\noverflow = block\n")
+                        "[route r]\nfrom = net\nto = hw\nduplex = yes\noverflow = block\n"
+                        f"buffer = {self.args.buffer}\n")
             cmd = [self.args.vwired, "--config", conf, "--runtime-dir", os.path.join(d, "run")]
         else:
             acc = {"raw": "tcp", "telnet": "telnet,tcp", "rfc2217": "telnet(rfc2217),tcp"}[self.args.protocol]
@@ -299,6 +300,8 @@ def main():
     ap.add_argument("--vwired", default=os.path.join(REPO, "build", "daemon", "vwired"))
     ap.add_argument("--ser2net", default=shutil.which("ser2net") or "/usr/sbin/ser2net")
     ap.add_argument("--json", help="write the figures here too")
+    ap.add_argument("--buffer", default="64K", help="vwire's route buffer (default 64K, its default)")
+    ap.add_argument("--only", choices=("vwire", "ser2net"), help="one setup alone (for perf); no ratios")
     ap.add_argument("--ser2net-defaults", action="store_true",
                     help="ser2net with its default chardelay and 64-byte buffers (else: chardelay off, 64 KiB)")
     args = ap.parse_args()
@@ -314,7 +317,7 @@ def main():
     version = subprocess.run([args.ser2net, "-v"], capture_output=True, text=True).stdout.strip()
 
     tmp = tempfile.mkdtemp(prefix="vwire-bench2217.")
-    setups = [Setup("vwire", args, tmp), Setup("ser2net", args, tmp)]
+    setups = [Setup(n, args, tmp) for n in ("vwire", "ser2net") if not args.only or n == args.only]
     res = {s.name: {"to": [], "from": [], "rtt": []} for s in setups}
     try:
         for s in setups:
@@ -345,6 +348,8 @@ def main():
                      "p50": pct(v["rtt"], 50), "p99": pct(v["rtt"], 99)}
         f = fig[name]
         print(f"{name:8} {f['to']:16.1f} {f['from']:18.1f} {f['p50']:11.1f} {f['p99']:11.1f}")
+    if args.only:
+        return 0
     v, s = fig["vwire"], fig["ser2net"]
     ratios = {"to": v["to"] / s["to"], "from": v["from"] / s["from"], "p50": v["p50"] / s["p50"],
               "p99": v["p99"] / s["p99"]}
