@@ -128,7 +128,10 @@ class Setup:
         s = socket.create_connection(("127.0.0.1", self.port))
         s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if self.args.protocol != "raw":
-            settle_telnet(s)
+            s = Telnet(s, self.args.protocol == "rfc2217")
+            s.settle()
+        else:
+            s = Plain(s)
         drain_master(self.master)
         # one byte through before anything is timed: the server has the device open (ser2net
         # opens it only now, and flushes its input when it does)
@@ -141,26 +144,98 @@ class Setup:
         return s
 
 
-def settle_telnet(s):
-    """Refuse whatever the server offers (WONT/DONT), for a stream of plain data; wait until quiet."""
-    s.setblocking(False)
-    buf, end = b"", time.monotonic() + 0.5
-    while time.monotonic() < end:
-        r, _, _ = select.select([s], [], [], 0.1)
-        if not r:
-            continue
-        buf += s.recv(4096)
-        out = b""
-        while len(buf) >= 3 and buf[0] == 255:
-            cmd, opt = buf[1], buf[2]
-            if cmd == 253:  # DO -> WONT
-                out += bytes([255, 252, opt])
-            elif cmd == 251:  # WILL -> DONT
-                out += bytes([255, 254, opt])
-            buf = buf[3:]
-        if out:
-            s.sendall(out)
-    s.setblocking(True)
+class Plain:
+    def __init__(self, sock):
+        self.sock = sock
+
+    def recv(self, n):
+        return self.sock.recv(n)
+
+    def sendall(self, data):
+        self.sock.sendall(data)
+
+    def settimeout(self, t):
+        self.sock.settimeout(t)
+
+    def close(self):
+        self.sock.close()
+
+
+class Telnet(Plain):
+    """The client's side of the telnet layer, just enough for a data stream: BINARY and SGA both
+    ways (without BINARY a server strips the NUL after a CR), COM-PORT-OPTION accepted with
+    --protocol rfc2217 and refused otherwise, every other option refused; commands and
+    subnegotiations the server sends (NOTIFY-MODEMSTATE...) are taken out of what is read."""
+
+    def __init__(self, sock, rfc2217):
+        super().__init__(sock)
+        self.ok = {0, 3} | ({44} if rfc2217 else set())
+        self.state, self.pending = "data", b""
+
+    def answer(self, cmd, opt):
+        if cmd == 253:  # DO
+            return bytes([255, 251 if opt in self.ok else 252, opt])
+        if cmd == 251:  # WILL
+            return bytes([255, 253 if opt in self.ok and opt != 44 else 254, opt])
+        return b""
+
+    def feed(self, data):
+        """Data bytes of what came in; answers negotiation on the way."""
+        if self.state == "data" and 255 not in data:
+            return data  # the common case, at C speed: the stream has no IAC
+        out, reply = bytearray(), bytearray()
+        for b in data:
+            st = self.state
+            if st == "data":
+                if b == 255:
+                    self.state = "iac"
+                else:
+                    out.append(b)
+            elif st == "iac":
+                if b == 255:
+                    out.append(255)
+                    self.state = "data"
+                elif b in (251, 252, 253, 254):
+                    self.state = ("opt", b)
+                elif b == 250:
+                    self.state = "sb"
+                else:
+                    self.state = "data"
+            elif st == "sb":
+                if b == 255:
+                    self.state = "sbiac"
+            elif st == "sbiac":
+                self.state = "data" if b == 240 else "sb"
+            else:
+                reply += self.answer(st[1], b)
+                self.state = "data"
+        if reply:
+            self.sock.sendall(bytes(reply))
+        return bytes(out)
+
+    def recv(self, n):
+        while True:
+            b = self.sock.recv(n)
+            if not b:
+                return b
+            d = self.feed(b)
+            if d:
+                return d
+
+    def settle(self):
+        """Negotiate until the server is quiet for 0.3 s."""
+        self.sock.setblocking(False)
+        end = time.monotonic() + 3
+        quiet = time.monotonic() + 0.3
+        while time.monotonic() < min(end, quiet):
+            r, _, _ = select.select([self.sock], [], [], 0.05)
+            if r:
+                b = self.sock.recv(4096)
+                if not b:
+                    break
+                self.feed(b)
+                quiet = time.monotonic() + 0.3
+        self.sock.setblocking(True)
 
 
 def drain_master(fd):
