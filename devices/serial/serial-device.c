@@ -14,8 +14,9 @@
  *    the kernel, so it would need a thread per port that cannot be woken for shutdown except by
  *    a signal, and ptys and many drivers do not implement it; one TIOCMGET per 50 ms is cheap
  *    and works on every tty. The same tick reads TIOCGICOUNT where the driver has it, and a
- *    break or framing/parity error counted there goes on in the stream as a line event (breaks
- *    are IGNBRK'd so they do not also read as a NUL byte);
+ *    break or framing/parity error counted there goes on in the stream as a line event in
+ *    place of the byte (IGNBRK, IGNPAR: the driver drops it), though up to a tick after the
+ *    bytes around it;
  *  - breaks (VW_CHUNK_LINE in the stream, so in their place among the bytes): once the bytes
  *    before it have left (TIOCOUTQ 0), TIOCSBRK, a timer, TIOCCBRK; a break of 0 ms is held
  *    until VW_LINE_BREAK_END (TIOCSBRK ... TIOCCBRK at the peer). Never TCSBRK, which sleeps;
@@ -131,11 +132,12 @@ static void dev_check(const struct vw_section *s, const void *config, struct vw_
 
 /* ---- line settings ---- */
 
-/* Raw bytes both ways; the modem lines never hang the port up (CLOCAL); breaks are counted, not read. */
+/* Raw bytes both ways; the modem lines never hang the port up (CLOCAL); breaks and bytes with a
+ * framing or parity error are counted (TIOCGICOUNT, sent on as line events), not read. */
 static void make_raw(struct termios2 *t)
 {
         t->c_iflag &= ~(tcflag_t)(BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXANY | IUCLC | IMAXBEL);
-        t->c_iflag |= IGNBRK;
+        t->c_iflag |= IGNBRK | IGNPAR;
         t->c_oflag &= ~(tcflag_t)OPOST;
         t->c_lflag &= ~(tcflag_t)(ECHO | ECHONL | ECHOE | ECHOK | ICANON | ISIG | IEXTEN | TOSTOP);
         t->c_cflag |= CREAD | CLOCAL;
@@ -268,7 +270,8 @@ static void update_events(struct dev *d)
 
 static bool is_gone(int err)
 {
-        return err == EIO || err == ENXIO || err == ENODEV || err == EBADF;
+        /* ENOTCONN: a CUSE node whose server went away */
+        return err == EIO || err == ENXIO || err == ENODEV || err == EBADF || err == ENOTCONN;
 }
 
 static void break_step(struct dev *d);
