@@ -572,7 +572,10 @@ VWT_TEST(wav_replay_at_the_cable_clock)
         ck_assert(VWT_WAIT_FOR(5000, state_of("rep", "closed")));
         vwt_note("replay of 2 s closed after %llu ms", (unsigned long long)(vwt_now_ms() - t0));
         ck_assert_int_eq(vwt_proc_wait(r, 15000), 0);
-        (void)find_exact(read_wav(rec), read_wav(sine), "WAV replay -> arecord");
+        /* every frame in order; when vwired was held up longer than the route holds (64K,
+         * 340 ms), the clock catching up plays silence for what the replay has not put in yet */
+        vwt_note("WAV replay: %zu frames of silence inserted",
+                 find_in_order(read_wav(rec), read_wav(sine), "WAV replay -> arecord"));
         vwt_stop();
 }
 
