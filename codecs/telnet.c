@@ -32,6 +32,7 @@ void vw_telnet_init(struct vw_telnet *t, const struct vw_telnet_ops *ops, void *
         memset(t, 0, sizeof(*t));
         t->ops = ops;
         t->userdata = userdata;
+        t->nvt_cr = true;
 }
 
 void vw_telnet_support(struct vw_telnet *t, uint8_t opt, bool local, bool remote)
@@ -265,11 +266,17 @@ void vw_telnet_input(struct vw_telnet *t, const uint8_t *in, size_t len)
                 switch (t->state) {
                 case S_DATA: {
                         /* a run of plain data goes out in one call */
-                        bool binary = vw_telnet_enabled(t, VW_TELOPT_BINARY, true);
+                        bool binary = !t->nvt_cr || vw_telnet_enabled(t, VW_TELOPT_BINARY, true);
                         size_t j = i;
 
-                        while (j < len && in[j] != VW_TELNET_IAC && (binary || in[j] != '\r'))
-                                j++;
+                        if (binary) {
+                                const uint8_t *e = memchr(in + i, VW_TELNET_IAC, len - i);
+
+                                j = e ? (size_t)(e - in) : len;
+                        } else {
+                                while (j < len && in[j] != VW_TELNET_IAC && in[j] != '\r')
+                                        j++;
+                        }
                         if (j > i && t->ops->data)
                                 t->ops->data(t->userdata, in + i, j - i);
                         if (j == len)

@@ -48,7 +48,7 @@ enum {
 struct vw_telnet_ops {
         /* Bytes for the peer, in order (required). */
         void (*send)(void *userdata, const uint8_t *p, size_t n);
-        /* Data received, IAC IAC undone (and CR NUL made CR while the peer is not in BINARY). */
+        /* Data received, IAC IAC undone (and CR NUL made CR while the peer is not in BINARY, if nvt_cr). */
         void (*data)(void *userdata, const uint8_t *p, size_t n);
         /* A command received: VW_TELNET_BRK, _IP, _AO, _AYT, _EC, _EL (NOP, DM and GA are dropped). */
         void (*command)(void *userdata, uint8_t cmd);
@@ -77,6 +77,9 @@ struct vw_telnet {
         uint8_t us[256], him[256]; /* Q-method state per option (telnet.c) */
         uint8_t support[256];      /* bit 0: we may enable it; bit 1: the peer may */
         struct vw_telnet_stats stats;
+        /* Undo CR NUL (RFC 854's bare CR) while the peer is not in BINARY; on after init. An RFC
+         * 2217 port clears it: a program that never asked for BINARY still sends binary data. */
+        bool nvt_cr;
 };
 
 void vw_telnet_init(struct vw_telnet *t, const struct vw_telnet_ops *ops, void *userdata);

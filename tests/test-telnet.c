@@ -254,6 +254,13 @@ START_TEST(test_cr_nul)
         vw_telnet_input(&e.t, in, sizeof(in));
         ck_assert_uint_eq(e.n_data, sizeof(in));
         ck_assert_mem_eq(e.data, in, sizeof(in));
+
+        /* nvt_cr off (RFC 2217 ports): bytes pass as they are even without BINARY */
+        end_init(&e);
+        e.t.nvt_cr = false;
+        vw_telnet_input(&e.t, in, sizeof(in));
+        ck_assert_uint_eq(e.n_data, sizeof(in));
+        ck_assert_mem_eq(e.data, in, sizeof(in));
 }
 END_TEST
 

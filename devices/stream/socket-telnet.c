@@ -164,7 +164,8 @@ static void tn_data(void *userdata, const uint8_t *p, size_t n)
 
         if (!tn->dec) /* outside vw_tn_input(): nothing to decode into */
                 return;
-        memmove(tn->dec + tn->dec_len, p, n);
+        if (p != tn->dec + tn->dec_len) /* nothing was taken out before: already in place */
+                memmove(tn->dec + tn->dec_len, p, n);
         tn->dec_len += n;
 }
 
@@ -397,6 +398,8 @@ void vw_tn_connected(struct vw_tn *tn)
         static const uint8_t opts[] = { VW_TELOPT_BINARY, VW_TELOPT_SGA };
 
         vw_telnet_init(&tn->t, &telnet_ops, tn);
+        /* a serial port's bytes: a CR NUL from a client that never asked for BINARY is data too */
+        tn->t.nvt_cr = tn->protocol != VW_SOCK_PROTO_RFC2217;
         vw_rfc2217_server_init(&tn->srv, &srv_ops, tn, tn->signature);
         if (!tn->server) {
                 /* a client's own state (the local port's settings, the remote's answers) lives on */

@@ -538,6 +538,7 @@ static int client_io(sd_event_source *s, int fd, uint32_t revents, void *userdat
                 c->parked = true;
                 client_update(c);
         }
+        vw_endpoint_dispatch(sk->ep); /* the bytes go on now, not after another epoll_wait */
         return 0;
 }
 
