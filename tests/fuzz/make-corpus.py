@@ -231,7 +231,8 @@ values = {
     "size": ["64K", "1MiB", "4096B"], "rate": ["9600", "1M/s", "10KB/s"], "uint": ["010", "4294967295"],
     "duration": ["500ms", "1.5s", "2min", "3h", "7"], "enum": ["drop-old", "BLOCK"],
     "names": ["a, b c", "gps,app"],
-    "address": ["tcp:127.0.0.1:4000", "tcp:[::1]:1", "unix:/run/x.sock", "unix:@abstract", "unix:%t/c"],
+    "address": ["tcp:127.0.0.1:4000", "tcp:[::1]:1", "unix:/run/x.sock", "unix:@abstract", "unix:%t/c",
+                "udp:127.0.0.1:5000", "unix-seqpacket:/run/p", "unix-dgram:@d"],
     "user": ["root", "0"], "group": ["root", "65534"],
 }
 for kind, vs in values.items():
