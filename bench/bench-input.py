@@ -447,10 +447,10 @@ class EventPath:
         self.sock.connect(self.vwire.sock_path)
         self.buf = b""
         self.sock.sendall(json.dumps({"method": "io.vwire.Hello", "parameters": {
-            "version": "bench", "protocol": 1}}).encode() + b"\\0")
+            "version": "bench", "protocol": 1}}).encode() + b"\0")
         self.collect(1)
         self.msgs = [json.dumps({"method": "io.vwire.Event", "parameters": {
-            "name": self.device, "type": "EV_KEY", "code": "KEY_A", "value": v}}).encode() + b"\\0" for v in (0, 1)]
+            "name": self.device, "type": "EV_KEY", "code": "KEY_A", "value": v}}).encode() + b"\0" for v in (0, 1)]
 
     def send(self, value):
         self.sock.sendall(self.msgs[value])
@@ -459,13 +459,13 @@ class EventPath:
         self.sock.sendall(b"".join(self.msgs[v] for v in values))
 
     def collect(self, n):
-        while self.buf.count(b"\\0") < n:
+        while self.buf.count(b"\0") < n:
             data = self.sock.recv(65536)
             if not data:
                 raise BenchError("vwired closed the control connection")
             self.buf += data
         for _ in range(n):
-            msg, self.buf = self.buf.split(b"\\0", 1)
+            msg, self.buf = self.buf.split(b"\0", 1)
             if b'"error"' in msg:
                 raise BenchError(f"vwired: {msg!r}")
 
@@ -500,7 +500,7 @@ def wait_frames(reader, n, timeout_ms=10000):
     got = b""
     while True:
         syns = sum(1 for i in range(0, len(got), INPUT_EVENT.size)
-                   if got[i + 16:i + 24] == b"\\0" * 8)
+                   if got[i + 16:i + 24] == b"\0" * 8)
         if syns >= n:
             return
         if not reader.poll.poll(timeout_ms):
@@ -525,6 +525,11 @@ def path_idle(path, reader, n, warmup):
         if i >= warmup:
             samples.append((t1 - t0) / 1000)
         time.sleep(0.002)  # idle: the injector sleeps between frames, as between a script's commands
+    if value:
+        # leave the key up: a press of a key already down is no event, and a burst would wait for it
+        path.send(0)
+        reader.wait_frame()
+        path.collect(1)
     return samples
 
 
