@@ -245,7 +245,7 @@ pace = 0
 [socket ydo]
 listen = unix:{dir}/ydo.sock
 
-[route ydo]
+[route ydo-route]
 from = ydo
 to = kbd0
 convert = ydotool-to-events
@@ -253,7 +253,7 @@ convert = ydotool-to-events
 [socket kfeed]
 listen = unix:{dir}/kfeed.sock
 
-[route kfeed]
+[route kfeed-route]
 from = kfeed
 to = kbd0
 convert = wire-to-events
@@ -587,6 +587,14 @@ def anchors(args, vwire, direct, relay, readers, tmp):
             ("vwirectl type", ctl + ["type", "kbd", "a"], kbd),
             ("ydotool type", [YDOTOOL, "type", "--delay", "0", "a"], yd.node),
         ]
+        # process start alone: vwirectl --version against the static ydotool printing its usage
+        starts = {"vwirectl --version": [], "ydotool (usage)": []}
+        for _ in range(args.cli_calls * args.rounds):
+            for name, argv in (("vwirectl --version", [vwire.vwirectl, "--version"]), ("ydotool (usage)", [YDOTOOL])):
+                t0 = time.perf_counter_ns()
+                subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                starts[name].append((time.perf_counter_ns() - t0) / 1000)
+        res["starts"] = starts
         for r in range(args.rounds):
             for name, argv, node in (clis if r % 2 == 0 else list(reversed(clis))):
                 f, e = cli_samples(argv, rd[node], args.cli_calls, 2)
@@ -624,6 +632,10 @@ def anchors(args, vwire, direct, relay, readers, tmp):
 
     out = {"cli": {}, "idle": {}, "burst": {}}
     print()
+    st = {k: p50(v) for k, v in res["starts"].items()}
+    print(f"process start: vwirectl --version p50 {st['vwirectl --version'] / 1000:.2f} ms, ydotool (usage) p50 "
+          f"{st['ydotool (usage)'] / 1000:.2f} ms, ratio {st['vwirectl --version'] / st['ydotool (usage)']:.2f}x")
+    out["starts_p50_us"] = st
     print(f"CLI, a new process per call ({args.rounds} rounds x {args.cli_calls} calls): p50 ms until the reader has "
           "the key-press frame / until the process exited")
     for a, b in (("vwirectl key", "ydotool key"), ("vwirectl type", "ydotool type")):
