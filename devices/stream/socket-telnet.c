@@ -59,6 +59,12 @@ struct vw_tn {
         /* decoding in place during vw_tn_input() */
         uint8_t *dec;
         size_t dec_len;
+        /* Chunks the routes refused (overflow = block): one read can split into more chunks than
+         * the room it was sized for (a SET or a break between data). Kept in order as records
+         * [type, u32 length, bytes] and written before the socket is read again. */
+        uint8_t *held;
+        size_t held_len;
+        uint64_t held_dropped;
 
         uint8_t *out;
         size_t out_off, out_len;
@@ -127,18 +133,67 @@ bool vw_tn_may_send(const struct vw_tn *tn)
 
 /* ---- into the port ---- */
 
+#define HELD_CAP (128u * 1024u) /* a read's bytes (64 KiB at most) with their events */
+#define HELD_HDR 5u
+
+static void hold(struct vw_tn *tn, enum vw_chunk_type type, const void *data, size_t len)
+{
+        uint32_t l = (uint32_t)len;
+
+        if (!tn->held)
+                tn->held = malloc(HELD_CAP);
+        if (!tn->held || tn->held_len + HELD_HDR + len > HELD_CAP) {
+                tn->held_dropped += len;
+                vw_port_count_dropped(tn->ep->port, len);
+                return;
+        }
+        tn->held[tn->held_len] = (uint8_t)type;
+        memcpy(tn->held + tn->held_len + 1, &l, sizeof(l));
+        memcpy(tn->held + tn->held_len + HELD_HDR, data, len);
+        tn->held_len += HELD_HDR + len;
+}
+
+/* Into the port, behind whatever is held; what the routes refuse waits (they wake us with room). */
+static void to_port(struct vw_tn *tn, enum vw_chunk_type type, const void *data, size_t len)
+{
+        int r = -EAGAIN;
+
+        if (tn->held_len == 0)
+                r = vw_port_write(tn->ep->port, type, data, len);
+        if (r == -EAGAIN) {
+                hold(tn, type, data, len);
+        } else if (r < 0) {
+                log_error_errno(r, "socket %s: routes refused a %zu-byte chunk", tn->ep->name, len);
+                vw_port_count_dropped(tn->ep->port, len);
+        }
+}
+
+bool vw_tn_deliver_held(struct vw_tn *tn)
+{
+        size_t off = 0;
+
+        while (off < tn->held_len) {
+                uint32_t len;
+                int r;
+
+                memcpy(&len, tn->held + off + 1, sizeof(len));
+                r = vw_port_write(tn->ep->port, (enum vw_chunk_type)tn->held[off], tn->held + off + HELD_HDR, len);
+                if (r == -EAGAIN)
+                        break;
+                if (r < 0)
+                        vw_port_count_dropped(tn->ep->port, len);
+                off += HELD_HDR + len;
+        }
+        memmove(tn->held, tn->held + off, tn->held_len - off);
+        tn->held_len -= off;
+        return tn->held_len == 0;
+}
+
 static void flush_decoded(struct vw_tn *tn)
 {
-        struct vw_port *port = tn->ep->port;
-        int r;
-
         if (!tn->dec || tn->dec_len == 0)
                 return;
-        r = vw_port_write(port, VW_CHUNK_BYTES, tn->dec, tn->dec_len);
-        if (r < 0) {
-                log_error_errno(r, "socket %s: routes refused %zu bytes they had room for", tn->ep->name, tn->dec_len);
-                vw_port_count_dropped(port, tn->dec_len);
-        }
+        to_port(tn, VW_CHUNK_BYTES, tn->dec, tn->dec_len);
         /* what follows is decoded after what was taken: never beyond the input read so far */
         tn->dec_len = 0;
 }
@@ -148,8 +203,7 @@ static void line_event(struct vw_tn *tn, enum vw_line_event_type type, uint32_t 
         struct vw_line_event ev = { .type = (uint8_t)type, .duration_ms = ms };
 
         flush_decoded(tn);
-        if (vw_port_write(tn->ep->port, VW_CHUNK_LINE, &ev, sizeof(ev)) < 0)
-                log_debug("socket %s: a full route lost a line event", tn->ep->name);
+        to_port(tn, VW_CHUNK_LINE, &ev, sizeof(ev));
 }
 
 static void port_signal(struct vw_tn *tn, struct vw_signal *sig)
@@ -384,6 +438,7 @@ void vw_tn_free(struct vw_tn *tn)
         if (!tn)
                 return;
         sd_event_source_disable_unref(tn->brk_timer);
+        free(tn->held);
         free(tn->out);
         free(tn);
 }

@@ -38,6 +38,10 @@ void vw_tn_connected(struct vw_tn *tn);
 void vw_tn_disconnected(struct vw_tn *tn, bool last);
 /* n bytes from the peer in buf, decoded in place: data, breaks and line errors go into the port. */
 void vw_tn_input(struct vw_tn *tn, uint8_t *buf, size_t n);
+/* Write what the routes refused during vw_tn_input() (overflow = block); true when nothing is
+ * held any more. While something is, the socket must not be read (the port has its room
+ * wake-up armed by the refusal). */
+bool vw_tn_deliver_held(struct vw_tn *tn);
 /* Encoded bytes waiting for the socket; vw_tn_out_done() after n of them were sent. */
 size_t vw_tn_out(struct vw_tn *tn, const uint8_t **ret);
 void vw_tn_out_done(struct vw_tn *tn, size_t n);

@@ -505,6 +505,8 @@ static void client_read(struct client *c)
         c->bytes_in += (uint64_t)n;
         if (c->tn) {
                 vw_tn_input(c->tn, sk->buf, (size_t)n);
+                if (!vw_tn_deliver_held(c->tn))
+                        sock_pause(sk, true); /* the refusal armed ep->room, which delivers the rest */
                 client_flush(c); /* answers */
                 return;
         }
@@ -1005,11 +1007,25 @@ static int socket_connect(struct sock *sk)
 
 /* ---- the endpoint ---- */
 
+/* Sessions' chunks the routes refused; false while some still wait. */
+static bool deliver_held(struct sock *sk)
+{
+        if (sk->tn && !vw_tn_deliver_held(sk->tn))
+                return false;
+        vw_list_for_each(i, &sk->clients) {
+                struct client *c = vw_list_entry(i, struct client, link);
+
+                if (c->tn && !vw_tn_deliver_held(c->tn))
+                        return false;
+        }
+        return true;
+}
+
 static void socket_room(struct vw_endpoint *ep)
 {
         struct sock *sk = ep->data;
 
-        if (flush_hangups(sk))
+        if (flush_hangups(sk) && deliver_held(sk))
                 sock_pause(sk, false);
 }
 

@@ -231,6 +231,25 @@ VWT_TEST(server_to_client_proxy)
         vwt_stop();
 }
 
+/* overflow = block loses nothing when SETs split what one read brought into more chunks. */
+VWT_TEST(block_with_sets_between_data)
+{
+        unsigned port = vwt_free_port();
+        json_object *sh;
+
+        vwt_configf("[serial p]\nbackend = pty\npath = %%t/p\n"
+                    "[socket s]\nlisten = tcp:127.0.0.1:%u\nprotocol = rfc2217\n"
+                    "[route r]\nfrom = s\nto = p\noverflow = block\nbuffer = 4K\n",
+                    port);
+        vwt_start();
+        run_script("rfc2217_block.py", (const char *const[]){ vwt_strf("%u", port), vwt_run_path("p"), NULL });
+        sh = vwt_ctl_json("show", "r");
+        ck_assert_int_eq(vwt_jint(sh, "route.lanes.0.bytes_dropped"), 0);
+        ck_assert_int_ge(vwt_jint(sh, "route.lanes.0.blocked"), 1);
+        ck_assert_int_eq(vwt_jint(vwt_ctl_json("show", "s"), "endpoint.dropped_bytes"), 0);
+        vwt_stop();
+}
+
 VWT_TEST(doctor_remote_never_negotiates)
 {
         unsigned port = vwt_free_port();
@@ -282,6 +301,7 @@ int main(void)
         VWT_ADD(s, vwire_client_sredird);
         VWT_ADD(s, vwire_client_sredird_cisco);
         VWT_ADD(s, server_to_client_proxy);
+        VWT_ADD(s, block_with_sets_between_data);
         VWT_ADD(s, doctor_remote_never_negotiates);
         VWT_ADD(s, protocol_needs_a_stream);
         return vwt_main(s);
