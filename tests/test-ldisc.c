@@ -363,6 +363,7 @@ START_TEST(test_output_column)
         t.c_oflag = OPOST | OLCUC;
         col.column = 0;
         n = vw_ldisc_output(&t, &col, (const uint8_t *)"ab1\b", 4, out, sizeof(out), &used);
+        ck_assert_uint_eq(n, 4);
         ck_assert_mem_eq(out, "AB1\b", 4);
         ck_assert_uint_eq(col.column, 2);
         /* without OPOST: nothing, and the column stays */

@@ -22,7 +22,12 @@ def main():
         buf = b""
         with conn:
             while True:
-                data = conn.recv(65536)
+                # vwirectl sends Hello and its call at once and hangs up after a mismatched
+                # Hello without reading the second answer: a reset, not a reason to stop serving
+                try:
+                    data = conn.recv(65536)
+                except ConnectionResetError:
+                    break
                 if not data:
                     break
                 buf += data
@@ -40,7 +45,11 @@ def main():
                         reply = {"parameters": {"version": version, "protocol": protocol, "pid": os.getpid()}}
                     else:
                         reply = {"error": "org.varlink.service.MethodNotFound", "parameters": {"method": method}}
-                    conn.sendall(json.dumps(reply).encode() + b"\0")
+                    try:
+                        conn.sendall(json.dumps(reply).encode() + b"\0")
+                    except (BrokenPipeError, ConnectionResetError):
+                        buf = b""
+                        break
 
 
 if __name__ == "__main__":

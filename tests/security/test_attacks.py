@@ -839,11 +839,18 @@ class OwnedPathsLedger(SecTest):
             self.assertOk(d.ctl(m, "add", "socket", "ls", f"listen=unix:{own_sock}"))
             self.assertOk(d.ctl(m, "add", "serial", "lr", f"path={replaced}"))
             ledger = os.path.join(d.runtime, "owned-paths")
-            with open(ledger) as f:
-                lines = f.read().splitlines()
+            # vwired writes the ledger batched, right after the loop iteration that made the
+            # paths (one write for many ports): it may land just after the Add reply
+            deadline = time.monotonic() + 5
+            while True:
+                with open(ledger) as f:
+                    lines = f.read().splitlines()
+                records = [l.split(" ", 3) for l in lines[1:] if l.strip()]
+                by_path = {r[3]: r for r in records if len(r) == 4}
+                if all(p in by_path for p in (own_link, own_sock, replaced)) or time.monotonic() > deadline:
+                    break
+                time.sleep(0.05)
             self.assertEqual(lines[0], "vwire-owned-paths 2", f"ledger version line: {lines[:1]}")
-            records = [l.split(" ", 3) for l in lines[1:] if l.strip()]
-            by_path = {r[3]: r for r in records if len(r) == 4}
             for p in (own_link, own_sock, replaced):
                 self.assertIn(p, by_path, f"{p} missing from the ledger: {lines}")
             self.assertEqual(d.kill9(), -9)
