@@ -184,7 +184,9 @@ bool vw_tn_deliver_held(struct vw_tn *tn)
                         vw_port_count_dropped(tn->ep->port, len);
                 off += HELD_HDR + len;
         }
-        memmove(tn->held, tn->held + off, tn->held_len - off);
+        /* nothing held (tn->held may still be NULL then): memmove() must not see a NULL */
+        if (off > 0 && off < tn->held_len)
+                memmove(tn->held, tn->held + off, tn->held_len - off);
         tn->held_len -= off;
         return tn->held_len == 0;
 }
