@@ -588,6 +588,42 @@ size_t vw_ldisc_receive_literal(struct vw_ldisc *ld, const struct termios2 *t, c
         return i;
 }
 
+size_t vw_ldisc_error_mark(const struct termios2 *t, uint8_t c, uint8_t out[3])
+{
+        if (!(t->c_iflag & INPCK) || (t->c_iflag & IGNPAR))
+                return 0;
+        if (t->c_iflag & PARMRK) {
+                out[0] = 0377;
+                out[1] = 0;
+                out[2] = c;
+                return 3;
+        }
+        out[0] = 0;
+        return 1;
+}
+
+size_t vw_ldisc_receive_errors(struct vw_ldisc *ld, const struct termios2 *t, struct vw_ldisc_column *col,
+                               const uint8_t *in, size_t n, struct vw_ldisc_effects *fx)
+{
+        size_t i;
+
+        if (!(t->c_iflag & INPCK))
+                return vw_ldisc_receive(ld, t, col, in, n, fx);
+        for (i = 0; i < n; i++) {
+                bool canon = t->c_lflag & ICANON;
+                uint8_t mark[3];
+                size_t k = vw_ldisc_error_mark(t, in[i], mark);
+
+                if (ld->len + k > VW_LDISC_BUF - (canon ? 1 : 0)) {
+                        if (canon && ld->edit > 0)
+                                continue; /* a full line: dropped, as literal_char() drops */
+                        break;            /* wait for the reader */
+                }
+                (void)vw_ldisc_receive_literal(ld, t, mark, k);
+        }
+        return i;
+}
+
 bool vw_ldisc_has_line(const struct vw_ldisc *ld)
 {
         return ld->n_lines > 0;

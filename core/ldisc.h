@@ -90,6 +90,26 @@ void vw_ldisc_interrupt(struct vw_ldisc *ld, const struct termios2 *t);
  * how many fit. */
 size_t vw_ldisc_receive_literal(struct vw_ldisc *ld, const struct termios2 *t, const uint8_t *in, size_t n);
 
+/*
+ * Line errors, as a UART driver and n_tty make of them together. A driver reports a framing or
+ * parity error only with INPCK (Linux's 8250 puts UART_LSR_FE | UART_LSR_PE in its
+ * read_status_mask only then); n_tty then drops the byte with IGNPAR, reads it as \377 \0 c
+ * with PARMRK, else as \0. Breaks are not line errors here: INPCK does not touch them.
+ *
+ * vw_ldisc_error_mark: what one reported error reads as, into out (0 to 3 bytes: 0 without
+ * INPCK, where nothing is reported, or with IGNPAR). `c` is the byte received with the error
+ * (0 for an error that comes without one: a line-state report).
+ *
+ * vw_ldisc_receive_errors: bytes that all came with an error. Without INPCK they are ordinary
+ * input, taken as vw_ldisc_receive() takes them (editing, echo, flow control); with INPCK each
+ * becomes its mark, past editing, whole or not at all. Returns how many input bytes were taken
+ * (fewer when the buffer is full). Counting the errors is the caller's: a driver's icount
+ * counts them with or without INPCK.
+ */
+size_t vw_ldisc_error_mark(const struct termios2 *t, uint8_t c, uint8_t out[3]);
+size_t vw_ldisc_receive_errors(struct vw_ldisc *ld, const struct termios2 *t, struct vw_ldisc_column *col,
+                               const uint8_t *in, size_t n, struct vw_ldisc_effects *fx);
+
 /* Bytes a read may take now: canonical, the first complete line (0 also for an EOF line, see
  * vw_ldisc_has_line); otherwise everything held. */
 size_t vw_ldisc_available(const struct vw_ldisc *ld);

@@ -290,6 +290,81 @@ START_TEST(test_parmrk_and_literal)
 }
 END_TEST
 
+/* A framing or parity error is reported only with INPCK, as a UART driver does; then n_tty's
+ * IGNPAR / PARMRK / NUL. Without INPCK the byte is plain input, cooked like any other. */
+START_TEST(test_inpck)
+{
+        uint8_t out[16], mark[3], x;
+
+        raw();
+        ck_assert_uint_eq(vw_ldisc_error_mark(&t, 'a', mark), 0);
+        t.c_iflag = PARMRK | IGNPAR;
+        ck_assert_uint_eq(vw_ldisc_error_mark(&t, 'a', mark), 0); /* no INPCK: not reported at all */
+        t.c_iflag = INPCK | IGNPAR | PARMRK;
+        ck_assert_uint_eq(vw_ldisc_error_mark(&t, 'a', mark), 0);
+        t.c_iflag = INPCK | PARMRK;
+        ck_assert_uint_eq(vw_ldisc_error_mark(&t, 'a', mark), 3);
+        ck_assert_mem_eq(mark, "\377\0a", 3);
+        t.c_iflag = INPCK;
+        ck_assert_uint_eq(vw_ldisc_error_mark(&t, 'a', mark), 1);
+        ck_assert_uint_eq(mark[0], 0);
+
+        /* without INPCK: data, with PARMRK's doubling and the rest of the input flags */
+        t.c_iflag = PARMRK | ICRNL;
+        ck_assert_uint_eq(vw_ldisc_receive_errors(&ld, &t, &col, (const uint8_t *)"a\r\377", 3, &fx), 3);
+        ck_assert_uint_eq(vw_ldisc_read(&ld, &t, out, sizeof(out), &x), 4);
+        ck_assert_mem_eq(out, "a\n\377\377", 4);
+        t.c_iflag = IGNPAR; /* drops only what is reported */
+        ck_assert_uint_eq(vw_ldisc_receive_errors(&ld, &t, &col, (const uint8_t *)"ab", 2, &fx), 2);
+        ck_assert_uint_eq(vw_ldisc_read(&ld, &t, out, sizeof(out), &x), 2);
+        ck_assert_mem_eq(out, "ab", 2);
+        /* INPCK: every byte a mark; a real \377 is not doubled inside one */
+        t.c_iflag = INPCK | PARMRK | ICRNL;
+        ck_assert_uint_eq(vw_ldisc_receive_errors(&ld, &t, &col, (const uint8_t *)"a\r\377", 3, &fx), 3);
+        ck_assert_uint_eq(vw_ldisc_read(&ld, &t, out, sizeof(out), &x), 9);
+        ck_assert_mem_eq(out, "\377\0a\377\0\r\377\0\377", 9);
+        t.c_iflag = INPCK;
+        ck_assert_uint_eq(vw_ldisc_receive_errors(&ld, &t, &col, (const uint8_t *)"ab", 2, &fx), 2);
+        ck_assert_uint_eq(vw_ldisc_read(&ld, &t, out, sizeof(out), &x), 2);
+        ck_assert_mem_eq(out, "\0\0", 2);
+        t.c_iflag = INPCK | IGNPAR;
+        ck_assert_uint_eq(vw_ldisc_receive_errors(&ld, &t, &col, (const uint8_t *)"ab", 2, &fx), 2);
+        ck_assert_uint_eq(ld.len, 0);
+}
+END_TEST
+
+/* Canonical: without INPCK an error byte edits and echoes as typed; with it, the mark is
+ * literal (no echo, no editing) and a mark never goes in half when the buffer is full. */
+START_TEST(test_inpck_canonical_and_full)
+{
+        uint8_t out[16], x;
+        size_t n;
+
+        ck_assert_uint_eq(vw_ldisc_receive_errors(&ld, &t, &col, (const uint8_t *)"ab\177\r", 4, &fx), 4);
+        ck_assert(echo_is("ab\b \b\r\n"));
+        ck_assert_str_eq(take(), "a\n");
+        t.c_iflag |= INPCK | PARMRK;
+        ck_assert_uint_eq(vw_ldisc_receive_errors(&ld, &t, &col, (const uint8_t *)"\177\r", 2, &fx), 2);
+        ck_assert(echo_is(""));
+        ck_assert(!vw_ldisc_has_line(&ld));
+        ck_assert_uint_eq(feed("\n"), 1);
+        ck_assert_uint_eq(vw_ldisc_read(&ld, &t, out, sizeof(out), &x), 7);
+        ck_assert_mem_eq(out, "\377\0\177\377\0\r\n", 7);
+
+        /* raw, nearly full: a 3-byte mark waits whole for the reader */
+        raw();
+        t.c_iflag = INPCK | PARMRK;
+        vw_ldisc_init(&ld);
+        for (n = 0; n < VW_LDISC_BUF - 2; n++)
+                ck_assert_uint_eq(vw_ldisc_receive(&ld, &t, &col, (const uint8_t *)"x", 1, &fx), 1);
+        ck_assert_uint_eq(vw_ldisc_receive_errors(&ld, &t, &col, (const uint8_t *)"y", 1, &fx), 0);
+        ck_assert_uint_eq(ld.len, VW_LDISC_BUF - 2);
+        t.c_iflag = INPCK;
+        ck_assert_uint_eq(vw_ldisc_receive_errors(&ld, &t, &col, (const uint8_t *)"yz", 2, &fx), 2);
+        ck_assert_uint_eq(ld.len, VW_LDISC_BUF);
+}
+END_TEST
+
 START_TEST(test_mode_switch)
 {
         raw();
@@ -516,6 +591,8 @@ int main(void)
         tcase_add_test(tc, test_ixoff_and_backpressure);
         tcase_add_test(tc, test_canonical_full_line);
         tcase_add_test(tc, test_parmrk_and_literal);
+        tcase_add_test(tc, test_inpck);
+        tcase_add_test(tc, test_inpck_canonical_and_full);
         tcase_add_test(tc, test_mode_switch);
         tcase_add_test(tc, test_output);
         tcase_add_test(tc, test_output_column);

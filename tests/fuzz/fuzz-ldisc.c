@@ -11,6 +11,7 @@
  *   3 LIT   1 byte n, then n bytes put in literally (a break or parity mark)
  *   4 FLUSH
  *   5 OUT   1 byte n, then n bytes written, post-processed into a buffer of n + 1 bytes
+ *   6 ERR   1 byte n, then n bytes from the line, each with a framing error (INPCK marks them)
  *
  * Invariants: counts never exceed the buffer; available() <= held bytes; a read returns at most
  * its size and, when canonical, never more than the first line; receive takes at most what it
@@ -88,7 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         vw_ldisc_init(&ld);
         memset(&col, 0, sizeof(col));
         while (i < size) {
-                uint8_t op = data[i++] % 6;
+                uint8_t op = data[i++] % 7;
 
                 if (op == 0 && size - i >= 8) {
                         const uint8_t *a = data + i;
@@ -100,7 +101,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                         t.c_cc[a[7] % NCCS] = size - i > 8 ? a[8] : 0;
                         i += size - i > 8 ? 9 : 8;
                         vw_ldisc_set_termios(&ld, &t);
-                } else if ((op == 1 || op == 3 || op == 5) && i < size) {
+                } else if ((op == 1 || op == 3 || op == 5 || op == 6) && i < size) {
                         size_t n = data[i], took;
                         const uint8_t *in;
 
@@ -112,6 +113,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                 fx.echo_len = 0;
                                 took = vw_ldisc_receive(&ld, &t, &col, in, n, &fx);
                                 FUZZ_CHECK(took <= n && fx.echo_len <= sizeof(fx.echo));
+                        } else if (op == 6) {
+                                size_t had = ld.len;
+
+                                fx.echo_len = 0;
+                                took = vw_ldisc_receive_errors(&ld, &t, &col, in, n, &fx);
+                                FUZZ_CHECK(took <= n && fx.echo_len <= sizeof(fx.echo));
+                                if (t.c_iflag & INPCK)
+                                        FUZZ_CHECK(fx.echo_len == 0 && ld.len <= had + 3 * took);
                         } else if (op == 3) {
                                 took = vw_ldisc_receive_literal(&ld, &t, in, n);
                                 FUZZ_CHECK(took <= n);

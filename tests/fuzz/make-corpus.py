@@ -363,7 +363,7 @@ write("fuzz-audio-proto", "plugin-id", b"ELF junk vwire-alsa-plugin version 0.1.
 write("fuzz-audio-proto", "plugin-id-bad", b"vwire-alsa-plugin version 0.1.0 protocol 99999999\0vwire-alsa-plugin version x protocol 2\0")
 
 # fuzz-ldisc: steps of [op, operands]: 0 SET (8-9 bytes of flag bits, VMIN, VTIME, cc slot, value),
-# 1 RECV n bytes, 2 READ size, 3 LIT n bytes, 4 FLUSH, 5 OUT n bytes
+# 1 RECV n bytes, 2 READ size, 3 LIT n bytes, 4 FLUSH, 5 OUT n bytes, 6 ERR n bytes (framing errors)
 clear("fuzz-ldisc")
 def step(op, *parts):
     return bytes([op]) + b"".join(parts)
@@ -377,6 +377,9 @@ write("fuzz-ldisc", "ixon-ixany", step(0, bytes([0x50, 0, 0, 0, 0, 1, 0, 0, 0]))
 write("fuzz-ldisc", "vmin-vtime", step(0, bytes([0, 0, 0, 0, 0, 4, 3, 0, 0])) + recv(b"xy") + step(2, b"\x02") + step(2, b"\x10"))
 write("fuzz-ldisc", "parmrk-literal", step(0, bytes([0x80, 0, 0, 0, 0, 1, 0, 0, 0])) + recv(b"\xff\x00") +
       recv(b"\xff\x00\x00", 3) + step(2, b"\x10"))
+# INPCK (bit 9) with PARMRK (bit 7): marks; then without INPCK, cooked as data
+write("fuzz-ldisc", "inpck-marks", step(0, bytes([0x80, 0x02, 0, 0, 0, 1, 0, 0, 0])) + recv(b"a\xff\r", 6) + step(2, b"\x10") +
+      SANE + recv(b"ab\x7f\r", 6) + step(2, b"\x10"))
 write("fuzz-ldisc", "output", SANE + recv(b"a\nb\r\n", 5) + RAW + recv(b"\n", 5))
 write("fuzz-ldisc", "switch-modes", RAW + recv(b"abc") + SANE + step(2, b"\x10") + recv(b"half") + RAW + step(2, b"\x10") +
       step(4))
