@@ -30,7 +30,8 @@ static bool is_tty_open(const struct cuse_open *o)
         return o->port->opens.next == &o->link;
 }
 
-/* The bytes a line event reads as, following the reader's termios (like n_tty). */
+/* The bytes a line event reads as, following the reader's termios (like a UART driver and n_tty:
+ * a framing or parity error is reported only with INPCK, a break always). */
 static size_t line_event_bytes(struct cuse_open *o, const struct vw_line_event *ev, uint8_t out[3])
 {
         struct cuse_port *p = o->port;
@@ -47,13 +48,13 @@ static size_t line_event_bytes(struct cuse_open *o, const struct vw_line_event *
                         vw_ldisc_interrupt(&o->ld, &p->termios);
                         return 0;
                 }
-        } else if (ev->type == VW_LINE_FRAME_ERROR) {
-                p->line.counts.frame++;
-        } else if (ev->type == VW_LINE_PARITY_ERROR) {
-                p->line.counts.parity++;
+        } else {
+                if (ev->type == VW_LINE_FRAME_ERROR)
+                        p->line.counts.frame++;
+                else
+                        p->line.counts.parity++;
+                return vw_ldisc_error_mark(&p->termios, 0, out);
         }
-        if (ev->type != VW_LINE_BREAK && (iflag & IGNPAR))
-                return 0;
         if (iflag & PARMRK) {
                 out[0] = 0377;
                 out[1] = 0;
@@ -65,25 +66,37 @@ static size_t line_event_bytes(struct cuse_open *o, const struct vw_line_event *
 }
 
 /* The ends disagree on the line settings: every byte would be a framing error on a real line. */
-static void count_rx(struct cuse_port *p, size_t n)
+static bool mismatched(const struct cuse_port *p)
 {
         struct vw_line_params own;
 
         vw_termios2_to_params(&p->termios, &own);
-        if (p->line.have_peer && !vw_line_params_compatible(&p->line.peer, &own))
+        return p->line.have_peer && !vw_line_params_compatible(&p->line.peer, &own);
+}
+
+/* The driver's icount: framing errors count with or without INPCK. */
+static void count_rx(struct cuse_port *p, size_t n)
+{
+        if (mismatched(p))
                 p->line.counts.frame += (uint32_t)n;
         p->line.counts.rx += (uint32_t)n;
 }
 
+/* May bytes from the sink bypass the line discipline? Not when they must be marked (INPCK). */
+static bool bypass(const struct cuse_port *p)
+{
+        return vw_ldisc_input_raw(&p->termios) && !((p->termios.c_iflag & INPCK) && mismatched(p));
+}
+
 static bool raw_input(const struct cuse_open *o)
 {
-        return vw_ldisc_input_raw(&o->port->termios) && o->ld.len == 0;
+        return bypass(o->port) && o->ld.len == 0;
 }
 
 /* Bytes the raw path could read beside the line discipline's. */
 static size_t extra(const struct cuse_open *o)
 {
-        return vw_ldisc_input_raw(&o->port->termios) ? vw_sink_pending(o->sink) : 0;
+        return bypass(o->port) ? vw_sink_pending(o->sink) : 0;
 }
 
 /* Send echo and flow characters to the line (the echo is post-processed already). */
@@ -113,15 +126,27 @@ static void apply_effects(struct cuse_open *o, struct vw_ldisc_effects *fx)
         fx->output_changed = false;
 }
 
+/* Bytes into the line discipline; each a framing error when the ends disagree (INPCK marks it). */
+static size_t receive(struct cuse_open *o, struct vw_ldisc_column *col, const struct vw_chunk *c, bool errors)
+{
+        const struct termios2 *t = &o->port->termios;
+
+        if (errors)
+                return vw_ldisc_receive_errors(&o->ld, t, col, c->data, c->len, &effects);
+        return vw_ldisc_receive(&o->ld, t, col, c->data, c->len, &effects);
+}
+
 /* Cook what the sink holds into the line discipline, until it is full (the rest waits there). */
 static void pump(struct cuse_open *o)
 {
         struct cuse_port *p = o->port;
         const struct termios2 *t = &p->termios;
+        bool errors;
         struct vw_chunk c;
 
         if (raw_input(o))
                 return;
+        errors = mismatched(p);
         while (vw_sink_peek(o->sink, &c)) {
                 size_t k;
 
@@ -139,12 +164,12 @@ static void pump(struct cuse_open *o)
                         continue;
                 }
                 if (is_tty_open(o)) {
-                        k = vw_ldisc_receive(&o->ld, t, &p->col, c.data, c.len, &effects);
+                        k = receive(o, &p->col, &c, errors);
                         apply_effects(o, &effects);
                 } else {
                         struct vw_ldisc_column col = p->col; /* its echo goes nowhere */
 
-                        k = vw_ldisc_receive(&o->ld, t, &col, c.data, c.len, &effects);
+                        k = receive(o, &col, &c, errors);
                 }
                 count_rx(p, k);
                 effects.echo_len = 0; /* another reader's echo is the tty's already */

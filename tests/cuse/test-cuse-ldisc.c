@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The line discipline of CUSE ports in a real kernel (core/ldisc.c behind a CUSE node): VMIN and
- * VTIME, XON/XOFF, canonical input and echo, byte for byte against a PTY's n_tty. Run through
- * tests/vm/kernel-test.
+ * VTIME, XON/XOFF, canonical input and echo, byte for byte against a PTY's n_tty, and line
+ * errors under INPCK. Run through tests/vm/kernel-test.
  */
 #include <asm/termbits.h>
 #include <errno.h>
@@ -99,11 +99,33 @@ VWT_TEST(test_ldisc_xoff_xon)
         vwt_stop();
 }
 
-VWT_TEST(test_ldisc_canonical_echo)
+/* fa (O_NONBLOCK) has the kernel's terminal defaults: what fb types is cooked into lines. */
+static void check_cooked(int fa, int fb)
 {
         char buf[64];
         size_t got;
         ssize_t n;
+
+        ck_assert_int_eq(write(fb, "ab", 2), 2);
+        vwt_sleep_ms(300);
+        n = read(fa, buf, sizeof(buf));
+        ck_assert_msg(n < 0 && errno == EAGAIN, "a canonical read returned %zd before the newline", n);
+        /* DEL erases the b, CR ends the line as NL (ICRNL) */
+        ck_assert_int_eq(write(fb, "\177c\r", 3), 3);
+        ck_assert(VWT_WAIT_FOR(3000, (n = read(fa, buf, sizeof(buf))) > 0));
+        ck_assert_int_eq(n, 3);
+        ck_assert_int_eq(memcmp(buf, "ac\n", 3), 0);
+        /* what b typed was echoed back to it, the erase as backspace-space-backspace, NL as CR NL */
+        ck_assert(vwt_read_exact(fb, buf, 8, &got, 3000));
+        ck_assert_int_eq(memcmp(buf, "ab\b \bc\r\n", 8), 0);
+        /* and a's output is post-processed: NL goes out as CR NL (ONLCR) */
+        ck_assert_int_eq(write(fa, "x\n", 2), 2);
+        ck_assert(vwt_read_exact(fb, buf, 3, &got, 3000));
+        ck_assert_int_eq(memcmp(buf, "x\r\n", 3), 0);
+}
+
+VWT_TEST(test_ldisc_canonical_echo)
+{
         int fa, fb;
 
         pair_config("", "", "");
@@ -113,19 +135,7 @@ VWT_TEST(test_ldisc_canonical_echo)
         /* the kernel's defaults for a terminal (stty sane) */
         set_flags(fa, ICRNL | IXON, OPOST | ONLCR, ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN, 1,
                   0);
-        ck_assert_int_eq(write(fb, "ab", 2), 2);
-        vwt_sleep_ms(300);
-        n = read(fa, buf, sizeof(buf));
-        ck_assert_msg(n < 0 && errno == EAGAIN, "a canonical read returned %zd before the newline", n);
-        ck_assert_int_eq(write(fb, "\177c\r", 3), 3);
-        ck_assert(VWT_WAIT_FOR(3000, (n = read(fa, buf, sizeof(buf))) > 0));
-        ck_assert_int_eq(n, 3);
-        ck_assert_int_eq(memcmp(buf, "ac\n", 3), 0);
-        ck_assert(vwt_read_exact(fb, buf, 8, &got, 3000));
-        ck_assert_int_eq(memcmp(buf, "ab\b \bc\r\n", 8), 0);
-        ck_assert_int_eq(write(fa, "x\n", 2), 2);
-        ck_assert(vwt_read_exact(fb, buf, 3, &got, 3000));
-        ck_assert_int_eq(memcmp(buf, "x\r\n", 3), 0);
+        check_cooked(fa, fb);
         close(fa);
         close(fb);
         vwt_stop();
@@ -280,6 +290,82 @@ VWT_TEST(test_ldisc_matches_pty)
         close(fd);
         vwt_stop();
 }
+/* The serial_icounter_struct of TIOCGICOUNT: cts dsr rng dcd rx tx frame overrun parity brk ... */
+static int frame_errors(int fd)
+{
+        struct {
+                int v[20];
+        } ic;
+
+        ck_assert_int_eq(ioctl(fd, TIOCGICOUNT, &ic), 0);
+        return ic.v[6];
+}
+
+static void set_baud(int fd, unsigned baud)
+{
+        struct termios2 t;
+
+        ck_assert_int_eq(ioctl(fd, TCGETS2, &t), 0);
+        t.c_cflag = (t.c_cflag & ~(tcflag_t)CBAUD) | BOTHER;
+        t.c_ispeed = t.c_ospeed = baud;
+        ck_assert_int_eq(ioctl(fd, TCSETS2, &t), 0);
+}
+
+static int64_t peer_baud(const char *name)
+{
+        json_object *b = vwt_jget(vwt_ctl_json("show", name), "endpoint.details.peer_line.baud");
+
+        return b ? json_object_get_int64(b) : -1;
+}
+
+/* Write `sent` at a, read `want` bytes at b (which has iflag) and compare. */
+static void expect(int fa, int fb, tcflag_t iflag, const char *sent, size_t sent_len, const char *want, size_t want_len)
+{
+        char buf[32];
+        size_t got = 0;
+
+        set_flags(fb, iflag, 0, 0, 1, 0);
+        ck_assert_int_eq(write(fa, sent, sent_len), (ssize_t)sent_len);
+        ck_assert_msg(vwt_read_exact(fb, buf, want_len, &got, 5000), "iflag %o: %zu of %zu bytes", iflag, got,
+                      want_len);
+        ck_assert_msg(memcmp(buf, want, want_len) == 0, "iflag %o: read '%s'", iflag,
+                      escaped((const uint8_t *)buf, want_len));
+        ck_assert_msg(vwt_quiet(fb, 200), "iflag %o: more than %zu bytes", iflag, want_len);
+}
+
+/*
+ * a at 19200, b at 9600: every byte is a framing error at b. A UART driver reports it only with
+ * INPCK (then n_tty makes it a NUL, \377 \0 c with PARMRK, nothing with IGNPAR); without INPCK
+ * the byte is data, IGNPAR and PARMRK notwithstanding. TIOCGICOUNT counts it either way.
+ */
+VWT_TEST(test_ldisc_inpck_line_errors)
+{
+        int fa, fb, frames;
+
+        pair_config("", "", "");
+        vwt_start();
+        fa = open_dev(dev("a"), O_RDWR);
+        fb = open_dev(dev("b"), O_RDWR | O_NONBLOCK);
+        set_baud(fa, 19200);
+        ck_assert(VWT_WAIT_FOR(3000, peer_baud("b") == 19200));
+        frames = frame_errors(fb);
+        expect(fa, fb, 0, "ab", 2, "ab", 2);
+        expect(fa, fb, PARMRK | IGNPAR, "c\377", 2, "c\377", 2); /* raw bytes: no INPCK, no marks */
+        ck_assert_int_eq(frame_errors(fb), frames + 4);
+        expect(fa, fb, INPCK, "de", 2, "\0\0", 2);
+        expect(fa, fb, INPCK | PARMRK, "f\377", 2, "\377\0f\377\0\377", 6);
+        expect(fa, fb, INPCK | IGNPAR, "gh", 2, "", 0);
+        ck_assert_int_eq(frame_errors(fb), frames + 10);
+        /* the ends agree again: the same bytes are plain data, even with INPCK */
+        set_baud(fa, 9600);
+        ck_assert(VWT_WAIT_FOR(3000, peer_baud("b") == 9600));
+        expect(fa, fb, INPCK | PARMRK, "i", 1, "i", 1);
+        ck_assert_int_eq(frame_errors(fb), frames + 10);
+        close(fa);
+        close(fb);
+        vwt_stop();
+}
+
 int main(void)
 {
         Suite *s = suite_create("cuse-ldisc");
@@ -289,5 +375,6 @@ int main(void)
         VWT_ADD(s, test_ldisc_canonical_echo);
         VWT_ADD(s, test_ldisc_pyserial_write_timeout);
         VWT_ADD(s, test_ldisc_matches_pty);
+        VWT_ADD(s, test_ldisc_inpck_line_errors);
         return vwt_main(s);
 }
