@@ -244,7 +244,7 @@ static void setup(void)
 {
         memset(&rep, 0, sizeof(rep));
         memset(&port, 0, sizeof(port));
-        vw_cuse_default_termios(&port.termios);
+        vw_cuse_default_termios(&port.termios, true);
 }
 
 /* One call of the table, as CUSE delivers it. */
@@ -488,6 +488,28 @@ START_TEST(test_default_termios)
         ck_assert_uint_eq(t.c_cc[VMIN], 1);
         ck_assert_uint_eq(t.c_cc[VSTART], 021);
         ck_assert_uint_eq(t.c_cc[VSTOP], 023);
+}
+END_TEST
+
+/* raw = no: the kernel's tty_std_termios as a UART driver starts it (9600, CLOCAL), INIT_C_CC */
+START_TEST(test_default_termios_cooked)
+{
+        struct termios2 raw, t;
+
+        vw_cuse_default_termios(&raw, true);
+        vw_cuse_default_termios(&port.termios, false);
+        ck_assert_int_eq(kernel(TCGETS2, &t), 0);
+        ck_assert_uint_eq(t.c_iflag, ICRNL | IXON);
+        ck_assert_uint_eq(t.c_oflag, OPOST | ONLCR);
+        ck_assert_uint_eq(t.c_lflag, ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN);
+        ck_assert_uint_eq(t.c_cflag, B9600 | CS8 | CREAD | CLOCAL | HUPCL);
+        ck_assert_uint_eq(t.c_ispeed, 9600);
+        ck_assert_uint_eq(t.c_ospeed, 9600);
+        ck_assert_mem_eq(t.c_cc, raw.c_cc, sizeof(t.c_cc));
+        ck_assert_uint_eq(t.c_cc[VEOF], 004);
+        ck_assert_uint_eq(t.c_cc[VERASE], 0177);
+        ck_assert_uint_eq(t.c_cc[VKILL], 025);
+        ck_assert_uint_eq(t.c_cc[VEOL], 0);
 }
 END_TEST
 
@@ -903,6 +925,7 @@ static Suite *cuse_ioctl_suite(void)
         tc = vw_test_case(s, "termios");
         tcase_add_checked_fixture(tc, setup, NULL);
         tcase_add_test(tc, test_default_termios);
+        tcase_add_test(tc, test_default_termios_cooked);
         tcase_add_test(tc, test_tcgets_is_36_bytes);
         tcase_add_test(tc, test_tcsets_applies_termios);
         tcase_add_test(tc, test_tcsets2_custom_speed);

@@ -58,13 +58,18 @@ struct row {
         bool drain; /* waits until written data has left first, as the kernel's tty_ioctl() does */
 };
 
-void vw_cuse_default_termios(struct termios2 *t)
+void vw_cuse_default_termios(struct termios2 *t, bool raw)
 {
         *t = (struct termios2){
                 .c_cflag = B9600 | CS8 | CREAD | CLOCAL | HUPCL,
                 .c_ispeed = 9600,
                 .c_ospeed = 9600,
         };
+        if (!raw) {
+                t->c_iflag = ICRNL | IXON;
+                t->c_oflag = OPOST | ONLCR;
+                t->c_lflag = ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN;
+        }
         t->c_cc[VINTR] = 003;
         t->c_cc[VQUIT] = 034;
         t->c_cc[VERASE] = 0177;

@@ -100,5 +100,7 @@ int vw_cuse_ioctl_dispatch(const struct vw_cuse_ioctl *call, const struct vw_cus
 /* The i-th row of the table (for tests and fuzzers): its command and sizes; -ERANGE past the end. */
 int vw_cuse_ioctl_row(size_t i, unsigned *ret_cmd, size_t *ret_in, size_t *ret_out);
 
-/* The settings a new port starts with: 9600 8N1, CREAD | CLOCAL | HUPCL, the usual control characters. */
-void vw_cuse_default_termios(struct termios2 *t);
+/* The settings a new port starts with: 9600 8N1, CREAD | CLOCAL | HUPCL, the kernel's control
+ * characters (INIT_C_CC); raw as cfmakeraw() leaves a port, else with the terminal flags a real
+ * serial port starts with (the kernel's tty_std_termios: ICRNL IXON, OPOST ONLCR, ICANON, ECHO...). */
+void vw_cuse_default_termios(struct termios2 *t, bool raw);

@@ -39,6 +39,7 @@ static const struct vw_key cuse_keys[] = {
         { "readers", vw_parse_enum, offsetof(struct cuse_config, readers), readers_names },
         { "when-closed", vw_parse_enum, offsetof(struct cuse_config, when_closed), when_closed_names },
         { "pacing", vw_parse_bool, offsetof(struct cuse_config, pacing) },
+        { "raw", vw_parse_bool, offsetof(struct cuse_config, raw) },
         {}
 };
 
@@ -51,6 +52,7 @@ static void cuse_init_config(void *config)
         c->group = (gid_t)-1;
         c->readers = READERS_BROADCAST;
         c->when_closed = WHEN_CLOSED_BUFFER;
+        c->raw = true;
 }
 
 static const char *devname_of(const char *path)
@@ -654,7 +656,7 @@ static int cuse_start(struct vw_endpoint *ep)
         vw_list_init(&p->writes);
         vw_list_init(&p->waits);
         vw_list_init(&p->drains);
-        vw_cuse_default_termios(&p->termios);
+        vw_cuse_default_termios(&p->termios, c->raw);
         r = vw_policy_cuse_name(ep, devname_of(c->path));
         if (r >= 0)
                 r = vw_policy_owner(ep, c->owner, c->group, c->mode);
@@ -782,6 +784,7 @@ static void cuse_describe(struct vw_endpoint *ep, json_object *d)
         json_object_object_add(d, "readers", json_object_new_string(readers_names[c->readers]));
         json_object_object_add(d, "when_closed", json_object_new_string(when_closed_names[c->when_closed]));
         json_object_object_add(d, "pacing", json_object_new_boolean(c->pacing));
+        json_object_object_add(d, "raw", json_object_new_boolean(c->raw));
         json_object_object_add(d, "line", vw_line_params_to_json(&lp));
         m = json_object_new_object();
         json_object_object_add(m, "dtr", json_object_new_boolean((p->line.outputs & TIOCM_DTR) != 0));

@@ -31,6 +31,7 @@ struct cuse_config {
         int readers;
         int when_closed;
         bool pacing;
+        bool raw; /* start raw (cfmakeraw), else with a real serial port's terminal defaults */
 };
 
 struct cuse_port;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The line discipline of CUSE ports in a real kernel (core/ldisc.c behind a CUSE node): VMIN and
- * VTIME, XON/XOFF, canonical input and echo, byte for byte against a PTY's n_tty, and line
- * errors under INPCK. Run through tests/vm/kernel-test.
+ * VTIME, XON/XOFF, canonical input and echo, byte for byte against a PTY's n_tty, line errors
+ * under INPCK, and a port that starts cooked (raw = no). Run through tests/vm/kernel-test.
  */
 #include <asm/termbits.h>
 #include <errno.h>
@@ -366,6 +366,49 @@ VWT_TEST(test_ldisc_inpck_line_errors)
         vwt_stop();
 }
 
+/* `vwirectl show`'s raw: 1, 0, or -1 when it is missing. */
+static int shown_raw(const char *name)
+{
+        json_object *r = vwt_jget(vwt_ctl_json("show", name), "endpoint.details.raw");
+
+        return r && json_object_is_type(r, json_type_boolean) ? json_object_get_boolean(r) : -1;
+}
+
+/* raw = no: the port starts with the kernel's terminal defaults (tty_std_termios), and every
+ * open's line discipline cooks with them: lines edited with erase, CR -> NL, echo, NL -> CR NL. */
+VWT_TEST(test_cuse_raw_no_cooks)
+{
+        struct termios2 t;
+        char buf[64];
+        ssize_t n;
+        int fa, fb;
+
+        pair_config("raw = no", "", "");
+        vwt_start();
+        ck_assert_int_eq(shown_raw("a"), 0);
+        ck_assert_int_eq(shown_raw("b"), 1);
+        fa = open_dev(dev("a"), O_RDWR | O_NONBLOCK);
+        fb = open_dev(dev("b"), O_RDWR);
+        ck_assert_int_eq(ioctl(fa, TCGETS2, &t), 0);
+        ck_assert_uint_eq(t.c_iflag, ICRNL | IXON);
+        ck_assert_uint_eq(t.c_oflag, OPOST | ONLCR);
+        ck_assert_uint_eq(t.c_lflag, ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN);
+        ck_assert_uint_eq(t.c_cflag, B9600 | CS8 | CREAD | HUPCL | CLOCAL);
+        ck_assert_uint_eq(t.c_cc[VMIN], 1);
+        ck_assert_uint_eq(t.c_cc[VEOF], 004);
+        check_cooked(fa, fb);
+        /* a later open cooks the same (the termios is the port's), a kill (^U) takes the line */
+        close(fa);
+        fa = open_dev(dev("a"), O_RDWR | O_NONBLOCK);
+        ck_assert_int_eq(write(fb, "zz\025ok\r", 6), 6);
+        ck_assert(VWT_WAIT_FOR(3000, (n = read(fa, buf, sizeof(buf))) > 0));
+        ck_assert_int_eq(n, 3);
+        ck_assert_int_eq(memcmp(buf, "ok\n", 3), 0);
+        close(fa);
+        close(fb);
+        vwt_stop();
+}
+
 int main(void)
 {
         Suite *s = suite_create("cuse-ldisc");
@@ -376,5 +419,6 @@ int main(void)
         VWT_ADD(s, test_ldisc_pyserial_write_timeout);
         VWT_ADD(s, test_ldisc_matches_pty);
         VWT_ADD(s, test_ldisc_inpck_line_errors);
+        VWT_ADD(s, test_cuse_raw_no_cooks);
         return vwt_main(s);
 }

@@ -227,7 +227,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
         FUZZ_CHECK(rows > 0);
         memset(&port, 0, sizeof(port));
-        vw_cuse_default_termios(&port.termios);
+        vw_cuse_default_termios(&port.termios, true);
         port.line.inputs = TIOCM_CTS | TIOCM_DSR;
 
         while (size >= 6) {
