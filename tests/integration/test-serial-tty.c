@@ -9,13 +9,16 @@
  *  - `raw = no` cooks: canonical reads wait for the newline, VERASE edits, CR becomes NL, echo;
  *  - VMIN/VTIME: a blocking reader times out between bytes as termios(3) says;
  *  - [loopback] lines = loop is accepted on an echo loopback only;
- *  - tio and minicom, run as a person does, set the rate the peer sees and move text both ways.
+ *  - tio and minicom, run as a person does, set the rate the peer sees and move text both ways;
+ *  - GNU screen too, driven without a terminal: a detached session (-D -m) on the port, read with
+ *    `screen -X hardcopy` and typed into with `screen -X stuff`.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -310,6 +313,75 @@ VWT_TEST(minicom_on_pty)
         vwt_stop();
 }
 
+/* `screen -S vw -X ARGS...` in the case's SCREENDIR: true when screen found the session. */
+static bool screen_cmd(const char *const *args)
+{
+        const char *argv[12] = {
+                "/usr/bin/env", vwt_strf("SCREENDIR=%s", vwt_path("scr")), "/usr/bin/screen", "-S", "vw", "-X"
+        };
+        struct vwt_output o;
+        size_t n = 6;
+
+        for (; *args && n < 11; args++)
+                argv[n++] = *args;
+        argv[n] = NULL;
+        return vwt_runv(&o, VWT_CMD_TIMEOUT, NULL, 0, argv) == 0;
+}
+
+/* What screen's window shows now contains `want`. */
+static bool screen_shows(const char *want)
+{
+        const char *file = vwt_path("hardcopy");
+        char *text;
+
+        (void)unlink(file);
+        if (!screen_cmd((const char *const[]){ "hardcopy", file, NULL }))
+                return false;
+        /* screen writes the file after answering -X: give it a moment */
+        for (int i = 0; i < 25; i++) {
+                text = vwt_read_file(file);
+                if (text && strstr(text, want))
+                        return true;
+                vwt_sleep_ms(20);
+        }
+        return false;
+}
+
+/* GNU screen opening a PTY port as a serial line (`screen DEVICE BAUD`), in a detached session:
+ * its rate reaches the peer, the peer's text shows in its window, what is "typed" (stuff) goes
+ * out to the peer; then a second session at another rate. */
+VWT_TEST(screen_on_pty)
+{
+        static const int bauds[] = { 19200, 57600 };
+        char buf[16];
+        int fb;
+
+        vwt_config(null_modem_conf);
+        vwt_start();
+        ck_assert_int_eq(mkdir(vwt_path("scr"), 0700), 0); /* screen refuses a SCREENDIR others may enter */
+        fb = vwt_serial_open(vwt_run_path("b"));
+        for (size_t i = 0; i < 2; i++) {
+                struct vwt_proc *scr = vwt_proc_start(0, "/usr/bin/env", vwt_strf("SCREENDIR=%s", vwt_path("scr")),
+                                                      "TERM=vt100", "/usr/bin/screen", "-D", "-m", "-S", "vw",
+                                                      vwt_run_path("a"), vwt_strf("%d", bauds[i]));
+                const char *hi = vwt_strf("peer-says-hi-%zu", i);
+
+                ck_assert_msg(VWT_WAIT_FOR(10000, peer_baud("b") == bauds[i]), "b's peer_line is not screen's %d: %lld",
+                              bauds[i], (long long)peer_baud("b"));
+                ck_assert_int_eq(write(fb, hi, strlen(hi)), (ssize_t)strlen(hi));
+                ck_assert_int_eq(write(fb, "\r\n", 2), 2);
+                ck_assert_msg(VWT_WAIT_FOR(10000, screen_shows(hi)), "screen did not show what the peer sent");
+                ck_assert(screen_cmd((const char *const[]){ "stuff", "typed", NULL }));
+                ck_assert_msg(vwt_read_exact(fb, buf, 5, NULL, 10000), "what was typed into screen did not reach b");
+                ck_assert_int_eq(memcmp(buf, "typed", 5), 0);
+                ck_assert(screen_cmd((const char *const[]){ "quit", NULL }));
+                ck_assert_int_eq(vwt_proc_wait(scr, 10000), 0);
+                vwt_proc_done(scr);
+        }
+        close(fb);
+        vwt_stop();
+}
+
 int main(void)
 {
         Suite *s = suite_create("serial-tty");
@@ -323,5 +395,6 @@ int main(void)
         VWT_ADD(s, loopback_lines_key);
         VWT_ADD(s, tio_on_pty);
         VWT_ADD(s, minicom_on_pty);
+        VWT_ADD(s, screen_on_pty);
         return vwt_main(s);
 }
