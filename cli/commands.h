@@ -18,7 +18,9 @@ int verb_send(struct ctl *c, int argc, char **argv);
 int verb_monitor(struct ctl *c, int argc, char **argv);
 int verb_reload(struct ctl *c, int argc, char **argv);
 int verb_version(struct ctl *c, int argc, char **argv);
-/* cli/net-orphans.c */
+/* cli/exec-full.c: run vwirectl-full with the whole command line; returns only on failure. */
+int vwirectl_exec_full(const char *verb, char **argv);
+/* cli/net-orphans.c (vwirectl-full only) */
 int verb_net(struct ctl *c, int argc, char **argv);
 /* Leftover adapters as DoctorCheck objects, for `vwirectl doctor`. */
 void net_orphans_doctor(json_object *checks);
@@ -27,7 +29,7 @@ int verb_audio(struct ctl *c, int argc, char **argv);
 int audio_set_option(const char *name);
 /* The audio lines of `vwirectl doctor`: plugin, snippet, default device, snd-aloop. */
 void audio_doctor(struct ctl *c, json_object *checks, bool daemon_has_audio);
-/* cli/doctor.c */
+/* cli/doctor.c (vwirectl-full only) */
 int verb_doctor(struct ctl *c, int argc, char **argv);
 
 /* Input devices (input-commands.c). */

@@ -54,6 +54,21 @@ struct verb {
 
 static int verb_help(struct ctl *c, int argc, char **argv);
 
+#if !VWIRECTL_FULL
+/* The lean, static vwirectl: these two run in vwirectl-full (cli/exec-full.c says why). */
+static char **orig_argv;
+
+int verb_net(struct ctl *c, int argc, char **argv)
+{
+        return vwirectl_exec_full("net", orig_argv);
+}
+
+int verb_doctor(struct ctl *c, int argc, char **argv)
+{
+        return vwirectl_exec_full("doctor", orig_argv);
+}
+#endif
+
 static const struct verb verbs[] = {
         { "status", 1, 1, 0, "status", verb_status },
         { "list", 1, 1, 0, "list", verb_list },
@@ -318,12 +333,15 @@ int main(int argc, char **argv)
         vw_log_set_sink(log_to_stderr, NULL);
 
         /* "pointer mouse move 10 -5": a negative number is an argument, not an option */
-        orig = malloc(sizeof(char *) * (size_t)argc);
+        orig = calloc((size_t)argc + 1, sizeof(char *));
         if (!orig) {
                 r = log_error_errno(ENOMEM, "out of memory");
                 goto finish;
         }
         memcpy(orig, argv, sizeof(char *) * (size_t)argc);
+#if !VWIRECTL_FULL
+        orig_argv = orig;
+#endif
         input_protect_numbers(argc, argv);
         r = parse_argv(argc, argv, &c);
         input_restore_numbers(argc, argv, orig, argc);

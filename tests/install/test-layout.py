@@ -13,6 +13,19 @@ import vwtest
 E = os.environ
 
 
+def has_interp(path):
+    """Whether the ELF file at path asks for a dynamic loader (a PT_INTERP program header)."""
+    import struct
+    with open(path, "rb") as f:
+        head = f.read(64)
+        assert head[:4] == b"\x7fELF" and head[4] == 2, f"{path}: not a 64-bit ELF file"
+        phoff, = struct.unpack_from("<Q", head, 32)
+        phentsize, phnum = struct.unpack_from("<HH", head, 54)
+        f.seek(phoff)
+        table = f.read(phentsize * phnum)
+    return any(struct.unpack_from("<I", table, i * phentsize)[0] == 3 for i in range(phnum))
+
+
 def under(destdir, path):
     return os.path.join(destdir, path.lstrip("/"))
 
@@ -50,6 +63,24 @@ class Layout(unittest.TestCase):
         self.assertFile(self.path("VWIRE_SBINDIR", "vwired"), executable=True)
         self.assertFile(self.path("VWIRE_BINDIR", "vwirectl"), executable=True)
         self.assertFalse(os.path.exists(self.path("VWIRE_BINDIR", "vwired")))
+        # doctor and net run in the dynamic build (cli/exec-full.c), never on the PATH
+        self.assertFile(self.path("VWIRE_LIBEXECDIR", "vwirectl-full"), executable=True)
+        self.assertFalse(os.path.exists(self.path("VWIRE_BINDIR", "vwirectl-full")))
+
+    def test_vwirectl_static(self):
+        """Where the archives are there (and no sanitizer), vwirectl has no ELF interpreter."""
+        if E.get("VWIRE_CLI_STATIC") != "1":
+            self.skipTest("vwirectl is linked dynamically in this build (sanitizer or no static archives)")
+        self.assertFalse(has_interp(self.path("VWIRE_BINDIR", "vwirectl")), "vwirectl is not static")
+        self.assertTrue(has_interp(self.path("VWIRE_LIBEXECDIR", "vwirectl-full")))
+
+    def test_handover_names_what_is_missing(self):
+        """The staged vwirectl cannot find vwirectl-full (it is not installed at its place yet)."""
+        if os.path.exists(os.path.join(E["VWIRE_LIBEXECDIR"], "vwirectl-full")):
+            self.skipTest("a vwirectl-full is installed on this machine")
+        r = subprocess.run([self.path("VWIRE_BINDIR", "vwirectl"), "net", "orphans"], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("'net' needs " + os.path.join(E["VWIRE_LIBEXECDIR"], "vwirectl-full"), r.stderr)
 
     def test_systemd_and_udev(self):
         unit = self.path("VWIRE_UNITDIR", "vwired.service")
