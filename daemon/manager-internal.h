@@ -28,6 +28,7 @@ struct vw_manager {
         sd_event_source *dispatch;        /* defer: deliver router wake-ups after this event */
         sd_event_source *dispatch_later;  /* 0-delay timer: when a dispatch left work over */
         bool dispatching;
+        struct vw_list held; /* endpoints with work put off (vw_endpoint_hold) */
         sd_event_source *sig_term, *sig_int, *sig_hup;
         struct vw_manager_hooks hooks;
 

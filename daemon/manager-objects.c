@@ -323,6 +323,8 @@ static void endpoint_free(struct vw_manager *m, struct endpoint_entry *e)
 {
         if (!e)
                 return;
+        if (vw_list_linked(&e->pub.held))
+                vw_list_remove(&e->pub.held);
         if (e->pending) {
                 e->pending = false;
                 m->n_pending--;

@@ -40,6 +40,23 @@ static int on_dispatch(sd_event_source *s, void *userdata)
         return 0;
 }
 
+void vw_endpoint_hold(struct vw_endpoint *ep, void (*release)(struct vw_endpoint *ep))
+{
+        ep->release_held = release;
+        if (!vw_list_linked(&ep->held))
+                vw_list_insert_tail(&ep->manager->held, &ep->held);
+}
+
+void vw_manager_release_held(struct vw_manager *m)
+{
+        while (!vw_list_empty(&m->held)) {
+                struct vw_endpoint *ep = vw_list_entry(m->held.next, struct vw_endpoint, held);
+
+                vw_list_remove(&ep->held);
+                ep->release_held(ep);
+        }
+}
+
 void vw_endpoint_dispatch(struct vw_endpoint *ep)
 {
         struct vw_manager *m = ep->manager;
@@ -119,6 +136,7 @@ int vw_manager_new(const struct vw_manager_options *opts, struct vw_manager **re
         m->lock_fd = -1;
         m->private_fd = -1;
         vw_list_init(&m->waits);
+        vw_list_init(&m->held);
         m->log_level_set = opts->log_level_set;
         r = default_paths(m, opts);
         if (r < 0)

@@ -75,6 +75,9 @@ struct vw_endpoint *vw_manager_endpoint(struct vw_manager *m, size_t i);
 size_t vw_manager_n_routes(struct vw_manager *m);
 struct vw_mroute *vw_manager_route(struct vw_manager *m, size_t i);
 struct vw_endpoint *vw_manager_find_endpoint(struct vw_manager *m, const char *name);
+/* Run the work endpoints put off with vw_endpoint_hold(): the control server calls this after the
+ * calls of one turn, before it sends their replies. */
+void vw_manager_release_held(struct vw_manager *m);
 struct vw_mroute *vw_manager_find_route(struct vw_manager *m, const char *name);
 const struct vw_config *vw_manager_config(struct vw_manager *m);
 const char *vw_manager_config_file(struct vw_manager *m);

@@ -27,6 +27,7 @@
 
 #include "conf-parse.h"
 #include "conffile.h"
+#include "list.h"
 #include "router.h"
 
 struct vw_manager;
@@ -111,6 +112,8 @@ struct vw_endpoint {
         uint32_t peer_modem; /* last modem outputs (VW_SIGNAL_MODEM) received from a peer */
         bool have_peer_modem;
         uint64_t peer_params_signals, peer_modem_signals; /* how many times a peer told them */
+        struct vw_list held; /* in the manager's list while vw_endpoint_hold() is pending */
+        void (*release_held)(struct vw_endpoint *ep);
 };
 
 /*
@@ -127,6 +130,13 @@ sd_event *vw_endpoint_event(struct vw_endpoint *ep);
 /* Deliver the router's wake-ups now, at the end of an I/O callback, instead of from the next
  * loop iteration: one epoll_wait less per hop on the latency path. */
 void vw_endpoint_dispatch(struct vw_endpoint *ep);
+/*
+ * Put work off to the end of the control calls being handled: release() runs once, after the
+ * last call of this turn and before any of their replies is sent (so one write can serve many
+ * calls, and a client that has its reply also has what the call did). Only while
+ * vw_call_more_this_turn() is true; not after the endpoint is gone.
+ */
+void vw_endpoint_hold(struct vw_endpoint *ep, void (*release)(struct vw_endpoint *ep));
 const char *vw_endpoint_runtime_dir(struct vw_endpoint *ep);
 int vw_endpoint_set_path(struct vw_endpoint *ep, const char *path);
 /*

@@ -31,5 +31,11 @@ void vw_call_no_such(struct vw_call *c, const char *name);
  * PermissionDenied{message}, -EBADF InvalidArgument{message}, else Failed{message}. */
 void vw_call_errno(struct vw_call *c, int r, const char *name, const char *error);
 const char *vw_call_get_string(json_object *params, const char *key);
+/*
+ * Whether another call of this client is already here and is handled before any reply of this
+ * turn is sent: a method may then put off writing (one write for the calls of one read), as
+ * long as what it put off is written before its reply can reach the client.
+ */
+bool vw_call_more_this_turn(const struct vw_call *c);
 /* The running endpoint of that name, or NULL. */
 struct vw_endpoint *vw_call_find_endpoint(struct vw_call *c, const char *name);

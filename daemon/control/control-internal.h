@@ -74,6 +74,7 @@ struct vw_call {
         bool waiting;             /* a reply is held (vw_call_hold): nothing else is handled */
         bool mismatched;          /* Hello failed: every other call is refused (methods.c) */
         bool waiting_oneway;      /* ... and the caller asked for no reply */
+        unsigned turn_left;       /* messages this turn may still handle after the current one */
 };
 
 struct vw_control {

@@ -116,6 +116,13 @@ void client_send(struct vw_call *cl, json_object *msg)
                 client_kill(cl, "more than 8 MiB of replies not read");
 }
 
+bool vw_call_more_this_turn(const struct vw_call *cl)
+{
+        /* the next message is complete and client_work() will take it before client_flush() */
+        return cl->turn_left > 0 && !cl->closing && !cl->dead && cl->out.len <= OUTPUT_PAUSE &&
+               vw_msgbuf_has_message(&cl->in);
+}
+
 void vw_call_reply(struct vw_call *cl, json_object *params)
 {
         client_send(cl, vw_varlink_reply(params, false));
@@ -484,10 +491,13 @@ static int client_work(struct vw_call *cl)
         for (unsigned i = 0; i < MESSAGES_PER_WAKEUP; i++) {
                 if (cl->closing || cl->dead || cl->waiting || cl->out.len > OUTPUT_PAUSE)
                         break;
+                cl->turn_left = MESSAGES_PER_WAKEUP - 1 - i;
                 r = client_next(cl);
                 if (r <= 0)
                         break;
         }
+        cl->turn_left = 0;
+        vw_manager_release_held(cl->control->manager); /* before client_flush() sends the replies */
         cl->backlog = vw_msgbuf_has_message(&cl->in);
         if (cl->in.len == 0 && cl->in.cap > BUFFER_KEEP)
                 vw_msgbuf_done(&cl->in);

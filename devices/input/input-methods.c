@@ -206,7 +206,7 @@ static void submit(struct vw_call *c, struct vw_input *in, json_object *params, 
 
         if (!check_codes(c, in, params, ev, n))
                 return;
-        r = vw_input_submit(in, ev, n);
+        r = vw_input_submit(in, ev, n, vw_call_more_this_turn(c));
         if (r == -EBUSY)
                 return vw_call_fail(c, "io.vwire.Failed", "message", "too many events queued on this device; wait");
         if (r < 0)

@@ -360,7 +360,12 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata)
         return 0;
 }
 
-int vw_input_submit(struct vw_input *in, const struct vw_input_event *ev, size_t n)
+static void release_held(struct vw_endpoint *ep)
+{
+        dispatch(vw_input_of(ep));
+}
+
+int vw_input_submit(struct vw_input *in, const struct vw_input_event *ev, size_t n, bool hold)
 {
         uint64_t now = now_usec();
         size_t frames = 0, done = 0;
@@ -387,7 +392,11 @@ int vw_input_submit(struct vw_input *in, const struct vw_input_event *ev, size_t
                 in->tail_due = base + ev[done].usec;
                 done = end;
         }
-        dispatch(in);
+        /* paced devices keep their own timing; an unpaced one may write a turn's calls at once */
+        if (hold && in->pace == 0)
+                vw_endpoint_hold(in->ep, release_held);
+        else
+                dispatch(in);
         return (int)n;
 }
 

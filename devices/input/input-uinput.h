@@ -34,9 +34,11 @@ const struct input_absinfo *vw_input_absinfo(const struct vw_input *in, unsigned
  * Queue frames. Every frame ends with EV_SYN/SYN_REPORT (one is added after trailing events);
  * the usec of a frame's first event is the delay before it, after the frame queued before it.
  * Returns the number of events queued (frames due now are already written), -EBUSY when the
- * queue is full (nothing queued).
+ * queue is full (nothing queued). With `hold` (another call follows in this control turn,
+ * vw_call_more_this_turn()), an unpaced device writes frames due now at the end of the turn,
+ * together with those of the calls after it: one write instead of one per call.
  */
-int vw_input_submit(struct vw_input *in, const struct vw_input_event *ev, size_t n);
+int vw_input_submit(struct vw_input *in, const struct vw_input_event *ev, size_t n, bool hold);
 /* Microseconds until everything queued so far is written (0: nothing pending). */
 uint64_t vw_input_busy_usec(const struct vw_input *in);
 
