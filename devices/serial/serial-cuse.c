@@ -562,11 +562,6 @@ static void process_requests(struct cuse_port *p, unsigned budget)
                         return;
                 }
                 fuse_session_process_buf(p->se, &p->fbuf);
-                /* Deliver what this request wrote (and so wake the peer's poller) before taking
-                 * the next: the writer's own READ (EAGAIN) and POLL follow its WRITE at once, and
-                 * the peer's wake-up must not wait behind them (issue 10: cuse-trace.py showed
-                 * the notification after both). Nothing to do costs one check. */
-                vw_endpoint_dispatch(p->ep);
         }
 }
 
