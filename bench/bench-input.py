@@ -473,6 +473,31 @@ class EventPath:
         self.sock.close()
 
 
+class EventBatchPath(EventPath):
+    """The same, but a burst is one Event call carrying every frame ("events": KEY_A, SYN_REPORT, ...):
+    what a client that has several frames at once can send instead of a call per frame."""
+
+    def start(self):
+        self.calls = 1  # Hello's reply, which EventPath.start() collects
+        super().start()
+
+    def send(self, value):
+        super().send(value)
+        self.calls += 1
+
+    def send_burst(self, values):
+        events = []
+        for v in values:
+            events += [{"type": "EV_KEY", "code": "KEY_A", "value": v}, {"type": "EV_SYN", "code": "SYN_REPORT", "value": 0}]
+        self.sock.sendall(json.dumps({"method": "io.vwire.Event", "parameters": {
+            "name": self.device, "events": events}}).encode() + b"\0")
+        self.calls += 1
+
+    def collect(self, n):
+        super().collect(self.calls)
+        self.calls = 0
+
+
 class DirectPath:
     name = "direct uinput"
 
@@ -608,6 +633,7 @@ def anchors(args, vwire, direct, relay, readers, tmp):
         paths = [
             EventPath("vwire Event (kbd, pace 1 ms)", vwire, "kbd", kbd),
             EventPath("vwire Event (pace 0)", vwire, "kbd0", kbd0),
+            EventBatchPath("vwire Event (pace 0), a burst in one call", vwire, "kbd0", kbd0),
             StreamPath("vwire ydotool socket", os.path.join(tmp, "ydo.sock"), kbd0, yd_frame),
             StreamPath("vwire wire socket", os.path.join(tmp, "kfeed.sock"), kbd0, wire_frame),
             StreamPath("ydotoold socket", YDOTOOL_SOCKET, yd.node, yd_frame),
