@@ -117,6 +117,22 @@ static uint64_t now_usec(void)
         return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
+/*
+ * The time of this loop wake-up (sd_event_now(): no clock read; where the clock is not in the
+ * vDSO, as in the project's VM, each read is a system call, and this path made four per frame).
+ * Frames are timed from when vwired woke: a delay or the pace counts from then, so a frame can
+ * go out at most the length of one callback early; the pace's promise (no more than PACE_BURST
+ * frames at once, then one per pace on average) is about rates, which this does not change.
+ */
+static uint64_t loop_now(const struct vw_input *in)
+{
+        uint64_t t;
+
+        if (sd_event_now(vw_endpoint_event(in->ep), CLOCK_MONOTONIC, &t) < 0)
+                return now_usec();
+        return t;
+}
+
 static bool is_syn_report(const struct vw_input_event *e)
 {
         return e->type == EV_SYN && e->code == SYN_REPORT;
@@ -309,7 +325,7 @@ static void dispatch(struct vw_input *in)
         uint64_t wake = 0;
 
         for (;;) {
-                uint64_t now = now_usec();
+                uint64_t now = loop_now(in);
 
                 while (q_len(in) > 0) {
                         const struct vw_input_event *first = &in->q[in->q_head];
@@ -367,7 +383,7 @@ static void release_held(struct vw_endpoint *ep)
 
 int vw_input_submit(struct vw_input *in, const struct vw_input_event *ev, size_t n, bool hold)
 {
-        uint64_t now = now_usec();
+        uint64_t now = loop_now(in);
         size_t frames = 0, done = 0;
         int r;
 
@@ -402,7 +418,7 @@ int vw_input_submit(struct vw_input *in, const struct vw_input_event *ev, size_t
 
 uint64_t vw_input_busy_usec(const struct vw_input *in)
 {
-        uint64_t now = now_usec();
+        uint64_t now = loop_now(in);
 
         if (q_len(in) == 0)
                 return 0;
@@ -551,7 +567,7 @@ static void route_chunk(struct vw_input *in, const struct vw_chunk *c, uint64_t 
 
 static size_t pull_routes(struct vw_input *in)
 {
-        uint64_t now = now_usec();
+        uint64_t now = loop_now(in);
         struct vw_chunk c;
         size_t pulled = 0;
 
@@ -642,7 +658,7 @@ static void read_uinput(struct vw_input *in)
                 }
                 if (n < (ssize_t)sizeof(buf[0]))
                         return;
-                now = now_usec();
+                now = loop_now(in);
                 for (size_t i = 0; i < (size_t)n / sizeof(buf[0]); i++) {
                         const struct input_event *e = &buf[i];
 
@@ -821,7 +837,7 @@ static int input_start(struct vw_endpoint *ep)
 static void release_all(struct vw_input *in)
 {
         struct vw_input_event ev[WRITE_MAX];
-        uint64_t now = now_usec();
+        uint64_t now = loop_now(in);
         size_t n = 0;
 
         for (unsigned s = 0; s < MAX_SLOTS; s++) {
@@ -870,7 +886,7 @@ static void input_stop(struct vw_endpoint *ep)
                                 out[n++] = (struct vw_input_event){ .type = EV_UINPUT, .code = UI_FF_ERASE, .value = i };
                 if (n > 0) {
                         out[n++] = (struct vw_input_event){ .type = EV_SYN, .code = SYN_REPORT };
-                        port_out(in, out, n, now_usec());
+                        port_out(in, out, n, loop_now(in));
                 }
                 libevdev_uinput_destroy(in->ui);
         }
@@ -1002,7 +1018,7 @@ static void input_describe(struct vw_endpoint *ep, json_object *d)
         json_object_object_add(d, "route_keys_released", json_object_new_int64((int64_t)in->route_released));
         json_object_object_add(d, "write_errors", json_object_new_int64((int64_t)in->write_errors));
         if (libevdev_has_event_type(in->dev, EV_FF))
-                json_object_object_add(d, "ff", vw_ff_to_json(&in->ff, now_usec()));
+                json_object_object_add(d, "ff", vw_ff_to_json(&in->ff, loop_now(in)));
 }
 
 /* ---- for the control methods ---- */
