@@ -61,7 +61,7 @@ int vw_lenframe_decode(struct vw_lenframe_decoder *d, const uint8_t *in, size_t 
                 if (d->have < d->need)
                         continue;
                 take = d->need;
-                d->need = 0;
+                d->need = d->have = 0;
                 d->frames++;
                 r = frame(userdata, d->frame, take);
                 if (r < 0 && ret == 0)
