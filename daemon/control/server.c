@@ -116,11 +116,16 @@ void client_send(struct vw_call *cl, json_object *msg)
                 client_kill(cl, "more than 8 MiB of replies not read");
 }
 
+/* Whether client_work() may handle another message in this turn. */
+static bool client_may_take(const struct vw_call *cl)
+{
+        return !cl->closing && !cl->dead && !cl->waiting && cl->out.len <= OUTPUT_PAUSE;
+}
+
 bool vw_call_more_this_turn(const struct vw_call *cl)
 {
         /* the next message is complete and client_work() will take it before client_flush() */
-        return cl->turn_left > 0 && !cl->closing && !cl->dead && cl->out.len <= OUTPUT_PAUSE &&
-               vw_msgbuf_has_message(&cl->in);
+        return cl->turn_left > 0 && client_may_take(cl) && vw_msgbuf_has_message(&cl->in);
 }
 
 void vw_call_reply(struct vw_call *cl, json_object *params)
@@ -489,7 +494,7 @@ static int client_work(struct vw_call *cl)
         int r = 0;
 
         for (unsigned i = 0; i < MESSAGES_PER_WAKEUP; i++) {
-                if (cl->closing || cl->dead || cl->waiting || cl->out.len > OUTPUT_PAUSE)
+                if (!client_may_take(cl))
                         break;
                 cl->turn_left = MESSAGES_PER_WAKEUP - 1 - i;
                 r = client_next(cl);
