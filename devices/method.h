@@ -10,18 +10,33 @@
 
 #include <json-c/json.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flat.h"
 
 struct vw_call;
 struct vw_endpoint;
 
 typedef void (*vw_method_fn)(struct vw_call *call, json_object *params);
+/*
+ * The fast way of a method (proto/flat.h), for calls whose parameters are flat: it answers the
+ * call and returns true, or returns false having done nothing at all, and the call then goes
+ * to `call` with a JSON tree. It answers at once (no vw_call_hold), and only with what `call`
+ * would answer: whatever `call` would refuse it leaves to `call`, so every error has one text.
+ */
+typedef bool (*vw_method_flat_fn)(struct vw_call *call, const struct vw_flat *params);
 struct vw_method {
         const char *name;      /* "io.vwire.Something" */
         vw_method_fn call;
         bool changes_state;
+        vw_method_flat_fn call_flat; /* optional */
 };
 
 void vw_call_reply(struct vw_call *c, json_object *params);          /* steals params (may be NULL) */
+/* A reply whose parameters are n integers, {keys[0]: values[0], ...}, in that order; the same
+ * bytes json-c would write for them, without building the tree. Keys are plain names. */
+void vw_call_reply_ints(struct vw_call *c, size_t n, const char *const keys[], const int64_t values[]);
 void vw_call_error(struct vw_call *c, const char *error, json_object *params);
 /* An error whose parameters are one string: {key: value}. */
 void vw_call_fail(struct vw_call *c, const char *error, const char *key, const char *value);

@@ -309,6 +309,73 @@ int vw_varlink_append_max(struct vw_msgbuf *out, json_object *obj, size_t max)
         return 0;
 }
 
+#define REPLY_INT_KEY_MAX 63
+
+/* The decimal digits of v at p (at most a sign and 20); their count. */
+static size_t format_int64(char *p, int64_t v)
+{
+        uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+        char digits[20];
+        size_t n = 0, len = 0;
+
+        do {
+                digits[n++] = (char)('0' + u % 10);
+                u /= 10;
+        } while (u);
+        if (v < 0)
+                p[len++] = '-';
+        while (n)
+                p[len++] = digits[--n];
+        return len;
+}
+
+static size_t put(char *p, const char *s, size_t n)
+{
+        memcpy(p, s, n);
+        return n;
+}
+
+static bool plain_key(const char *k)
+{
+        size_t n = strlen(k);
+
+        if (n == 0 || n > REPLY_INT_KEY_MAX)
+                return false;
+        for (size_t i = 0; i < n; i++)
+                if (!((k[i] >= 'a' && k[i] <= 'z') || (k[i] >= 'A' && k[i] <= 'Z') || (k[i] >= '0' && k[i] <= '9') ||
+                      k[i] == '_'))
+                        return false;
+        return true;
+}
+
+int vw_varlink_append_reply_ints(struct vw_msgbuf *out, size_t n, const char *const keys[], const int64_t values[])
+{
+        /* {"parameters":{ + n * ("key": + 21 digits, a comma) + }} and the NUL */
+        size_t len = 0, max = 15 + VW_REPLY_INTS_MAX * (REPLY_INT_KEY_MAX + 25) + 3;
+        char *p;
+
+        if (n > VW_REPLY_INTS_MAX)
+                return -EINVAL;
+        for (size_t i = 0; i < n; i++)
+                if (!plain_key(keys[i]))
+                        return -EINVAL;
+        p = vw_msgbuf_reserve(out, max);
+        if (!p)
+                return -ENOMEM;
+        len += put(p + len, "{\"parameters\":{", 15);
+        for (size_t i = 0; i < n; i++) {
+                if (i > 0)
+                        p[len++] = ',';
+                p[len++] = '"';
+                len += put(p + len, keys[i], strlen(keys[i]));
+                len += put(p + len, "\":", 2);
+                len += format_int64(p + len, values[i]);
+        }
+        len += put(p + len, "}}", 3); /* with the NUL */
+        out->len += len;
+        return 0;
+}
+
 json_object *vw_varlink_call(const char *method, json_object *parameters, bool more)
 {
         json_object *o = json_object_new_object();

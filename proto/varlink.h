@@ -6,9 +6,10 @@
  * Pure buffer code; the caller does the I/O.
  */
 
+#include <json-c/json.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include <json-c/json.h>
+#include <stdint.h>
 
 #define VW_VARLINK_MAX_MESSAGE (1024u * 1024u)     /* a call: what vwired reads */
 #define VW_VARLINK_MAX_REPLY (8u * 1024u * 1024u)  /* a reply: what vwired sends, vwirectl reads */
@@ -62,6 +63,12 @@ struct vw_varlink_request {
         bool more, oneway;
 };
 int vw_varlink_parse_request(json_object *msg, struct vw_varlink_request *ret, const char **ret_bad);
+
+/* Append a reply whose parameters are n integers, {keys[0]: values[0], ...}: the bytes
+ * vw_varlink_append(vw_varlink_reply(tree)) writes, without the tree. Keys are plain names of
+ * [A-Za-z0-9_], at most VW_REPLY_INTS_MAX of them: -EINVAL otherwise. */
+#define VW_REPLY_INTS_MAX 8
+int vw_varlink_append_reply_ints(struct vw_msgbuf *out, size_t n, const char *const keys[], const int64_t values[]);
 
 /* Build messages. Each steals `parameters` (may be NULL). */
 json_object *vw_varlink_call(const char *method, json_object *parameters, bool more);

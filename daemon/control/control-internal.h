@@ -14,6 +14,7 @@
 
 #include "caller.h"
 #include "control.h"
+#include "flat.h"
 #include "list.h"
 #include "varlink.h"
 
@@ -75,6 +76,7 @@ struct vw_call {
         bool mismatched;          /* Hello failed: every other call is refused (methods.c) */
         bool waiting_oneway;      /* ... and the caller asked for no reply */
         unsigned turn_left;       /* messages this turn may still handle after the current one */
+        size_t in_current;        /* bytes of `in` that are the message being handled the fast way */
 };
 
 struct vw_control {
@@ -93,6 +95,7 @@ struct vw_control {
         unsigned n_clients;
         uint64_t refused_logged_at;
         unsigned refused_quiet;
+        struct vw_flat flat; /* the flat call being handled (client_next_flat), storage reused */
 };
 
 /* Shared by server.c, methods.c and monitor.c. */

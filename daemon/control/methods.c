@@ -652,8 +652,7 @@ static const struct vw_method *const method_tables[] = {
         NULL,
 };
 
-/* The daemon's own tables, then every backend's (struct vw_endpoint_ops.methods). */
-const struct vw_method *find_method(const char *name)
+static const struct vw_method *lookup_method(const char *name)
 {
         for (const struct vw_method *const *t = method_tables; *t; t++)
                 for (const struct vw_method *mt = *t; mt->name; mt++)
@@ -664,6 +663,22 @@ const struct vw_method *find_method(const char *name)
                         if (streq(mt->name, name))
                                 return mt;
         return NULL;
+}
+
+/* The daemon's own tables, then every backend's (struct vw_endpoint_ops.methods). The tables
+ * are constant: the last method found is kept, as a client calling fast calls one method. */
+const struct vw_method *find_method(const char *name)
+{
+        static const struct vw_method *last;
+
+        if (!last || !streq(last->name, name)) {
+                const struct vw_method *mt = lookup_method(name);
+
+                if (!mt)
+                        return NULL;
+                last = mt;
+        }
+        return last;
 }
 
 struct vw_endpoint *vw_call_find_endpoint(struct vw_call *c, const char *name)

@@ -124,13 +124,35 @@ static bool client_may_take(const struct vw_call *cl)
 
 bool vw_call_more_this_turn(const struct vw_call *cl)
 {
-        /* the next message is complete and client_work() will take it before client_flush() */
-        return cl->turn_left > 0 && client_may_take(cl) && vw_msgbuf_has_message(&cl->in);
+        /* the next message is complete and client_work() will take it before client_flush();
+         * a message handled the fast way is still at the start of `in` */
+        return cl->turn_left > 0 && client_may_take(cl) && cl->in.len > cl->in_current &&
+               memchr(cl->in.data + cl->in_current, 0, cl->in.len - cl->in_current);
 }
 
 void vw_call_reply(struct vw_call *cl, json_object *params)
 {
         client_send(cl, vw_varlink_reply(params, false));
+}
+
+void vw_call_reply_ints(struct vw_call *cl, size_t n, const char *const keys[], const int64_t values[])
+{
+        int r;
+
+        if (cl->dead)
+                return;
+        r = vw_varlink_append_reply_ints(&cl->out, n, keys, values);
+        if (r == -EINVAL) { /* keys none of ours would have */
+                json_object *p = json_object_new_object();
+
+                for (size_t k = 0; k < n; k++)
+                        json_object_object_add(p, keys[k], json_object_new_int64(values[k]));
+                return vw_call_reply(cl, p);
+        }
+        if (r < 0)
+                client_kill(cl, "out of memory for its replies");
+        else if (cl->out.len > OUTPUT_MAX)
+                client_kill(cl, "more than 8 MiB of replies not read");
 }
 
 void vw_call_error(struct vw_call *cl, const char *error, json_object *params)
@@ -296,6 +318,15 @@ static void method_not_found(struct vw_call *cl, const char *method)
         vw_call_fail(cl, "org.varlink.service.MethodNotFound", "method", method);
 }
 
+/* After a method: a oneway call's reply is dropped (or, when it comes later, will be). */
+static void call_done(struct vw_call *cl, bool oneway, size_t out_before)
+{
+        if (cl->waiting)
+                cl->waiting_oneway = oneway; /* the reply comes later */
+        else if (oneway && !cl->monitor && !cl->dead)
+                cl->out.len = out_before; /* the caller asked for no reply */
+}
+
 static void handle_message(struct vw_call *cl, json_object *msg)
 {
         struct vw_varlink_request q;
@@ -329,10 +360,7 @@ static void handle_message(struct vw_call *cl, json_object *msg)
                 method_monitor(cl, q.parameters, q.more);
         else
                 mt->call(cl, q.parameters);
-        if (cl->waiting)
-                cl->waiting_oneway = q.oneway; /* the reply comes later */
-        else if (q.oneway && !cl->monitor && !cl->dead)
-                cl->out.len = out_before; /* the caller asked for no reply */
+        call_done(cl, q.oneway, out_before);
 }
 
 void vw_call_hold(struct vw_call *cl)
@@ -455,6 +483,44 @@ static int client_read(struct vw_call *cl)
         return 0;
 }
 
+/*
+ * The fast way (proto/flat.h): a complete message that is a flat call of a method with a
+ * call_flat, on a connection where handle_message() would only find the method and call it
+ * (no monitor, no failed Hello, the right tier, no descriptors with it). 1 when it was handled,
+ * 0 when it takes the general way, with nothing done.
+ */
+static int client_next_flat(struct vw_call *cl)
+{
+        struct vw_flat *f = &cl->control->flat;
+        size_t n, out_before = cl->out.len;
+        const struct vw_method *mt;
+        const char *end;
+        bool handled;
+
+        if (cl->monitor || cl->mismatched || cl->in.len == 0)
+                return 0;
+        end = memchr(cl->in.data, 0, cl->in.len);
+        if (!end)
+                return 0;
+        n = (size_t)(end - cl->in.data);
+        if (fdset_current(cl, cl->in_pos))
+                return 0;
+        if (vw_flat_parse(f, cl->in.data, n) <= 0)
+                return 0;
+        mt = find_method(vw_flat_method(f));
+        if (!mt || !mt->call_flat || (mt->changes_state && cl->tier == TIER_READ_ONLY))
+                return 0;
+        cl->in_current = n + 1;
+        handled = mt->call_flat(cl, f);
+        cl->in_current = 0;
+        if (!handled)
+                return 0;
+        vw_msgbuf_drop(&cl->in, n + 1);
+        cl->in_pos += n + 1;
+        call_done(cl, f->oneway, out_before);
+        return 1;
+}
+
 /* Take one message from the input and handle it: 1 when one was there, 0 when none is
  * complete, or a negative errno. */
 static int client_next(struct vw_call *cl)
@@ -463,6 +529,9 @@ static int client_next(struct vw_call *cl)
         uint64_t pos = cl->in_pos;
         json_object *msg = NULL;
         int r;
+
+        if (client_next_flat(cl))
+                return 1;
 
         r = vw_msgbuf_next(&cl->in, &msg);
         if (r == -EMSGSIZE) {
@@ -896,6 +965,7 @@ void vw_control_free(struct vw_control *c)
         safe_close(c->fd);
         if (c->unlink_path)
                 (void)unlink(c->path);
+        vw_flat_done(&c->flat);
         free(c->path);
         free(c);
 }

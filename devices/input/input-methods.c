@@ -161,16 +161,27 @@ static const char *code_name(unsigned type, unsigned code, char buf[static 32])
         return buf;
 }
 
+/* The first event whose code the device lacks, or n. */
+static size_t missing_code(const struct vw_input *in, const struct vw_input_event *ev, size_t n)
+{
+        size_t i;
+
+        for (i = 0; i < n; i++)
+                if (!vw_input_has(in, ev[i].type, ev[i].code))
+                        break;
+        return i;
+}
+
 /* Every code the frames use must be the device's; answers the call when one is not. */
 static bool check_codes(struct vw_call *c, const struct vw_input *in, json_object *params,
                         const struct vw_input_event *ev, size_t n)
 {
-        for (size_t i = 0; i < n; i++) {
+        size_t i = missing_code(in, ev, n);
+
+        if (i < n) {
                 const char *t = libevdev_event_type_get_name(ev[i].type);
                 char buf[32];
 
-                if (vw_input_has(in, ev[i].type, ev[i].code))
-                        continue;
                 fail(c, "%s has no %s %s (see vwirectl show %s)%s", dev_name(in, params), t ? t : "type",
                      code_name(ev[i].type, ev[i].code, buf), dev_name(in, params),
                      ev[i].type == EV_KEY && ev[i].code == KEY_SYSRQ
@@ -198,23 +209,25 @@ static bool check_abs(struct vw_call *c, const struct vw_input *in, json_object 
         return true;
 }
 
-static void submit(struct vw_call *c, struct vw_input *in, json_object *params, const struct vw_input_event *ev,
-                   size_t n)
+/* Queue events whose codes were checked, and answer: {events, busy_usec} or the error. */
+static void send_events(struct vw_call *c, struct vw_input *in, const char *name, const struct vw_input_event *ev,
+                        size_t n)
 {
-        json_object *p;
-        int r;
+        static const char *const keys[] = { "events", "busy_usec" };
+        int r = vw_input_submit(in, ev, n, vw_call_more_this_turn(c));
 
-        if (!check_codes(c, in, params, ev, n))
-                return;
-        r = vw_input_submit(in, ev, n, vw_call_more_this_turn(c));
         if (r == -EBUSY)
                 return vw_call_fail(c, "io.vwire.Failed", "message", "too many events queued on this device; wait");
         if (r < 0)
-                return vw_call_errno(c, r, dev_name(in, params), NULL);
-        p = json_object_new_object();
-        json_object_object_add(p, "events", json_object_new_int(r));
-        json_object_object_add(p, "busy_usec", json_object_new_int64((int64_t)vw_input_busy_usec(in)));
-        vw_call_reply(c, p);
+                return vw_call_errno(c, r, name, NULL);
+        vw_call_reply_ints(c, ELEMENTSOF(keys), keys, (const int64_t[]){ r, (int64_t)vw_input_busy_usec(in) });
+}
+
+static void submit(struct vw_call *c, struct vw_input *in, json_object *params, const struct vw_input_event *ev,
+                   size_t n)
+{
+        if (check_codes(c, in, params, ev, n))
+                send_events(c, in, dev_name(in, params), ev, n);
 }
 
 /* ---- Key ---- */
@@ -623,27 +636,47 @@ static void method_gamepad(struct vw_call *c, json_object *params)
 
 /* ---- Event (raw, by name or number) ---- */
 
-static int parse_number(json_object *o, int64_t min, int64_t max, int64_t *ret)
-{
-        const char *s;
-        char *end;
-        long long v;
+/* One of an event's type, code and value, given as a string (s) or an integer (is_int, i):
+ * a name (EV_KEY, KEY_A, a value name), else a number, decimal, hex or octal, in a string too. */
+enum event_part { PART_TYPE, PART_CODE, PART_VALUE };
 
-        if (json_object_is_type(o, json_type_int)) {
-                v = json_object_get_int64(o);
-        } else if (json_object_is_type(o, json_type_string)) {
-                s = json_object_get_string(o);
+static bool event_part(enum event_part part, unsigned type, unsigned code, const char *s, bool is_int, int64_t i,
+                       int64_t *ret)
+{
+        static const int64_t min[] = { 0, 0, INT32_MIN }, max[] = { EV_MAX, 0xffff, INT32_MAX };
+        long long v;
+        char *end;
+        int r;
+
+        if (s) {
+                r = part == PART_TYPE   ? libevdev_event_type_from_name(s)
+                    : part == PART_CODE ? libevdev_event_code_from_name(type, s)
+                                        : libevdev_event_value_from_name(type, code, s);
+                if (r >= 0) {
+                        *ret = r;
+                        return true;
+                }
                 errno = 0;
                 v = strtoll(s, &end, 0);
                 if (!*s || *end || errno)
-                        return -EINVAL;
+                        return false;
+        } else if (is_int) {
+                v = i;
         } else {
-                return -EINVAL;
+                return false;
         }
-        if (v < min || v > max)
-                return -ERANGE;
+        if (v < min[part] || v > max[part])
+                return false;
         *ret = v;
-        return 0;
+        return true;
+}
+
+static bool json_event_part(enum event_part part, unsigned type, unsigned code, json_object *o, int64_t *ret)
+{
+        bool is_int = json_object_is_type(o, json_type_int);
+
+        return event_part(part, type, code, json_object_is_type(o, json_type_string) ? json_object_get_string(o) : NULL,
+                          is_int, is_int ? json_object_get_int64(o) : 0, ret);
 }
 
 static bool parse_event(struct vw_call *c, json_object *o, struct vw_input_event *ret)
@@ -656,24 +689,16 @@ static bool parse_event(struct vw_call *c, json_object *o, struct vw_input_event
                 fail(c, "an event needs type, code and value");
                 return false;
         }
-        if (json_object_is_type(jt, json_type_string) && libevdev_event_type_from_name(json_object_get_string(jt)) >= 0)
-                t = libevdev_event_type_from_name(json_object_get_string(jt));
-        else if (parse_number(jt, 0, EV_MAX, &t) < 0) {
+        if (!json_event_part(PART_TYPE, 0, 0, jt, &t)) {
                 fail(c, "unknown event type '%s' (EV_KEY, EV_REL, EV_ABS, ... or a number)", json_object_get_string(jt));
                 return false;
         }
-        if (json_object_is_type(jc, json_type_string) &&
-            libevdev_event_code_from_name((unsigned)t, json_object_get_string(jc)) >= 0)
-                code = libevdev_event_code_from_name((unsigned)t, json_object_get_string(jc));
-        else if (parse_number(jc, 0, 0xffff, &code) < 0) {
+        if (!json_event_part(PART_CODE, (unsigned)t, 0, jc, &code)) {
                 fail(c, "unknown %s code '%s'", libevdev_event_type_get_name((unsigned)t) ?: "event",
                      json_object_get_string(jc));
                 return false;
         }
-        if (json_object_is_type(jv, json_type_string) &&
-            libevdev_event_value_from_name((unsigned)t, (unsigned)code, json_object_get_string(jv)) >= 0)
-                v = libevdev_event_value_from_name((unsigned)t, (unsigned)code, json_object_get_string(jv));
-        else if (parse_number(jv, INT32_MIN, INT32_MAX, &v) < 0) {
+        if (!json_event_part(PART_VALUE, (unsigned)t, (unsigned)code, jv, &v)) {
                 fail(c, "bad value '%s'", json_object_get_string(jv));
                 return false;
         }
@@ -712,6 +737,65 @@ static void method_event(struct vw_call *c, json_object *params)
         submit(c, in, params, ev, n);
 }
 
+/* The flat form of an event part: a string or an integer, nothing else (null is not one). */
+static bool flat_event_part(const struct vw_flat *f, enum event_part part, unsigned type, unsigned code,
+                            const struct vw_flat_value *v, int64_t *ret)
+{
+        return v && event_part(part, type, code, vw_flat_string(f, v), v->type == VW_FLAT_INT, v->i, ret);
+}
+
+/* An event of the flat form: the parameters (item NULL) or object i of the list `item`. */
+static bool flat_event(const struct vw_flat *f, const struct vw_flat_value *list, size_t i, struct vw_input_event *ret)
+{
+        const struct vw_flat_value *jt, *jc, *jv;
+        int64_t t, code, v;
+
+        jt = list ? vw_flat_item(f, list, i, "type") : vw_flat_param(f, "type");
+        jc = list ? vw_flat_item(f, list, i, "code") : vw_flat_param(f, "code");
+        jv = list ? vw_flat_item(f, list, i, "value") : vw_flat_param(f, "value");
+        if (!flat_event_part(f, PART_TYPE, 0, 0, jt, &t) || !flat_event_part(f, PART_CODE, (unsigned)t, 0, jc, &code) ||
+            !flat_event_part(f, PART_VALUE, (unsigned)t, (unsigned)code, jv, &v))
+                return false;
+        *ret = (struct vw_input_event){ .type = (uint16_t)t, .code = (uint16_t)code, .value = (int32_t)v };
+        return true;
+}
+
+/* Event the fast way: what method_event() would accept, else nothing (method.h). */
+static bool method_event_flat(struct vw_call *c, const struct vw_flat *f)
+{
+        const char *name = vw_flat_string(f, vw_flat_param(f, "name"));
+        const struct vw_flat_value *events = vw_flat_param(f, "events");
+        struct vw_input_event one, *ev = &one;
+        _cleanup_free_ struct vw_input_event *many = NULL;
+        struct vw_endpoint *ep;
+        struct vw_input *in;
+        size_t n = 1;
+
+        if (!name)
+                return false;
+        ep = vw_call_find_endpoint(c, name);
+        in = ep ? vw_input_of(ep) : NULL;
+        if (!in)
+                return false;
+        if (events && events->type != VW_FLAT_NULL) {
+                if (events->type != VW_FLAT_LIST || events->n == 0 || events->n > MAX_EVENTS)
+                        return false;
+                n = events->n;
+                ev = many = calloc(n, sizeof(*many));
+                if (!many)
+                        return false;
+                for (size_t i = 0; i < n; i++)
+                        if (!flat_event(f, events, i, &many[i]))
+                                return false;
+        } else if (!flat_event(f, NULL, 0, &one)) {
+                return false;
+        }
+        if (missing_code(in, ev, n) < n)
+                return false;
+        send_events(c, in, name, ev, n);
+        return true;
+}
+
 const struct vw_method vw_input_methods[] = {
         { "io.vwire.Key", method_key, true },
         { "io.vwire.Type", method_type, true },
@@ -719,6 +803,6 @@ const struct vw_method vw_input_methods[] = {
         { "io.vwire.Abs", method_abs, true },
         { "io.vwire.Touch", method_touch, true },
         { "io.vwire.Gamepad", method_gamepad, true },
-        { "io.vwire.Event", method_event, true },
-        {}
+        { "io.vwire.Event", method_event, true, method_event_flat },
+        {},
 };
