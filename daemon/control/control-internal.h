@@ -95,6 +95,7 @@ struct vw_control {
         unsigned n_clients;
         uint64_t refused_logged_at;
         unsigned refused_quiet;
+        uint64_t n_calls, n_flat_calls; /* Status: calls, flat_calls */
         struct vw_flat flat; /* the flat call being handled (client_next_flat), storage reused */
 };
 

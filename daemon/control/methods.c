@@ -97,6 +97,8 @@ static void method_status(struct vw_call *cl, json_object *params)
         json_object_object_add(p, "rx_bytes", json_object_new_int64((int64_t)rx));
         json_object_object_add(p, "tx_bytes", json_object_new_int64((int64_t)tx));
         json_object_object_add(p, "dropped_bytes", json_object_new_int64((int64_t)dropped));
+        json_object_object_add(p, "calls", json_object_new_int64((int64_t)cl->control->n_calls));
+        json_object_object_add(p, "flat_calls", json_object_new_int64((int64_t)cl->control->n_flat_calls));
         vw_call_reply(cl, p);
 }
 

@@ -518,6 +518,8 @@ static int client_next_flat(struct vw_call *cl)
         vw_msgbuf_drop(&cl->in, n + 1);
         cl->in_pos += n + 1;
         call_done(cl, f->oneway, out_before);
+        cl->control->n_calls++;
+        cl->control->n_flat_calls++;
         return 1;
 }
 
@@ -541,6 +543,7 @@ static int client_next(struct vw_call *cl)
         if (r == 0 || (r < 0 && r != -EBADMSG && r != -ENOTUNIQ))
                 return r; /* nothing taken from the input */
         cl->in_pos += before - cl->in.len;
+        cl->control->n_calls++;
         cl->current = fdset_current(cl, pos);
         if (r == -EBADMSG)
                 vw_call_fail(cl, "io.vwire.InvalidArgument", "message", "not a JSON object terminated by a NUL byte");

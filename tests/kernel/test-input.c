@@ -921,60 +921,6 @@ VWT_TEST(test_pen_tablet)
         udevd_stop();
 }
 
-/*
- * Calls that come in one read are written to an unpaced device together (one write at the end of
- * the turn), and still no reply leaves before its frame: once the last reply is read, every frame
- * is in the reader's buffer, in order, also when the turn ends with a call that is no Event.
- */
-VWT_TEST(test_event_burst_frames_before_replies)
-{
-        struct input_event got[64];
-        char msgs[4096];
-        size_t len = 0, n_ev = 0;
-        ssize_t n;
-        int fd, ctl;
-
-        vwt_config("[input k]\nprofile = keyboard\npace = 0\n");
-        vwt_start();
-        fd = open(devnode("k"), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-        ck_assert_int_ge(fd, 0);
-        for (int round = 0; round < 2; round++) {
-                for (int i = 0; i < 16; i++)
-                        len += (size_t)snprintf(msgs + len, sizeof(msgs) - len,
-                                                "{\"method\":\"io.vwire.Event\",\"parameters\":{\"name\":\"k\","
-                                                "\"type\":\"EV_KEY\",\"code\":\"KEY_A\",\"value\":%d}}%c",
-                                                (i + 1) % 2, 0);
-                if (round == 1) /* the turn ends with another call */
-                        len += (size_t)snprintf(msgs + len, sizeof(msgs) - len,
-                                                "{\"method\":\"io.vwire.Show\",\"parameters\":{\"name\":\"k\"}}%c", 0);
-                ctl = vwt_control_connect();
-                ck_assert(vwt_send_all(ctl, msgs, len));
-                for (int i = 0; i < 16 + round; i++) {
-                        bool eof = false;
-                        json_object *r = vwt_recv_msg(ctl, EVENT_MS, &eof);
-
-                        ck_assert_msg(r && !eof, "reply %d of round %d missing", i, round);
-                        ck_assert_msg(!vwt_jget(r, "error"), "call %d: %s", i, json_object_to_json_string(r));
-                }
-                /* every frame is there now, without waiting */
-                n_ev = 0;
-                while ((n = read(fd, got + n_ev, sizeof(got) - n_ev * sizeof(got[0]))) > 0)
-                        n_ev += (size_t)n / sizeof(got[0]);
-                ck_assert_int_eq(n_ev, 32);
-                for (size_t i = 0; i < 32; i += 2) {
-                        ck_assert_int_eq(got[i].type, EV_KEY);
-                        ck_assert_int_eq(got[i].code, KEY_A);
-                        ck_assert_int_eq(got[i].value, (int)((i / 2 + 1) % 2));
-                        ck_assert_int_eq(got[i + 1].type, EV_SYN);
-                }
-                close(ctl);
-                len = 0;
-        }
-        ck_assert_int_eq(vwt_jint(vwt_ctl_json("show", "k"), "endpoint.details.events_written"), 64);
-        close(fd);
-        vwt_stop();
-}
-
 /* Bad capabilities are config errors with file:line, found by --check without a kernel. */
 VWT_TEST(test_config_errors)
 {
@@ -1024,6 +970,5 @@ int main(void)
         VWT_ADD(s, test_type_notices_dead_daemon);
         VWT_ADD(s, test_pen_tablet);
         VWT_ADD(s, test_type_long_text_whole);
-        VWT_ADD(s, test_event_burst_frames_before_replies);
         return vwt_main(s);
 }
