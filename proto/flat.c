@@ -326,28 +326,32 @@ int vw_flat_parse(struct vw_flat *f, const char *text, size_t len)
 
         if (!text_plain(text, len))
                 return 0;
-        h = yajl_alloc(&callbacks, NULL, f);
-        if (!h)
-                return -ENOMEM;
-        f->yajl = h;
+        /* One handle for message after message: yajl has no reset, but with multiple values
+         * allowed a handle that has just read a whole object starts over at the next. Any
+         * other outcome leaves it somewhere inside a value: it is freed. */
+        if (!f->yajl) {
+                f->yajl = yajl_alloc(&callbacks, NULL, f);
+                if (!f->yajl)
+                        return -ENOMEM;
+                (void)yajl_config(f->yajl, yajl_allow_multiple_values, 1);
+        }
+        h = f->yajl;
         st = yajl_parse(h, (const unsigned char *)text, len);
-        if (st == yajl_status_ok)
-                st = yajl_complete_parse(h);
+        /* a whole object, and after it nothing but whitespace (no unfinished token: "{...} \"") */
+        if (st == yajl_status_ok && !f->failed && f->state == S_DONE && f->method != SIZE_MAX &&
+            only_space(text + f->end, len - f->end)) {
+                f->params = (struct vw_flat_object){ .first = 0, .n = f->n_params };
+                return 1;
+        }
         yajl_free(h);
         f->yajl = NULL;
-        if (f->nomem)
-                return -ENOMEM;
-        if (st != yajl_status_ok || f->failed || f->state != S_DONE || f->method == SIZE_MAX)
-                return 0;
-        /* yajl's complete_parse ignores an unfinished token after the value ("{...} \"") */
-        if (!only_space(text + f->end, len - f->end))
-                return 0;
-        f->params = (struct vw_flat_object){ .first = 0, .n = f->n_params };
-        return 1;
+        return f->nomem ? -ENOMEM : 0;
 }
 
 void vw_flat_done(struct vw_flat *f)
 {
+        if (f->yajl)
+                yajl_free(f->yajl);
         free(f->arena);
         free(f->item_fields);
         free(f->items);

@@ -640,6 +640,37 @@ static void method_gamepad(struct vw_call *c, json_object *params)
  * a name (EV_KEY, KEY_A, a value name), else a number, decimal, hex or octal, in a string too. */
 enum event_part { PART_TYPE, PART_CODE, PART_VALUE };
 
+/*
+ * libevdev's value of a name (a binary search of its tables), or -1. The last name found for
+ * each part is kept: a client sending fast sends the same few names again and again.
+ */
+static int name_lookup(enum event_part part, unsigned type, unsigned code, const char *s)
+{
+        static struct {
+                bool set;
+                char name[32];
+                unsigned type, code;
+                int value;
+        } last[3];
+        size_t len = strlen(s);
+        int r;
+
+        if (last[part].set && len < sizeof(last[part].name) && last[part].type == type && last[part].code == code &&
+            memcmp(last[part].name, s, len + 1) == 0)
+                return last[part].value;
+        r = part == PART_TYPE   ? libevdev_event_type_from_name(s)
+            : part == PART_CODE ? libevdev_event_code_from_name(type, s)
+                                : libevdev_event_value_from_name(type, code, s);
+        if (r >= 0 && len < sizeof(last[part].name)) {
+                last[part].set = true;
+                memcpy(last[part].name, s, len + 1);
+                last[part].type = part == PART_TYPE ? 0 : type;
+                last[part].code = part == PART_VALUE ? code : 0;
+                last[part].value = r;
+        }
+        return r;
+}
+
 static bool event_part(enum event_part part, unsigned type, unsigned code, const char *s, bool is_int, int64_t i,
                        int64_t *ret)
 {
@@ -649,9 +680,7 @@ static bool event_part(enum event_part part, unsigned type, unsigned code, const
         int r;
 
         if (s) {
-                r = part == PART_TYPE   ? libevdev_event_type_from_name(s)
-                    : part == PART_CODE ? libevdev_event_code_from_name(type, s)
-                                        : libevdev_event_value_from_name(type, code, s);
+                r = name_lookup(part, type, code, s);
                 if (r >= 0) {
                         *ret = r;
                         return true;
