@@ -655,10 +655,16 @@ def anchors(args, vwire, direct, relay, readers, tmp):
             p.start()
         idle = {p.name: [] for p in paths}
         burst = {p.name: [] for p in paths}
+        # the CPU the serving process spends on the bursts (vwired, ydotoold, the relay; direct: none)
+        server = {p.name: (relay.pid if p.name == "relay" else yd.proc.pid if p.name == "ydotoold socket"
+                           else None if isinstance(p, DirectPath) else vwire.pid) for p in paths}
+        burst_cpu = {p.name: 0.0 for p in paths}
         for r in range(args.rounds):
             for p in (paths if r % 2 == 0 else list(reversed(paths))):
                 idle[p.name] += path_idle(p, rd[p.node], args.frames, args.warmup)
+                c0 = run_seconds(server[p.name])
                 burst[p.name] += path_burst(p, rd[p.node], args.bursts, args.burst)
+                burst_cpu[p.name] += run_seconds(server[p.name]) - c0
         for p in paths:
             p.stop()
         for n, r in rd.items():
@@ -705,6 +711,14 @@ def anchors(args, vwire, direct, relay, readers, tmp):
                                "x_relay": i / re_i, "x_direct": i / di_i}
         out["burst"][p.name] = {"p50_us_per_frame": b, "x_ydotoold": b / yd_b, "x_relay": b / re_b,
                                 "x_direct": b / di_b}
+    frames = args.rounds * args.bursts * args.burst
+    print(f"  server CPU per frame back to back (vwired / ydotoold / the relay, time on a CPU by "
+          f"schedstat, {frames} frames; each burst starts cold, after the reader's 50 ms drain):")
+    for p in paths:
+        if server[p.name]:
+            c = burst_cpu[p.name] / frames * 1e6
+            print(f"    {p.name:30s} {c:7.1f} us")
+            out["burst"][p.name]["server_cpu_us_per_frame"] = c
     return out
 
 
@@ -724,6 +738,15 @@ def latency(setup, reader, frames, warmup, value):
         if i >= warmup:
             samples.append((t1 - t0) / 1000)
     return samples, value
+
+
+def run_seconds(pid):
+    """The time a process has run on a CPU, from the scheduler (/proc/PID/schedstat, ns): exact,
+    where /proc/PID/stat counts whole clock ticks that land in it (0 without a pid)."""
+    if not pid:
+        return 0.0
+    with open(f"/proc/{pid}/schedstat") as f:
+        return int(f.read().split()[0]) / 1e9
 
 
 def cpu_seconds(pid):
