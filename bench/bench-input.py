@@ -741,12 +741,15 @@ def latency(setup, reader, frames, warmup, value):
 
 
 def run_seconds(pid):
-    """The time a process has run on a CPU, from the scheduler (/proc/PID/schedstat, ns): exact,
+    """The time a process's threads have run on a CPU, from the scheduler (schedstat, ns): exact,
     where /proc/PID/stat counts whole clock ticks that land in it (0 without a pid)."""
     if not pid:
         return 0.0
-    with open(f"/proc/{pid}/schedstat") as f:
-        return int(f.read().split()[0]) / 1e9
+    total = 0
+    for task in os.listdir(f"/proc/{pid}/task"):  # every thread: ydotoold does its work in one of its own
+        with open(f"/proc/{pid}/task/{task}/schedstat") as f:
+            total += int(f.read().split()[0])
+    return total / 1e9
 
 
 def cpu_seconds(pid):
